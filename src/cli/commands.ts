@@ -1,0 +1,10 @@
+/**
+ * The registry of CLI commands: one line per command. Each module exports a `register` function.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from './io.js';
+
+/** Adds one command to the program. `setExit` records the exit code the command wants. */
+export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
+
+export const commands: RegisterCommand[] = [];
