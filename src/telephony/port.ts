@@ -30,9 +30,12 @@ export interface CallFacts {
   readonly args: Readonly<Record<string, string>>;
 }
 
-/** One item of audio. `text` is what it says, for the simulator, the dashboard and logs. */
+/**
+ * One item of audio. `text` is what it says, for the simulator, the dashboard and logs. `prompt` is the flow's
+ * prompt name when the item came from `prompts:` (tests assert on it).
+ */
 export type Media =
-  | { kind: 'sound'; name: string; text?: string; durationMs?: number }
+  | { kind: 'sound'; name: string; text?: string; durationMs?: number; prompt?: string }
   | { kind: 'number'; value: string; text?: string }
   | { kind: 'digits'; value: string; text?: string }
   | { kind: 'characters'; value: string; text?: string }
