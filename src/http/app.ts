@@ -1,0 +1,166 @@
+/**
+ * The admin API and dashboard as an express app. `createApp()` does not listen: `src/server/` does, and tests
+ * call it with supertest. Every route is a thin shell over the interfaces in `deps.ts`.
+ */
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import helmet from 'helmet';
+import { fileURLToPath } from 'node:url';
+import type { AppDeps } from './deps.js';
+import { authFailureLimiter, requireToken } from './auth.js';
+import { bodySchemas, validBody } from './body-schemas.js';
+import { sendError } from './errors.js';
+
+/** The dashboard's files, beside `src/` and `dist/` alike. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+/**
+ * Builds the app.
+ * @example const app = createApp(deps); app.listen(8080, '127.0.0.1');
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null },
+      },
+      // The dashboard is often opened over plain http on loopback; HSTS would break that.
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES));
+  const guard = requireToken({ token: deps.auth.token, requireForReads: deps.auth.requireForReads, onFailure: () => deps.metrics.authFailures.inc() });
+
+  app.get('/health', guard, (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', guard, async (_req, res) => {
+    const components = await deps.readiness.check();
+    const ready = Object.values(components).every((c) => c.ok);
+    res.status(ready ? 200 : 503).json({ ready, components });
+  });
+  app.get('/metrics', guard, async (_req, res) => {
+    res.set('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  app.use('/api', guard, express.json({ limit: deps.bodyLimit ?? '512kb' }), apiRoutes(deps));
+  app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'No such API route.', 'See the README section on the admin API.'));
+
+  app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, { dotfiles: 'ignore', index: 'index.html', maxAge: 0 }));
+
+  // Body-parser errors (too large, bad JSON) and anything thrown by a route end here, without echoing input.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = error as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return sendError(res, 413, 'body-too-large', `The request body is larger than the limit of \`${deps.bodyLimit ?? '512kb'}\`.`, 'Send a smaller body.');
+    if (e.type === 'entity.parse.failed') return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error), method: req.method, path: req.path }, 'request failed');
+    return sendError(res, 500, 'internal-error', 'The server failed to handle the request.', 'See the server log for details.');
+  });
+  return app;
+}
+
+function apiRoutes(deps: AppDeps): Router {
+  const r = express.Router();
+  const by = (req: Request, body: { by?: string }) => body.by ?? (req.get('authorization') ? 'api' : 'dashboard');
+
+  r.get('/flows', (_req, res) => {
+    res.json({ flows: deps.flows.list() });
+  });
+  r.post('/flows/validate', validBody(bodySchemas.validate), (req, res) => {
+    const body = req.body as { source: string; file?: string };
+    res.json(deps.flows.validate(body.source, body.file ?? 'posted.yaml'));
+  });
+  r.get('/flows/:name', (req, res) => {
+    const flow = deps.flows.get(String(req.params.name));
+    if (!flow) return unknownFlow(res, String(req.params.name));
+    res.json(flow);
+  });
+  r.get('/flows/:name/graph', (req, res) => {
+    const version = typeof req.query.version === 'string' ? req.query.version : undefined;
+    const graph = deps.flows.graph(String(req.params.name), version);
+    if (!graph) return unknownFlow(res, String(req.params.name));
+    res.json(graph);
+  });
+  r.post('/flows/:name/publish', validBody(bodySchemas.publish), async (req, res) => {
+    const body = req.body as { source: string; note?: string; by?: string };
+    const result = await deps.flows.publish(String(req.params.name), body.source, { by: by(req, body), note: body.note });
+    if (!result.ok) return sendError(res, 422, 'flow-invalid', `The flow \`${String(req.params.name)}\` was not published because it does not validate.`, 'Fix the errors in `diagnostics` and publish again.', result.diagnostics);
+    res.status(result.unchanged ? 200 : 201).json(result);
+  });
+  r.post('/flows/:name/rollback', validBody(bodySchemas.rollback), async (req, res) => {
+    const body = req.body as { version: string; note?: string; by?: string };
+    const result = await deps.flows.rollback(String(req.params.name), body.version, { by: by(req, body), note: body.note });
+    if (!result) return sendError(res, 404, 'version-not-found', `The flow \`${String(req.params.name)}\` has no version \`${body.version}\`.`, 'List its versions with `GET /api/flows/<name>`.');
+    if (!result.ok) return sendError(res, 422, 'flow-invalid', `Version \`${body.version}\` of \`${String(req.params.name)}\` no longer validates.`, 'Publish a fixed version instead.', result.diagnostics);
+    res.status(201).json(result);
+  });
+
+  r.get('/calls/live', (_req, res) => {
+    res.json({ calls: deps.calls.live() });
+  });
+  r.get('/calls/recent', (req, res) => {
+    const limit = Math.min(500, Math.max(1, Number(req.query.limit) || 50));
+    const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
+    res.json({ calls: deps.calls.recent({ limit, flow }) });
+  });
+  r.get('/calls/:id', (req, res) => {
+    const trace = deps.calls.trace(String(req.params.id));
+    if (trace === undefined) return sendError(res, 404, 'call-not-found', `There is no call \`${String(req.params.id)}\` in the store.`, 'Pick a call id from `GET /api/calls/recent`.');
+    res.json(trace);
+  });
+  r.get('/stats', (req, res) => {
+    const flow = typeof req.query.flow === 'string' ? req.query.flow : undefined;
+    res.json(deps.calls.stats({ flow }));
+  });
+
+  r.get('/hours/overrides', (_req, res) => {
+    res.json({ overrides: deps.hours.list() });
+  });
+  r.post('/hours/overrides', validBody(bodySchemas.hoursOverride), (req, res) => {
+    const body = req.body as { hours: string; state: 'open' | 'closed'; reason: string; until?: string; by?: string };
+    const until = body.until ? Date.parse(body.until) : undefined;
+    if (until !== undefined && Number.isNaN(until)) return sendError(res, 400, 'bad-request-body', `\`until\` is not a date and time: \`${body.until}\`.`, 'Use ISO 8601, for example `2026-12-24T18:00:00+01:00`.');
+    const override = { hours: body.hours, state: body.state, reason: body.reason, until, setAt: (deps.now ?? Date.now)(), setBy: by(req, body) };
+    deps.hours.set(override);
+    res.status(201).json({ override });
+  });
+  r.delete('/hours/overrides/:hours', (req, res) => {
+    if (!deps.hours.clear(String(req.params.hours))) return sendError(res, 404, 'override-not-found', `There is no override for \`${String(req.params.hours)}\`.`, 'List overrides with `GET /api/hours/overrides`.');
+    res.status(204).end();
+  });
+
+  r.get('/recordings', (req, res) => {
+    const purpose = req.query.purpose === 'voicemail' || req.query.purpose === 'callback' ? req.query.purpose : undefined;
+    res.json({ recordings: deps.recordings.list(purpose) });
+  });
+
+  r.post('/phone/calls', validBody(bodySchemas.phoneStart), async (req, res) => {
+    const body = req.body as { flow: string; caller?: string; dialled?: string };
+    if (!deps.flows.get(body.flow)?.version) return sendError(res, 404, 'flow-not-running', `The flow \`${body.flow}\` has no valid version to call.`, 'Fix the flow (see its diagnostics) or pick another one.');
+    res.status(201).json(await deps.phone.start(body.flow, { caller: body.caller, dialled: body.dialled }));
+  });
+  r.get('/phone/calls/:id', (req, res) => {
+    const state = deps.phone.get(String(req.params.id), Number(req.query.since) || 0);
+    if (!state) return sendError(res, 404, 'call-not-found', `There is no browser-phone call \`${String(req.params.id)}\`.`, 'Start one with `POST /api/phone/calls`.');
+    res.json(state);
+  });
+  r.post('/phone/calls/:id/keys', validBody(bodySchemas.phoneKeys), (req, res) => {
+    if (!deps.phone.press(String(req.params.id), (req.body as { digits: string }).digits)) return sendError(res, 404, 'call-not-found', `There is no live browser-phone call \`${String(req.params.id)}\`.`, 'Start a new call.');
+    res.status(202).json({ ok: true });
+  });
+  r.post('/phone/calls/:id/hangup', (req, res) => {
+    if (!deps.phone.hangup(String(req.params.id))) return sendError(res, 404, 'call-not-found', `There is no live browser-phone call \`${String(req.params.id)}\`.`, 'Start a new call.');
+    res.status(202).json({ ok: true });
+  });
+  return r;
+}
+
+function unknownFlow(res: Response, name: string): void {
+  sendError(res, 404, 'flow-not-found', `There is no flow \`${name}\`.`, 'List flows with `GET /api/flows`.');
+}

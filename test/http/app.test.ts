@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createApp } from '../../src/http/app.js';
+import { fakeDeps, TOKEN } from './fake-deps.js';
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe('liveness, readiness and metrics', () => {
+  it('answers /health', async () => {
+    const res = await request(createApp(fakeDeps())).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('reports readiness per component, and 503 when one is down', async () => {
+    const deps = fakeDeps({ readiness: { check: async () => ({ flows: { ok: true, state: 'ok' }, ari: { ok: false, state: 'disconnected', detail: 'no answer in 2000 ms' } }) } });
+    const res = await request(createApp(deps)).get('/ready');
+    expect(res.status).toBe(503);
+    expect(res.body.ready).toBe(false);
+    expect(res.body.components.ari.state).toBe('disconnected');
+    const ok = await request(createApp(fakeDeps())).get('/ready');
+    expect(ok.status).toBe(200);
+    expect(ok.body.ready).toBe(true);
+  });
+
+  it('exports Prometheus metrics', async () => {
+    const deps = fakeDeps();
+    deps.metrics.callsTotal.inc({ flow: 'demo', outcome: 'completed' });
+    const res = await request(createApp(deps)).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toContain('touchtone_calls_total{flow="demo",outcome="completed"} 1');
+    for (const name of ['touchtone_live_calls', 'touchtone_step_duration_seconds', 'touchtone_key_to_command_seconds', 'touchtone_lookup_errors_total', 'touchtone_store_backlog', 'touchtone_ari_reconnects_total']) {
+      expect(res.text).toContain(`# TYPE ${name}`);
+    }
+  });
+});
+
+describe('security', () => {
+  it('sets helmet headers', async () => {
+    const res = await request(createApp(fakeDeps())).get('/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('lets reads through on loopback but needs the token for every mutating route', async () => {
+    const app = createApp(fakeDeps());
+    expect((await request(app).get('/api/flows')).status).toBe(200);
+    const mutating: [string, string, object][] = [
+      ['post', '/api/flows/validate', { source: 'flow: x' }],
+      ['post', '/api/flows/demo/publish', { source: 'flow: demo' }],
+      ['post', '/api/flows/demo/rollback', { version: '1' }],
+      ['post', '/api/hours/overrides', { hours: 'office', state: 'closed', reason: 'storm' }],
+      ['delete', '/api/hours/overrides/office', {}],
+      ['post', '/api/phone/calls', { flow: 'demo' }],
+      ['post', '/api/phone/calls/p1/keys', { digits: '1' }],
+      ['post', '/api/phone/calls/p1/hangup', {}],
+    ];
+    for (const [method, path, body] of mutating) {
+      const call = (request(app) as unknown as Record<string, (p: string) => request.Test>)[method]!(path);
+      const res = await call.send(body);
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body.error.code).toBe('auth-required');
+    }
+    const wrong = await request(app).post('/api/flows/validate').set('Authorization', 'Bearer nope').send({ source: 'x' });
+    expect(wrong.status).toBe(401);
+    const right = await request(app).post('/api/flows/validate').set(auth).send({ source: 'flow: x' });
+    expect(right.status).toBe(200);
+  });
+
+  it('needs the token for every route when bound beyond loopback', async () => {
+    const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true } }));
+    for (const path of ['/health', '/ready', '/metrics', '/api/flows', '/api/calls/live', '/api/stats']) {
+      expect((await request(app).get(path)).status, path).toBe(401);
+      expect((await request(app).get(path).set(auth)).status, path).toBe(200);
+    }
+  });
+
+  it('refuses mutations when no token is configured', async () => {
+    const res = await request(createApp(fakeDeps({ auth: { requireForReads: false } }))).post('/api/flows/validate').send({ source: 'x' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('auth-not-configured');
+  });
+
+  it('rate-limits a client after repeated auth failures, even with the right token then', async () => {
+    const deps = fakeDeps({ auth: { token: TOKEN, requireForReads: false, failureLimit: 3, failureWindowMs: 60_000 } });
+    const app = createApp(deps);
+    // Successful requests do not count toward the limit.
+    for (let i = 0; i < 5; i++) expect((await request(app).post('/api/flows/validate').set(auth).send({ source: 'x' })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await request(app).post('/api/flows/validate').set('Authorization', `Bearer wrong-${i}`).send({ source: 'x' })).status).toBe(401);
+    const limited = await request(app).post('/api/flows/validate').set(auth).send({ source: 'x' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('auth-rate-limited');
+    expect(await deps.metrics.registry.getSingleMetricAsString('touchtone_http_auth_failures_total')).toContain('touchtone_http_auth_failures_total 3');
+  });
+
+  it('validates request bodies and limits their size', async () => {
+    const app = createApp(fakeDeps({ bodyLimit: '1kb' }));
+    const bad = await request(app).post('/api/phone/calls/p1/keys').set(auth).send({ digits: '1; rm -rf /' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('bad-request-body');
+    expect(bad.body.diagnostics[0].pointer).toBe('/digits');
+    const extra = await request(app).post('/api/flows/demo/rollback').set(auth).send({ version: '1', admin: true });
+    expect(extra.status).toBe(400);
+    expect(extra.body.diagnostics[0].message).toBe('The body has a property that is not allowed; allowed: `version`, `note`, `by`.');
+    const big = await request(app).post('/api/flows/validate').set(auth).send({ source: 'x'.repeat(4000) });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('body-too-large');
+    const notJson = await request(app).post('/api/flows/validate').set(auth).set('Content-Type', 'application/json').send('{"source":');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error.code).toBe('bad-json');
+  });
+
+  it('never puts the token in a response or a log line', async () => {
+    const deps = fakeDeps({ readiness: { check: async () => { throw new Error('boom'); } } });
+    const app = createApp(deps);
+    const responses = [
+      await request(app).get('/ready').set(auth),
+      await request(app).post('/api/flows/validate').set('Authorization', `Bearer ${TOKEN}x`).send({ source: TOKEN }),
+      await request(app).post('/api/flows/validate').set(auth).send({ source: 'x', [TOKEN]: 1 }),
+      await request(app).get('/api/flows').set(auth),
+    ];
+    expect(responses[0]!.status).toBe(500);
+    for (const res of responses) expect(JSON.stringify(res.headers) + res.text).not.toContain(TOKEN);
+    expect(JSON.stringify(deps.logged)).not.toContain(TOKEN);
+    expect(deps.logged.some((l) => l.level === 'error')).toBe(true);
+  });
+});
+
+describe('flows', () => {
+  it('lists, reads and graphs flows, with 404s for unknown names', async () => {
+    const app = createApp(fakeDeps());
+    expect((await request(app).get('/api/flows')).body.flows[0].name).toBe('demo');
+    expect((await request(app).get('/api/flows/demo')).body.source).toContain('flow: demo');
+    expect((await request(app).get('/api/flows/demo/graph')).body.start).toBe('main');
+    const missing = await request(app).get('/api/flows/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe('There is no flow `nope`.');
+  });
+
+  it('validates a posted flow and returns diagnostics as JSON', async () => {
+    const res = await request(createApp(fakeDeps())).post('/api/flows/validate').set(auth).send({ source: 'bad' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ valid: false, diagnostics: [{ code: 'unknown-step', severity: 'error', message: 'Step `x` does not exist.' }] });
+  });
+
+  it('publishes with author and note, and refuses an invalid flow with 422', async () => {
+    const deps = fakeDeps();
+    const app = createApp(deps);
+    const ok = await request(app).post('/api/flows/demo/publish').set(auth).send({ source: 'flow: demo', note: 'louder', by: 'ana' });
+    expect(ok.status).toBe(201);
+    expect(deps.published).toEqual(['demo:ana:louder']);
+    const bad = await request(app).post('/api/flows/demo/publish').set(auth).send({ source: 'bad' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.diagnostics[0].code).toBe('unknown-step');
+  });
+
+  it('rolls back to a known version and 404s on an unknown one', async () => {
+    const app = createApp(fakeDeps());
+    expect((await request(app).post('/api/flows/demo/rollback').set(auth).send({ version: '1' })).status).toBe(201);
+    const res = await request(app).post('/api/flows/demo/rollback').set(auth).send({ version: '9' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('version-not-found');
+  });
+});
+
+describe('calls, hours and the phone', () => {
+  it('serves live and recent calls, traces and stats', async () => {
+    const app = createApp(fakeDeps());
+    expect((await request(app).get('/api/calls/live')).body).toEqual({ calls: [] });
+    expect((await request(app).get('/api/calls/recent?limit=5')).body).toEqual({ calls: [] });
+    expect((await request(app).get('/api/calls/c1')).body.id).toBe('c1');
+    expect((await request(app).get('/api/calls/c2')).status).toBe(404);
+    expect((await request(app).get('/api/stats?flow=demo')).body).toEqual({ flows: [] });
+  });
+
+  it('sets, lists and clears hours overrides', async () => {
+    const app = createApp(fakeDeps({ now: () => 1000 }));
+    const set = await request(app).post('/api/hours/overrides').set(auth).send({ hours: 'office', state: 'closed', reason: 'storm', until: '2026-12-24T18:00:00+01:00' });
+    expect(set.status).toBe(201);
+    expect(set.body.override).toMatchObject({ hours: 'office', state: 'closed', until: Date.parse('2026-12-24T18:00:00+01:00'), setAt: 1000 });
+    expect((await request(app).get('/api/hours/overrides')).body.overrides).toHaveLength(1);
+    expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(204);
+    expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(404);
+  });
+
+  it('drives the browser phone', async () => {
+    const app = createApp(fakeDeps());
+    expect((await request(app).post('/api/phone/calls').set(auth).send({ flow: 'demo' })).body.id).toBe('p1');
+    expect((await request(app).post('/api/phone/calls').set(auth).send({ flow: 'nope' })).status).toBe(404);
+    expect((await request(app).post('/api/phone/calls/p1/keys').set(auth).send({ digits: '12#' })).status).toBe(202);
+    expect((await request(app).get('/api/phone/calls/p1?since=0')).body.step).toBe('main');
+    expect((await request(app).post('/api/phone/calls/p9/hangup').set(auth)).status).toBe(404);
+  });
+});
