@@ -1,0 +1,520 @@
+/**
+ * The ARI adapter: turns Asterisk's Stasis app into `CallPort`s, and keeps doing so across websocket drops and
+ * Asterisk restarts. After every (re)connect it lists the channels inside our app and takes them back, because
+ * Asterisk sends no new `StasisStart` for them and events during the gap are lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { systemClock, type TimerHandle } from '../../runtime/clock.js';
+import type { CallPort, TelephonyAdapter } from '../port.js';
+import { AriCall, type CallHost } from './ari-call.js';
+import { ALLOWED_EVENTS, type AriChannel, type AriEvent } from './ari-types.js';
+import { argsFromAppData, callFacts } from './call-facts.js';
+import { EventSocket } from './event-socket.js';
+import { resolveOptions, type AriLogger, type AriOptions, type ResolvedAriOptions } from './options.js';
+import { ok, seg, AriRestClient } from './rest-client.js';
+import { cleanValue, isEndpoint, isFlowName, toDigit } from './sanitize.js';
+
+/** The argument our own dial legs carry into Stasis, so they are never mistaken for callers. */
+const DIAL_LEG_ARG = 'touchtone-dial';
+
+/** What the adapter knows about a call it took back after a (re)connect. */
+export interface ReattachInfo {
+  /** `startup`: found when this process connected first; `reconnect`: found after a drop. */
+  reason: 'startup' | 'reconnect';
+  /** Channel state (`Up`, `Ring` …). */
+  state: string;
+  /** Raw `Stasis()` arguments, cleaned. */
+  args: readonly string[];
+  /** When Asterisk created the channel (ISO), if known. */
+  createdAt?: string;
+}
+
+export interface AriStatus {
+  connected: boolean;
+  lastError?: string;
+  reconnects: number;
+  lastEventAt?: number;
+  /** Calls currently held by the adapter. */
+  calls: number;
+}
+
+export interface OriginateRequest {
+  /** Dial endpoint (`PJSIP/+4930123@trunk`); from configuration, checked against a strict pattern. */
+  endpoint: string;
+  /** Flow the answered call runs (first Stasis argument). */
+  flow?: string;
+  /** Extra `key=value` Stasis arguments; `,`, `|` and control characters are removed from values. */
+  args?: Readonly<Record<string, string>>;
+  /** Caller id shown to the callee: digits with an optional `+`. */
+  callerId?: string;
+  /** How long to ring, in ms (default 30 s). */
+  timeoutMs?: number;
+}
+
+export type OriginateResult = { ok: true; channelId: string } | { ok: false; code: string; message: string };
+
+/** The ARI adapter: a `TelephonyAdapter` plus health, re-attach and outbound calls. */
+export interface AriAdapter extends TelephonyAdapter {
+  status(): AriStatus;
+  /** True when ARI answers `GET /asterisk/ping` within `timeoutMs` and the event socket is open. */
+  ping(timeoutMs: number): Promise<boolean>;
+  /**
+   * Called for each call found inside our app after a (re)connect that this process does not hold. The handler
+   * claims the call by registering `call.onEvent` (for example by resuming its persisted session). Unclaimed calls
+   * go to `safeDestination` (or are hung up) after `orphanLimitMs`.
+   */
+  onReattach(handler: (call: CallPort, info: ReattachInfo) => void): void;
+  /** Places an outbound call into our app (callbacks). The answered call arrives through `onCall`. */
+  originate(request: OriginateRequest): Promise<OriginateResult>;
+}
+
+class AriAdapterImpl implements AriAdapter, CallHost {
+  readonly name = 'ari';
+  readonly rest: AriRestClient;
+  readonly clock;
+  readonly log: AriLogger;
+  readonly app: string;
+  readonly playbackStartTimeoutMs: number;
+  readonly queueContext: string;
+  readonly variablePrefix: '' | '__';
+
+  private readonly options: ResolvedAriOptions;
+  private readonly socket: EventSocket;
+  private readonly calls = new Map<string, AriCall>();
+  private readonly callSeq = new Map<AriCall, number>();
+  private readonly playbacks = new Map<string, AriCall>();
+  private readonly recordings = new Map<string, AriCall>();
+  private readonly legs = new Map<string, AriCall>();
+  private callHandler: ((call: CallPort) => void) | undefined;
+  private reattachHandler: ((call: CallPort, info: ReattachInfo) => void) | undefined;
+  private seq = 0;
+  private everConnected = false;
+  private reconnects = 0;
+  private lastError: string | undefined;
+  private lastEventAt: number | undefined;
+  private downSince: number | undefined;
+  private orphanTimer: TimerHandle | undefined;
+  private reconcileTimer: TimerHandle | undefined;
+  private reconcileAttempt = 0;
+  private running = false;
+  private firstSettled: (() => void) | undefined;
+
+  constructor(options: AriOptions) {
+    this.options = resolveOptions(options, systemClock);
+    this.clock = this.options.clock;
+    this.log = this.options.logger;
+    this.app = this.options.app;
+    this.playbackStartTimeoutMs = this.options.playbackStartTimeoutMs;
+    this.queueContext = this.options.queueContext;
+    this.variablePrefix = this.options.inheritVariables ? '__' : '';
+    this.rest = new AriRestClient({
+      url: this.options.url,
+      username: this.options.username,
+      password: this.options.password,
+      timeoutMs: this.options.requestTimeoutMs,
+      maxSockets: this.options.maxSockets,
+    });
+    const wsUrl = this.rest.baseUrl;
+    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    wsUrl.pathname = `${wsUrl.pathname}/events`;
+    this.socket = new EventSocket(
+      {
+        url: wsUrl,
+        app: this.app,
+        authorization: this.rest.authorization,
+        clock: this.clock,
+        pingIntervalMs: this.options.pingIntervalMs,
+        pongTimeoutMs: this.options.pongTimeoutMs,
+        backoffInitialMs: this.options.backoffInitialMs,
+        backoffMaxMs: this.options.backoffMaxMs,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+      },
+      { open: () => this.opened(), event: (e) => this.dispatch(e), down: (reason) => this.down(reason) },
+    );
+  }
+
+  onCall(handler: (call: CallPort) => void): void {
+    this.callHandler = handler;
+  }
+
+  onReattach(handler: (call: CallPort, info: ReattachInfo) => void): void {
+    this.reattachHandler = handler;
+  }
+
+  /** Starts connecting. Resolves after the first connect attempt settles (success or failure); never rejects. */
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    const settled = new Promise<void>((resolve) => (this.firstSettled = resolve));
+    this.socket.start();
+    return settled;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.socket.stop();
+    for (const timer of [this.orphanTimer, this.reconcileTimer]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.orphanTimer = this.reconcileTimer = undefined;
+    this.firstSettled?.();
+    // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
+    this.rest.close();
+  }
+
+  status(): AriStatus {
+    return {
+      connected: this.socket.connected,
+      reconnects: this.reconnects,
+      calls: this.calls.size,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.lastEventAt !== undefined ? { lastEventAt: this.lastEventAt } : {}),
+    };
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    const res = await this.rest.request('GET', '/asterisk/ping', undefined, undefined, timeoutMs);
+    if (!ok(res)) this.lastError = res.error ?? `ARI ping answered ${res.status}`;
+    return ok(res) && this.socket.connected;
+  }
+
+  async originate(request: OriginateRequest): Promise<OriginateResult> {
+    if (!isEndpoint(request.endpoint)) {
+      return { ok: false, code: 'ARI_ENDPOINT_INVALID', message: `Endpoint \`${cleanValue(request.endpoint, 60)}\` is not a plain dial endpoint; use for example \`PJSIP/+4930123@trunk\`.` };
+    }
+    if (request.flow !== undefined && !isFlowName(request.flow)) {
+      return { ok: false, code: 'ARI_FLOW_INVALID', message: `Flow name \`${cleanValue(request.flow, 60)}\` is not valid; use letters, digits, \`_\` and \`-\`.` };
+    }
+    const appArgs: string[] = [request.flow ?? ''];
+    for (const [key, value] of Object.entries(request.args ?? {})) {
+      if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key)) continue;
+      // `,` and `|` separate Stasis arguments; they can't appear inside a value.
+      appArgs.push(`${key}=${cleanValue(value, 256).replace(/[,|]/g, '')}`);
+    }
+    const channelId = `touchtone-out-${randomUUID()}`;
+    const callerId = request.callerId !== undefined ? cleanValue(request.callerId, 32) : undefined;
+    const res = await this.rest.request('POST', '/channels', {
+      endpoint: request.endpoint,
+      app: this.app,
+      appArgs: appArgs.join(','),
+      channelId,
+      timeout: Math.max(1, Math.round((request.timeoutMs ?? 30_000) / 1000)),
+      ...(callerId && /^\+?[0-9]{1,32}$/.test(callerId) ? { callerId } : {}),
+    });
+    if (ok(res)) return { ok: true, channelId };
+    return { ok: false, code: 'ARI_ORIGINATE_FAILED', message: `Asterisk refused the call to \`${request.endpoint}\` (${res.error ?? `HTTP ${res.status}`}); check the endpoint and that ARI is reachable.` };
+  }
+
+  // ——— CallHost ———
+
+  trackPlayback(playbackId: string, call: AriCall): void {
+    this.playbacks.set(playbackId, call);
+  }
+
+  trackRecording(name: string, call: AriCall): void {
+    this.recordings.set(name, call);
+  }
+
+  trackLeg(legId: string, call: AriCall): void {
+    this.legs.set(legId, call);
+  }
+
+  untrack(call: AriCall): void {
+    if (this.calls.get(call.id) === call) this.calls.delete(call.id);
+    this.callSeq.delete(call);
+    for (const map of [this.playbacks, this.recordings, this.legs]) {
+      for (const [key, owner] of map) if (owner === call) map.delete(key);
+    }
+  }
+
+  // ——— connection ———
+
+  private opened(): void {
+    const reason = this.everConnected ? 'reconnect' : 'startup';
+    if (this.everConnected) this.reconnects += 1;
+    this.everConnected = true;
+    this.downSince = undefined;
+    if (this.orphanTimer !== undefined) this.clock.clearTimeout(this.orphanTimer);
+    this.orphanTimer = undefined;
+    this.log.info({ app: this.app, url: this.rest.baseUrl.origin, reason }, 'ARI event socket open');
+    void this.setUp(reason);
+  }
+
+  private async setUp(reason: 'startup' | 'reconnect'): Promise<void> {
+    const filter = await this.rest.request('PUT', `/applications/${seg(this.app)}/eventFilter`, undefined, {
+      allowed: ALLOWED_EVENTS.map((type) => ({ type })),
+    });
+    if (!ok(filter)) {
+      // Older Asterisk versions lack event filters; calls still work, with more events on the wire.
+      this.log.warn({ code: 'ARI_EVENT_FILTER', status: filter.status, error: filter.error }, 'could not set the ARI event filter');
+    }
+    this.reconcileAttempt = 0;
+    await this.reconcile(reason);
+    this.firstSettled?.();
+    this.firstSettled = undefined;
+  }
+
+  private down(reason: string): void {
+    this.lastError = reason;
+    this.downSince ??= this.clock.now();
+    this.log.warn({ code: 'ARI_DISCONNECTED', reason }, 'ARI event socket down; reconnecting');
+    this.firstSettled?.();
+    this.firstSettled = undefined;
+    if (this.orphanTimer === undefined && this.running) {
+      this.orphanTimer = this.clock.setTimeout(() => {
+        this.orphanTimer = undefined;
+        void this.rescueWhileDown();
+      }, this.options.orphanLimitMs);
+    }
+  }
+
+  /**
+   * The event socket stayed down past the orphan limit. Our calls hear silence and their flows get no events;
+   * if REST still answers, hand them to the safe destination, and end their sessions.
+   */
+  private async rescueWhileDown(): Promise<void> {
+    if (this.socket.connected || !this.running) return;
+    const listed = await this.rest.request<AriChannel[]>('GET', '/channels');
+    const ours = ok(listed) && Array.isArray(listed.body) ? listed.body.filter((ch) => this.inOurApp(ch)) : [];
+    for (const channel of ours) {
+      if (typeof channel.id !== 'string') continue;
+      const args = argsFromAppData(channel.dialplan?.app_data);
+      if (args[0] === DIAL_LEG_ARG) void this.rest.request('DELETE', `/channels/${seg(channel.id)}`);
+      else this.sendToSafety(channel.id, 'event socket down past the orphan limit');
+    }
+    for (const call of [...this.calls.values()]) call.hungUp('ari-disconnected');
+  }
+
+  // ——— re-attach ———
+
+  private inOurApp(channel: AriChannel): boolean {
+    if (channel.dialplan?.app_name !== 'Stasis') return false;
+    const data = channel.dialplan.app_data ?? '';
+    const name = data.split(/[,|]/, 1)[0];
+    return name === this.app;
+  }
+
+  private async reconcile(reason: 'startup' | 'reconnect'): Promise<void> {
+    const before = this.seq;
+    const listed = await this.rest.request<AriChannel[]>('GET', '/channels');
+    if (!ok(listed) || !Array.isArray(listed.body)) {
+      this.lastError = listed.error ?? `GET /channels answered ${listed.status}`;
+      this.log.warn({ code: 'ARI_RECONCILE_FAILED', error: this.lastError }, 'could not list channels to take calls back; retrying');
+      const delay = Math.min(this.options.backoffMaxMs, this.options.backoffInitialMs * 2 ** this.reconcileAttempt++);
+      this.reconcileTimer = this.clock.setTimeout(() => {
+        this.reconcileTimer = undefined;
+        if (this.socket.connected) void this.reconcile(reason);
+      }, delay);
+      return;
+    }
+    const present = new Map<string, AriChannel>();
+    for (const channel of listed.body) if (typeof channel?.id === 'string') present.set(channel.id, channel);
+
+    // Calls we hold: those that vanished ended while we were away; the rest may have lost events.
+    for (const call of [...this.calls.values()]) {
+      const seq = this.callSeq.get(call) ?? 0;
+      if (seq > before) continue; // Arrived after the listing was taken.
+      if (!present.has(call.id)) {
+        call.hungUp('hangup-while-disconnected');
+        continue;
+      }
+      void this.catchUp(call, present);
+    }
+
+    for (const channel of present.values()) {
+      if (!this.inOurApp(channel) || this.calls.has(channel.id!) || this.legs.has(channel.id!)) continue;
+      const args = argsFromAppData(channel.dialplan?.app_data);
+      if (args[0] === DIAL_LEG_ARG) {
+        // A dial leg of a call this process no longer knows: nobody will bridge it.
+        void this.rest.request('DELETE', `/channels/${seg(channel.id!)}`);
+        continue;
+      }
+      this.takeBack(channel, args, reason);
+    }
+  }
+
+  /** Replays what a held call missed: playbacks, recordings and dial legs that ended during the gap. */
+  private async catchUp(call: AriCall, present: ReadonlyMap<string, AriChannel>): Promise<void> {
+    for (const playbackId of call.activePlaybacks()) {
+      const res = await this.rest.request('GET', `/playbacks/${seg(playbackId)}`);
+      if (res.status === 404) call.playbackEnded(playbackId, 'done');
+    }
+    for (const { name } of call.activeRecordings()) {
+      const res = await this.rest.request('GET', `/recordings/live/${seg(name)}`);
+      if (res.status === 404) call.recordingEnded(name, 'finished', 0, 'ended while disconnected');
+    }
+    for (const [legId, owner] of this.legs) {
+      if (owner === call && !present.has(legId)) call.legEnded(legId, undefined, undefined);
+    }
+  }
+
+  private takeBack(channel: AriChannel, args: string[], reason: 'startup' | 'reconnect'): void {
+    const id = channel.id!;
+    const call = this.adopt(channel, args);
+    const info: ReattachInfo = {
+      reason,
+      state: cleanValue(channel.state, 32),
+      args: args.map((a) => cleanValue(a, 256)).slice(0, 16),
+      ...(channel.creationtime ? { createdAt: cleanValue(channel.creationtime, 40) } : {}),
+    };
+    this.log.info({ callId: id, reason }, 'took back a call found inside the app');
+    const handler = this.reattachHandler;
+    if (!handler) {
+      this.orphan(call, 'no re-attach handler');
+      return;
+    }
+    try {
+      handler(call, info);
+    } catch (err) {
+      this.log.error({ callId: id, code: 'ARI_REATTACH_THREW', error: err instanceof Error ? err.message : String(err) }, 're-attach handler threw');
+    }
+    if (call.claimed) return;
+    const timer = this.clock.setTimeout(() => {
+      if (!call.claimed && call.lifecycle === 'live') this.orphan(call, 'not claimed within the orphan limit');
+    }, this.options.orphanLimitMs);
+    void timer;
+  }
+
+  private orphan(call: AriCall, why: string): void {
+    this.log.warn({ callId: call.id, code: 'ARI_ORPHANED_CALL', why }, 'sending a call nobody resumed to the safe destination');
+    this.sendToSafety(call.id, why);
+    call.hungUp('orphaned');
+  }
+
+  private sendToSafety(channelId: string, why: string): void {
+    const target = this.options.safeDestination;
+    if (!target) {
+      void this.rest.request('DELETE', `/channels/${seg(channelId)}`, { reason: 'normal' });
+      return;
+    }
+    void this.rest
+      .request('POST', `/channels/${seg(channelId)}/continue`, { context: target.context, extension: target.extension, priority: target.priority })
+      .then((res) => {
+        if (!ok(res) && res.status !== 404) {
+          this.log.error({ callId: channelId, code: 'ARI_SAFE_DESTINATION_FAILED', status: res.status, why }, 'could not hand the call to the safe destination; hanging up');
+          void this.rest.request('DELETE', `/channels/${seg(channelId)}`, { reason: 'normal' });
+        }
+      });
+  }
+
+  private adopt(channel: AriChannel, args: readonly unknown[]): AriCall {
+    const facts = callFacts(channel, args, { routes: this.options.routes, defaultFlow: this.options.defaultFlow });
+    const call = new AriCall(facts, this);
+    this.calls.set(call.id, call);
+    this.callSeq.set(call, ++this.seq);
+    return call;
+  }
+
+  // ——— events ———
+
+  private dispatch(event: AriEvent): void {
+    this.lastEventAt = this.clock.now();
+    // A Local channel's halves can sit in two apps on one connection; only our app's events count.
+    if (event.application !== undefined && event.application !== this.app) return;
+    const channelId = typeof event.channel?.id === 'string' ? event.channel.id : undefined;
+    switch (event.type) {
+      case 'StasisStart':
+        if (channelId) this.stasisStart(channelId, event);
+        return;
+      case 'StasisEnd':
+        if (!channelId) return;
+        this.calls.get(channelId)?.leftApp();
+        this.legs.get(channelId)?.legEnded(channelId, undefined, undefined);
+        return;
+      case 'ChannelDtmfReceived': {
+        const digit = toDigit(event.digit);
+        if (channelId && digit) this.calls.get(channelId)?.key({ type: 'key', digit });
+        return;
+      }
+      case 'ChannelHangupRequest':
+      case 'ChannelDestroyed': {
+        if (!channelId) return;
+        const cause = typeof event.cause === 'number' ? event.cause : undefined;
+        this.calls.get(channelId)?.hungUp(cause !== undefined ? String(cause) : undefined);
+        const owner = this.legs.get(channelId);
+        if (owner && event.type === 'ChannelDestroyed') {
+          owner.legEnded(channelId, undefined, cause);
+          this.legs.delete(channelId);
+        } else if (owner && cause === 17) {
+          owner.legEnded(channelId, undefined, cause);
+        }
+        return;
+      }
+      case 'ChannelStateChange':
+        if (channelId && event.channel?.state === 'Up') this.legs.get(channelId)?.legAnswered(channelId);
+        return;
+      case 'Dial': {
+        const peerId = typeof event.peer?.id === 'string' ? event.peer.id : undefined;
+        const owner = peerId ? this.legs.get(peerId) : undefined;
+        if (!owner || !peerId) return;
+        const status = typeof event.dialstatus === 'string' ? event.dialstatus : '';
+        if (status === 'ANSWER') owner.legAnswered(peerId);
+        else if (status !== '' && status !== 'RINGING' && status !== 'PROGRESS' && status !== 'PROCEEDING') owner.legEnded(peerId, status, undefined);
+        return;
+      }
+      case 'PlaybackStarted':
+      case 'PlaybackFinished': {
+        const playbackId = event.playback?.id;
+        if (typeof playbackId !== 'string') return;
+        const call = this.playbacks.get(playbackId);
+        if (!call) return;
+        if (event.type === 'PlaybackStarted') call.playbackStarted(playbackId);
+        else {
+          this.playbacks.delete(playbackId);
+          call.playbackEnded(playbackId, event.playback?.state);
+        }
+        return;
+      }
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const name = event.recording?.name;
+        if (typeof name !== 'string') return;
+        const call = this.recordings.get(name);
+        if (!call) return;
+        this.recordings.delete(name);
+        const seconds = typeof event.recording?.duration === 'number' ? event.recording.duration : 0;
+        const failed = event.type === 'RecordingFailed';
+        call.recordingEnded(name, failed ? 'failed' : 'finished', seconds * 1000, failed ? cleanValue(event.recording?.cause, 120) || 'recording failed' : undefined);
+        return;
+      }
+      case 'ApplicationReplaced':
+        this.lastError = `another connection took over the ARI app \`${this.app}\``;
+        this.log.error({ code: 'ARI_APP_REPLACED', app: this.app }, 'another client registered the same ARI application; this one will reconnect');
+        this.socket.recycle('application replaced');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stasisStart(channelId: string, event: AriEvent): void {
+    if (this.legs.has(channelId) || this.calls.has(channelId)) return;
+    const args = Array.isArray(event.args) ? event.args : [];
+    if (args[0] === DIAL_LEG_ARG) {
+      void this.rest.request('DELETE', `/channels/${seg(channelId)}`);
+      return;
+    }
+    const call = this.adopt(event.channel ?? { id: channelId }, args);
+    const handler = this.callHandler;
+    if (!handler) {
+      this.orphan(call, 'no call handler registered');
+      return;
+    }
+    try {
+      handler(call);
+    } catch (err) {
+      this.log.error({ callId: channelId, code: 'ARI_CALL_HANDLER_THREW', error: err instanceof Error ? err.message : String(err) }, 'call handler threw; sending the call to the safe destination');
+      this.orphan(call, 'call handler threw');
+    }
+  }
+}
+
+/**
+ * Creates the ARI adapter. It connects on `start()` and keeps reconnecting until `stop()`.
+ *
+ * @example
+ *   const ari = createAriAdapter({ url: 'http://127.0.0.1:8088', username: 'touchtone', password: process.env.PW! });
+ *   ari.onCall((call) => engine.startCall(call, call.facts.flow));
+ *   await ari.start();
+ */
+export function createAriAdapter(options: AriOptions): AriAdapter {
+  return new AriAdapterImpl(options);
+}

@@ -1,0 +1,470 @@
+/**
+ * One call in our Stasis app, as a `CallPort`. Commands become ARI requests; their answers and the websocket's
+ * events come back as port events. Failures are values: a refused play ends as `playback.finished / failed`,
+ * a failed dial as `transfer.result / failed`. Nothing here throws into the runtime.
+ */
+import type { Clock, TimerHandle } from '../../runtime/clock.js';
+import type {
+  CallFacts,
+  CallPort,
+  DepartmentTarget,
+  Media,
+  PlaybackOutcome,
+  PortEvent,
+  PortEventListener,
+  QueueTarget,
+  RecordOptions,
+  TransferOutcome,
+} from '../port.js';
+import type { AriLogger } from './options.js';
+import { ok, seg, type AriRestClient } from './rest-client.js';
+import {
+  cleanValue,
+  isDialplanName,
+  isEndpoint,
+  isQueueName,
+  isSafeId,
+  isSoundName,
+  isVariableName,
+  MAX_VARIABLE_VALUE,
+  MediaError,
+  toMediaUris,
+} from './sanitize.js';
+
+/** What a call needs from its adapter. */
+export interface CallHost {
+  readonly rest: AriRestClient;
+  readonly clock: Clock;
+  readonly log: AriLogger;
+  readonly app: string;
+  readonly playbackStartTimeoutMs: number;
+  readonly queueContext: string;
+  /** Prefix that makes Asterisk copy a variable to dialled channels (agents' screen-pop). */
+  readonly variablePrefix: '' | '__';
+  trackPlayback(playbackId: string, call: AriCall): void;
+  trackRecording(name: string, call: AriCall): void;
+  trackLeg(legId: string, call: AriCall): void;
+  untrack(call: AriCall): void;
+}
+
+interface PlaybackState {
+  stopRequested: boolean;
+  started: boolean;
+  startTimer: TimerHandle | undefined;
+}
+
+interface TransferState {
+  legId: string;
+  bridgeId: string;
+  guard: TimerHandle | undefined;
+  decided: boolean;
+  answered: boolean;
+}
+
+type Lifecycle = 'live' | 'left' | 'gone';
+
+/** Hangup causes (Q.850) that tell a dial outcome apart. */
+const CAUSE_BUSY = 17;
+const CAUSE_NO_USER_RESPONSE = 18;
+const CAUSE_NO_ANSWER = 19;
+
+/** Maps a `Dial` event's status or a dial leg's hangup cause onto a transfer outcome. */
+export function transferOutcome(dialstatus: string | undefined, cause: number | undefined): TransferOutcome {
+  switch (dialstatus) {
+    case 'ANSWER':
+      return 'answered';
+    case 'BUSY':
+      return 'busy';
+    case 'NOANSWER':
+      return 'noAnswer';
+    case undefined:
+    case '':
+      break;
+    default:
+      return 'failed';
+  }
+  if (cause === CAUSE_BUSY) return 'busy';
+  if (cause === CAUSE_NO_ANSWER || cause === CAUSE_NO_USER_RESPONSE) return 'noAnswer';
+  return 'failed';
+}
+
+/**
+ * A live ARI call. Created by the adapter on `StasisStart` or on re-attach; it is a `CallPort` for the runtime.
+ */
+export class AriCall implements CallPort {
+  private listener: PortEventListener | undefined;
+  private readonly pending: PortEvent[] = [];
+  private state: Lifecycle = 'live';
+  private readonly playbacks = new Map<string, PlaybackState>();
+  private readonly recordings = new Map<string, string>(); // recording name → recordingId
+  private transferState: TransferState | undefined;
+  private transferCount = 0;
+  /** Set when the call was created on re-attach and nobody has claimed it yet. */
+  claimed = false;
+
+  constructor(
+    readonly facts: CallFacts,
+    private readonly host: CallHost,
+  ) {}
+
+  get id(): string {
+    return this.facts.callId;
+  }
+
+  get lifecycle(): Lifecycle {
+    return this.state;
+  }
+
+  /** Ids of playbacks that have not ended, for reconciliation after a reconnect. */
+  activePlaybacks(): string[] {
+    return [...this.playbacks.keys()];
+  }
+
+  activeRecordings(): Array<{ name: string; recordingId: string }> {
+    return [...this.recordings].map(([name, recordingId]) => ({ name, recordingId }));
+  }
+
+  onEvent(listener: PortEventListener): void {
+    this.listener = listener;
+    this.claimed = true;
+    // Events that arrived before the runtime listened (a key pressed during set-up) are not lost.
+    const queued = this.pending.splice(0);
+    for (const event of queued) this.deliver(event);
+  }
+
+  answer(): void {
+    this.send('answer', 'POST', `/channels/${seg(this.id)}/answer`);
+  }
+
+  play(playbackId: string, media: readonly Media[]): void {
+    if (this.state !== 'live') return;
+    if (!isSafeId(playbackId)) {
+      this.emit({ type: 'playback.finished', playbackId: cleanValue(playbackId, 64), outcome: 'failed', reason: 'invalid playback id' });
+      return;
+    }
+    let uris: string[];
+    try {
+      uris = toMediaUris(media);
+    } catch (err) {
+      const reason = err instanceof MediaError ? err.message : 'invalid media';
+      this.host.log.warn({ callId: this.id, playbackId, code: err instanceof MediaError ? err.code : 'ARI_MEDIA' }, reason);
+      this.emit({ type: 'playback.finished', playbackId, outcome: 'failed', reason });
+      return;
+    }
+    if (uris.length === 0) {
+      this.emit({ type: 'playback.finished', playbackId, outcome: 'finished' });
+      return;
+    }
+    const state: PlaybackState = { stopRequested: false, started: false, startTimer: undefined };
+    this.playbacks.set(playbackId, state);
+    this.host.trackPlayback(playbackId, this);
+    // Bounded wait for PlaybackStarted: playbacks queue per channel, so the bound starts when the request is sent.
+    state.startTimer = this.host.clock.setTimeout(() => {
+      state.startTimer = undefined;
+      if (state.started || !this.playbacks.has(playbackId)) return;
+      void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+      this.endPlayback(playbackId, 'failed', 'playback did not start in time');
+    }, this.host.playbackStartTimeoutMs);
+    const query: Record<string, string> = { media: uris.join(',') };
+    if (this.facts.language) query.lang = this.facts.language;
+    void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(playbackId)}`, query).then((res) => {
+      if (ok(res)) {
+        // A stop that raced the request: now the playback exists, so stop it.
+        if (state.stopRequested && this.playbacks.has(playbackId)) void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+        return;
+      }
+      this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
+    });
+  }
+
+  stopPlayback(playbackId: string): void {
+    const state = this.playbacks.get(playbackId);
+    if (!state || state.stopRequested) return;
+    state.stopRequested = true;
+    // ARI does not stop playback on DTMF; barge-in is ours to do (DELETE /playbacks/{id}).
+    void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`).then((res) => {
+      if (res.status === 404 && this.playbacks.has(playbackId)) {
+        // Already gone on Asterisk's side and its PlaybackFinished was lost (or is still to come): end it now.
+        this.endPlayback(playbackId, 'stopped');
+      }
+    });
+  }
+
+  startMusicOnHold(mohClass?: string): void {
+    const query = mohClass && isDialplanName(mohClass) ? { mohClass } : undefined;
+    this.send('moh', 'POST', `/channels/${seg(this.id)}/moh`, query);
+  }
+
+  stopMusicOnHold(): void {
+    this.send('moh stop', 'DELETE', `/channels/${seg(this.id)}/moh`);
+  }
+
+  setVariables(vars: Readonly<Record<string, string>>): void {
+    for (const [name, value] of Object.entries(vars)) {
+      if (!isVariableName(name)) {
+        this.host.log.warn({ callId: this.id, code: 'ARI_VARIABLE_NAME', variable: cleanValue(name, 64) }, 'channel variable name refused');
+        continue;
+      }
+      this.send('variable', 'POST', `/channels/${seg(this.id)}/variable`, {
+        variable: `${this.host.variablePrefix}${name}`,
+        value: cleanValue(value, MAX_VARIABLE_VALUE),
+      });
+    }
+  }
+
+  transfer(target: DepartmentTarget): void {
+    if (this.state !== 'live') return;
+    if (target.kind === 'dialplan') {
+      this.continueTo(target.context, target.extension, target.priority, (success, reason) =>
+        this.emit({ type: 'transfer.result', outcome: success ? 'answered' : 'failed', ...(reason ? { reason } : {}) }),
+      );
+      return;
+    }
+    if (this.transferState && !this.transferState.decided) {
+      this.emit({ type: 'transfer.result', outcome: 'failed', reason: 'a transfer is already ringing' });
+      return;
+    }
+    if (!isEndpoint(target.endpoint)) {
+      this.emit({ type: 'transfer.result', outcome: 'failed', reason: `endpoint \`${cleanValue(target.endpoint, 60)}\` is not a plain dial endpoint` });
+      return;
+    }
+    this.transferCount += 1;
+    const legId = `${this.id}-dial-${this.transferCount}`;
+    const bridgeId = `${this.id}-bridge-${this.transferCount}`;
+    const transfer: TransferState = { legId, bridgeId, guard: undefined, decided: false, answered: false };
+    this.transferState = transfer;
+    this.host.trackLeg(legId, this);
+    const timeoutSec = Math.max(1, Math.ceil(target.ringTimeoutMs / 1000));
+    // Asterisk ends the dial at `timeout`; this guard only covers a lost Dial event.
+    transfer.guard = this.host.clock.setTimeout(() => this.decideTransfer(transfer, 'noAnswer', 'ring timeout'), target.ringTimeoutMs + 5000);
+    const variables: Record<string, string> = {};
+    const callerId = target.callerId !== undefined ? cleanValue(target.callerId, 64) : '';
+    if (/^\+?[0-9]{1,32}$/.test(callerId)) variables['CALLERID(num)'] = callerId;
+    void (async () => {
+      const { rest } = this.host;
+      const created = await rest.request('POST', '/channels/create', {
+        endpoint: target.endpoint,
+        app: this.host.app,
+        appArgs: 'touchtone-dial',
+        channelId: legId,
+        originator: this.id,
+      }, { variables });
+      if (!ok(created)) return this.decideTransfer(transfer, 'failed', created.error ?? `ARI answered ${created.status} to create`);
+      void rest.request('POST', `/channels/${seg(this.id)}/ring`);
+      const dialled = await rest.request('POST', `/channels/${seg(legId)}/dial`, { caller: this.id, timeout: timeoutSec });
+      if (!ok(dialled)) this.decideTransfer(transfer, 'failed', dialled.error ?? `ARI answered ${dialled.status} to dial`);
+    })();
+  }
+
+  /** The dial leg answered: bridge it to the caller. */
+  legAnswered(legId: string): void {
+    const transfer = this.transferState;
+    if (!transfer || transfer.legId !== legId || transfer.decided) return;
+    transfer.answered = true;
+    void (async () => {
+      const { rest } = this.host;
+      void rest.request('DELETE', `/channels/${seg(this.id)}/ring`);
+      const bridge = await rest.request('POST', '/bridges', { type: 'mixing', bridgeId: transfer.bridgeId, name: 'touchtone-transfer' });
+      const added = ok(bridge) ? await rest.request('POST', `/bridges/${seg(transfer.bridgeId)}/addChannel`, { channel: `${this.id},${legId}` }) : bridge;
+      if (!ok(added)) {
+        void rest.request('DELETE', `/channels/${seg(legId)}`);
+        this.decideTransfer(transfer, 'failed', added.error ?? `ARI answered ${added.status} to bridge`);
+        return;
+      }
+      this.decideTransfer(transfer, 'answered');
+    })();
+  }
+
+  /** The dial leg ended (Dial status or hangup). Before an answer this decides the outcome; after, it ends the call. */
+  legEnded(legId: string, dialstatus: string | undefined, cause: number | undefined): void {
+    const transfer = this.transferState;
+    if (!transfer || transfer.legId !== legId) return;
+    if (transfer.answered) {
+      if (transfer.decided && dialstatus === undefined) {
+        // The agent hung up after the bridge: the transferred call is over.
+        void this.host.rest.request('DELETE', `/bridges/${seg(transfer.bridgeId)}`);
+        this.hangup('transfer ended');
+      }
+      return;
+    }
+    const outcome = transferOutcome(dialstatus, cause);
+    if (outcome === 'answered') return; // Answer comes through legAnswered.
+    this.decideTransfer(transfer, outcome, dialstatus ? `dial status ${dialstatus}` : `hangup cause ${cause ?? 'unknown'}`);
+  }
+
+  private decideTransfer(transfer: TransferState, outcome: TransferOutcome, reason?: string): void {
+    if (transfer.decided) return;
+    transfer.decided = true;
+    if (transfer.guard !== undefined) this.host.clock.clearTimeout(transfer.guard);
+    if (outcome !== 'answered') {
+      transfer.answered = false;
+      void this.host.rest.request('DELETE', `/channels/${seg(this.id)}/ring`);
+      void this.host.rest.request('DELETE', `/channels/${seg(transfer.legId)}`);
+    }
+    this.emit({ type: 'transfer.result', outcome, ...(reason ? { reason } : {}) });
+  }
+
+  enqueue(target: QueueTarget): void {
+    if (this.state !== 'live') return;
+    if (!isQueueName(target.queue)) {
+      this.host.log.warn({ callId: this.id, code: 'ARI_QUEUE_NAME', queue: cleanValue(target.queue, 64) }, 'queue name refused; sending the call to the queue context anyway');
+    } else {
+      this.setVariables({ TOUCHTONE_QUEUE: target.queue });
+    }
+    const context = target.context ?? this.host.queueContext;
+    this.continueTo(context, 's', 1, (success, reason) => {
+      if (!success) {
+        this.host.log.error({ callId: this.id, code: 'ARI_ENQUEUE_FAILED', reason }, 'could not hand the call to the queue context; hanging up');
+        this.hangup('enqueue failed');
+      }
+    });
+  }
+
+  record(recordingId: string, options: RecordOptions): void {
+    if (this.state !== 'live') return;
+    if (!isSoundName(options.name)) {
+      this.emit({ type: 'recording.finished', recordingId, outcome: 'failed', durationMs: 0, reason: 'invalid recording name' });
+      return;
+    }
+    this.recordings.set(options.name, recordingId);
+    this.host.trackRecording(options.name, this);
+    void this.host.rest
+      .request('POST', `/channels/${seg(this.id)}/record`, {
+        name: options.name,
+        format: 'wav',
+        maxDurationSeconds: Math.max(0, Math.round(options.maxDurationMs / 1000)),
+        maxSilenceSeconds: Math.max(0, Math.round(options.maxSilenceMs / 1000)),
+        ifExists: 'fail',
+        beep: options.beep,
+        terminateOn: options.terminator === 'none' ? 'none' : options.terminator,
+      })
+      .then((res) => {
+        if (!ok(res)) this.recordingEnded(options.name, 'failed', 0, res.error ?? `ARI answered ${res.status}`);
+      });
+  }
+
+  hangup(reason: string): void {
+    if (this.state === 'gone') return;
+    this.host.log.info({ callId: this.id, reason: cleanValue(reason, 80) }, 'hanging up');
+    this.send('hangup', 'DELETE', `/channels/${seg(this.id)}`, { reason: 'normal' });
+  }
+
+  // ——— events from the adapter ———
+
+  playbackStarted(playbackId: string): void {
+    const state = this.playbacks.get(playbackId);
+    if (!state || state.started) return;
+    state.started = true;
+    if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
+    state.startTimer = undefined;
+    this.emit({ type: 'playback.started', playbackId });
+  }
+
+  /** `PlaybackFinished`: `done` is finished unless we stopped it; `failed` is failed. */
+  playbackEnded(playbackId: string, ariState: string | undefined): void {
+    const state = this.playbacks.get(playbackId);
+    if (!state) return;
+    let outcome: PlaybackOutcome = 'finished';
+    if (ariState === 'failed') outcome = 'failed';
+    else if (state.stopRequested || ariState === 'stopped' || ariState === 'canceled') outcome = 'stopped';
+    this.endPlayback(playbackId, outcome, ariState === 'failed' ? 'Asterisk could not play the media' : undefined);
+  }
+
+  recordingEnded(name: string, outcome: 'finished' | 'failed', durationMs: number, reason?: string): void {
+    const recordingId = this.recordings.get(name);
+    if (recordingId === undefined) return;
+    this.recordings.delete(name);
+    this.emit({ type: 'recording.finished', recordingId, outcome, durationMs, ...(reason ? { reason } : {}) });
+  }
+
+  key(digit: PortEvent & { type: 'key' }): void {
+    if (this.state !== 'live') return;
+    this.emit(digit);
+  }
+
+  /** The channel is hanging up or gone. Ends everything; exactly one `hangup` reaches the runtime. */
+  hungUp(cause?: string): void {
+    if (this.state === 'gone') return;
+    const wasLive = this.state === 'live';
+    this.state = 'gone';
+    this.cleanup();
+    if (wasLive) this.deliverOrQueue({ type: 'hangup', ...(cause !== undefined ? { cause } : {}) });
+  }
+
+  /** `StasisEnd`: the channel left our app (a hand-off we made, or someone else moved it). */
+  leftApp(): void {
+    if (this.state === 'left') {
+      this.state = 'gone';
+      this.cleanup();
+      return;
+    }
+    this.hungUp('left-stasis');
+  }
+
+  private cleanup(): void {
+    for (const [id, state] of this.playbacks) {
+      if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
+      this.playbacks.delete(id);
+    }
+    if (this.transferState?.guard !== undefined) this.host.clock.clearTimeout(this.transferState.guard);
+    if (this.transferState && !this.transferState.answered && !this.transferState.decided) {
+      void this.host.rest.request('DELETE', `/channels/${seg(this.transferState.legId)}`);
+    }
+    if (this.transferState?.answered) void this.host.rest.request('DELETE', `/bridges/${seg(this.transferState.bridgeId)}`);
+    this.recordings.clear();
+    this.host.untrack(this);
+  }
+
+  private endPlayback(playbackId: string, outcome: PlaybackOutcome, reason?: string): void {
+    const state = this.playbacks.get(playbackId);
+    if (!state) return;
+    if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
+    this.playbacks.delete(playbackId);
+    this.emit({ type: 'playback.finished', playbackId, outcome, ...(reason ? { reason } : {}) });
+  }
+
+  private continueTo(context: string, extension: string, priority: number, done: (success: boolean, reason?: string) => void): void {
+    if (!isDialplanName(context) || !isDialplanName(extension) || !Number.isInteger(priority) || priority < 1) {
+      done(false, `dialplan target \`${cleanValue(context, 40)},${cleanValue(extension, 40)},${priority}\` is not valid`);
+      return;
+    }
+    this.state = 'left';
+    void this.host.rest.request('POST', `/channels/${seg(this.id)}/continue`, { context, extension, priority }).then((res) => {
+      if (ok(res)) return done(true);
+      if (this.state === 'left') this.state = 'live';
+      done(false, res.error ?? `ARI answered ${res.status} to continue`);
+    });
+  }
+
+  private send(what: string, method: 'POST' | 'DELETE', path: string, query?: Record<string, string | number | boolean>): void {
+    void this.host.rest.request(method, path, query).then((res) => {
+      if (!ok(res) && res.status !== 404) {
+        this.host.log.warn({ callId: this.id, code: 'ARI_REQUEST_FAILED', status: res.status, error: res.error }, `ARI ${what} failed`);
+      }
+    });
+  }
+
+  private emit(event: PortEvent): void {
+    if (this.state === 'gone') return;
+    this.deliverOrQueue(event);
+  }
+
+  /** Delivery is deferred by a microtask so that a command that fails at once never re-enters the runtime. */
+  private deliverOrQueue(event: PortEvent): void {
+    queueMicrotask(() => this.deliverNow(event));
+  }
+
+  private deliverNow(event: PortEvent): void {
+    if (this.listener) this.deliver(event);
+    else if (this.pending.length < 256) this.pending.push(event);
+  }
+
+  private deliver(event: PortEvent): void {
+    try {
+      this.listener?.(event);
+    } catch (err) {
+      // A throwing listener must not take the websocket reader (and every other call) down with it.
+      this.host.log.error({ callId: this.id, code: 'ARI_LISTENER_THREW', error: err instanceof Error ? err.message : String(err) }, 'call event listener threw');
+    }
+  }
+}

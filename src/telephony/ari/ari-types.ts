@@ -1,0 +1,73 @@
+/**
+ * The parts of ARI's JSON shapes that Touchtone reads (Asterisk `rest-api/api-docs/*.json`). Every field is
+ * optional here on purpose: the values come from the network and are checked where they are used.
+ */
+export interface AriCallerId {
+  name?: string;
+  number?: string;
+}
+
+export interface AriDialplan {
+  context?: string;
+  exten?: string;
+  priority?: number;
+  app_name?: string;
+  app_data?: string;
+}
+
+export interface AriChannel {
+  id?: string;
+  name?: string;
+  state?: string;
+  caller?: AriCallerId;
+  dialplan?: AriDialplan;
+  language?: string;
+  creationtime?: string;
+}
+
+export interface AriPlayback {
+  id?: string;
+  target_uri?: string;
+  state?: string;
+}
+
+export interface AriLiveRecording {
+  name?: string;
+  target_uri?: string;
+  state?: string;
+  duration?: number;
+  cause?: string;
+}
+
+/** One websocket message (`Event` and its sub-types). */
+export interface AriEvent {
+  type?: string;
+  application?: string;
+  timestamp?: string;
+  channel?: AriChannel;
+  args?: unknown[];
+  digit?: string;
+  playback?: AriPlayback;
+  recording?: AriLiveRecording;
+  cause?: number;
+  cause_txt?: string;
+  peer?: AriChannel;
+  caller?: AriChannel;
+  dialstatus?: string;
+}
+
+/** The event types we subscribe to (`PUT /applications/{app}/eventFilter`); everything else stays off the wire. */
+export const ALLOWED_EVENTS = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'ChannelHangupRequest',
+  'ChannelDestroyed',
+  'ChannelStateChange',
+  'Dial',
+  'PlaybackStarted',
+  'PlaybackFinished',
+  'RecordingFinished',
+  'RecordingFailed',
+  'ApplicationReplaced',
+] as const;
