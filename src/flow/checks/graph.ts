@@ -1,0 +1,202 @@
+/**
+ * Graph checks over the steps: references, reachability, ways out, loops without input, and menus with no
+ * way to an agent. Each is a function over the shared context.
+ */
+import { pointer } from '../diagnostics.js';
+import { didYouMeanText } from '../did-you-mean.js';
+import { stepDefinitions } from '../../steps/definitions.js';
+import { FlowContext, type GraphStep } from './context.js';
+
+const ACTION_LABEL = /^(option|key) /;
+
+/** Every step reference names a step (or an action where actions are allowed). */
+export function checkReferences(ctx: FlowContext): void {
+  const names = [...ctx.steps.keys()];
+  const check = (target: string, at: string, actionsAllowed: boolean) => {
+    if (ctx.isStep(target)) return;
+    if (FlowContext.isAction(target)) {
+      if (!actionsAllowed) ctx.report({ code: 'unknown-step', pointer: at, message: `\`${target}\` works only in menu options and keys; here, name a step.` });
+      return;
+    }
+    ctx.report({ code: 'unknown-step', pointer: at, message: `Step \`${target}\` does not exist.${didYouMeanText(target, names)}` });
+  };
+  check(ctx.flow.start, '/start', false);
+  if (ctx.flow.defaults?.error) check(ctx.flow.defaults.error, '/defaults/error', false);
+  for (const [key, target] of Object.entries(ctx.flow.keys ?? {})) check(target, pointer('keys', key), true);
+  for (const s of ctx.steps.values()) {
+    for (const e of s.edges) check(e.target, pointer('steps', s.name) + e.pointer, ACTION_LABEL.test(e.label));
+  }
+}
+
+function successors(ctx: FlowContext, s: GraphStep): string[] {
+  return s.edges.map((e) => e.target).filter((t) => ctx.isStep(t));
+}
+
+/** Steps reachable from the start, the error step and the global keys. */
+export function reachable(ctx: FlowContext): Set<string> {
+  const roots = [ctx.flow.start, ctx.flow.defaults?.error, ...Object.values(ctx.flow.keys ?? {})].filter((t): t is string => !!t && ctx.isStep(t));
+  return walk(ctx, roots);
+}
+
+function walk(ctx: FlowContext, roots: string[]): Set<string> {
+  const seen = new Set<string>(roots);
+  const queue = [...roots];
+  while (queue.length) {
+    const s = ctx.steps.get(queue.pop()!)!;
+    for (const t of successors(ctx, s)) {
+      if (!seen.has(t)) {
+        seen.add(t);
+        queue.push(t);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Warns about steps nothing leads to. */
+export function checkUnreachable(ctx: FlowContext, live: Set<string>): void {
+  for (const name of ctx.steps.keys()) {
+    if (!live.has(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
+  }
+}
+
+/** Strongly connected components (Tarjan, iterative so long chains cannot overflow the stack). */
+export function components(nodes: readonly string[], next: (n: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let counter = 0;
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: { node: string; i: number; succ: readonly string[] }[] = [];
+    const enter = (n: string) => {
+      index.set(n, counter);
+      low.set(n, counter++);
+      stack.push(n);
+      onStack.add(n);
+      work.push({ node: n, i: 0, succ: next(n) });
+    };
+    enter(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      if (top.i < top.succ.length) {
+        const w = top.succ[top.i++]!;
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(top.node, Math.min(low.get(top.node)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1]!.node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.node)!));
+      }
+      if (low.get(top.node) === index.get(top.node)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== top.node);
+        out.push(comp);
+      }
+    }
+  }
+  return out;
+}
+
+function inOrder(ctx: FlowContext, names: Iterable<string>): string[] {
+  const set = new Set(names);
+  return [...ctx.steps.keys()].filter((n) => set.has(n));
+}
+
+function cycleText(names: string[]): string {
+  const shown = names.slice(0, 5).map((n) => `\`${n}\``);
+  return shown.join(' → ') + (names.length > 5 ? ' → …' : '') + ` → \`${names[0]}\``;
+}
+
+function isCycle(comp: string[], next: (n: string) => readonly string[]): boolean {
+  return comp.length > 1 || next(comp[0]!).includes(comp[0]!);
+}
+
+/** Errors on loops made only of steps that never wait for the caller. */
+export function checkInputFreeLoops(ctx: FlowContext): void {
+  const quiet = (n: string) => !stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput;
+  const names = [...ctx.steps.keys()].filter(quiet);
+  const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter(quiet);
+  for (const comp of components(names, next)) {
+    if (!isCycle(comp, next)) continue;
+    const ordered = inOrder(ctx, comp);
+    ctx.report({
+      code: 'input-free-loop',
+      pointer: pointer('steps', ordered[0]!),
+      atKey: true,
+      message: `Steps ${cycleText(ordered)} loop without ever waiting for the caller.`,
+    });
+  }
+}
+
+/** A step ends the flow, or may leave it when retries run out or through `back`/`top`. */
+function isExit(s: GraphStep): boolean {
+  if (stepDefinitions[s.kind].terminal) return true;
+  if (s.edges.some((e) => e.target === 'back' || e.target === 'top')) return true;
+  if (s.kind === 'menu' || s.kind === 'input') {
+    const labels = new Set(s.edges.map((e) => e.label));
+    return !labels.has('exhausted') && !(labels.has('noInput') && labels.has('noMatch'));
+  }
+  return false;
+}
+
+/** Errors on cycles (with a waiting step) from which no path leads to an end. */
+export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
+  const reverse = new Map<string, string[]>();
+  for (const s of ctx.steps.values()) for (const t of successors(ctx, s)) reverse.set(t, [...(reverse.get(t) ?? []), s.name]);
+  const canEnd = new Set<string>();
+  const queue = [...ctx.steps.values()].filter(isExit).map((s) => s.name);
+  queue.forEach((n) => canEnd.add(n));
+  while (queue.length) {
+    for (const p of reverse.get(queue.pop()!) ?? []) {
+      if (!canEnd.has(p)) {
+        canEnd.add(p);
+        queue.push(p);
+      }
+    }
+  }
+  const trapped = [...ctx.steps.keys()].filter((n) => !canEnd.has(n) && live.has(n));
+  const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter((t) => !canEnd.has(t));
+  for (const comp of components(trapped, next)) {
+    if (!isCycle(comp, next)) continue;
+    if (!comp.some((n) => stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput)) continue; // reported as input-free-loop
+    const ordered = inOrder(ctx, comp);
+    ctx.report({
+      code: 'no-way-out',
+      pointer: pointer('steps', ordered[0]!),
+      atKey: true,
+      message: `Steps ${cycleText(ordered)} have no way out: no path from them reaches a hangup, transfer, queue or return.`,
+    });
+  }
+}
+
+/** Warns about menus from which callers can reach neither an agent nor an end. */
+export function checkAgentExit(ctx: FlowContext, live: Set<string>): void {
+  const globalTargets = Object.entries(ctx.flow.keys ?? {});
+  for (const s of ctx.steps.values()) {
+    if (s.kind !== 'menu' || !live.has(s.name)) continue;
+    const overrides = ('menu' in s.step && s.step.menu.keys) || {};
+    const chosen = s.edges.filter((e) => /^(option|pattern|key) /.test(e.label)).map((e) => e.target);
+    for (const [key, target] of globalTargets) if (!(key in overrides)) chosen.push(target);
+    if (chosen.some((t) => t === 'back' || t === 'top')) continue;
+    const reach = walk(ctx, chosen.filter((t) => ctx.isStep(t)));
+    const out = [...reach].some((n) => ['queue', 'transfer', 'hangup', 'return'].includes(ctx.steps.get(n)!.kind));
+    if (!out) {
+      ctx.report({
+        code: 'no-agent-exit',
+        pointer: pointer('steps', s.name, 'menu', 'options'),
+        atKey: true,
+        message: `Menu \`${s.name}\` offers no way to an agent or out: no option or key leads to a queue, transfer, hangup, \`back\` or \`top\`.`,
+      });
+    }
+  }
+}

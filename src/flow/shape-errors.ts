@@ -1,0 +1,293 @@
+/**
+ * Turns ajv's errors into one plain sentence per problem (never a dump of `anyOf` branches), with a stable
+ * code and a JSON pointer. For an `anyOf`, the branch the value was meant for is picked from its shape and
+ * validated alone, so the author hears about that branch only.
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { STEP_KINDS } from './types.js';
+import { pointer, pointerSegments, type Diagnostic } from './diagnostics.js';
+import { didYouMean, didYouMeanText } from './did-you-mean.js';
+import { buildFlowSchema } from './flow-schema.js';
+import type { JsonSchema } from './schema-parts.js';
+
+type Shape = Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity']; suggestion?: string; missing?: string };
+type Report = (d: Shape) => void;
+
+function parentPointer(ptr: string): string {
+  return ptr.slice(0, ptr.lastIndexOf('/'));
+}
+
+let rootDefs: Record<string, JsonSchema> | undefined;
+let branchAjv: Ajv2020 | undefined;
+const branchValidators = new WeakMap<object, ValidateFunction>();
+
+function defs(): Record<string, JsonSchema> {
+  rootDefs ??= buildFlowSchema().$defs as Record<string, JsonSchema>;
+  return rootDefs;
+}
+
+function resolve(schema: JsonSchema): JsonSchema {
+  let s = schema;
+  for (let i = 0; i < 10 && typeof s.$ref === 'string'; i++) s = defs()[(s.$ref as string).replace('#/$defs/', '')] ?? {};
+  return s;
+}
+
+function branchValidator(branch: JsonSchema): ValidateFunction {
+  let v = branchValidators.get(branch);
+  if (!v) {
+    branchAjv ??= new Ajv2020({ allErrors: true, strict: false, verbose: true });
+    v = branchAjv.compile({ ...branch, $defs: defs() });
+    branchValidators.set(branch, v);
+  }
+  return v;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function typeFits(schemaType: unknown, value: unknown): boolean {
+  if (schemaType === undefined) return true;
+  const types = Array.isArray(schemaType) ? schemaType : [schemaType];
+  const t = typeOf(value);
+  return types.some((x) => x === t || (x === 'number' && t === 'integer'));
+}
+
+/** Whether a branch of an `anyOf` is the one the value was meant for (by type, const and first required key). */
+function branchFits(branch: JsonSchema, value: unknown, depth = 0): boolean {
+  const s = resolve(branch);
+  if (depth > 5) return true;
+  if ('const' in s) return s.const === value;
+  if (Array.isArray(s.anyOf)) return s.anyOf.some((b) => branchFits(b as JsonSchema, value, depth + 1));
+  if (!typeFits(s.type, value)) return false;
+  if (Array.isArray(s.required) && s.required.length && typeOf(value) === 'object') return (s.required[0] as string) in (value as object);
+  return true;
+}
+
+/** Short, readable rendering of a user value. */
+export function showValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 40 ? text.slice(0, 37) + '…' : text;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: '`true` or `false`',
+  object: 'a map',
+  array: 'a list',
+  null: 'empty',
+};
+
+function typeName(t: unknown): string {
+  const types = Array.isArray(t) ? t : [t];
+  return types.map((x) => TYPE_NAMES[String(x)] ?? String(x)).join(' or ');
+}
+
+/** The name a pointer's last segment gives a thing, for messages: `timeout`, or `step \`main\``. */
+function what(ptr: string): string {
+  const segs = pointerSegments(ptr);
+  if (segs.length === 0) return 'The flow';
+  if (segs.length === 2 && segs[0] === 'steps') return `Step \`${segs[1]}\``;
+  const last = segs[segs.length - 1]!;
+  return /^[0-9]+$/.test(last) ? `Item ${Number(last) + 1} of \`${segs[segs.length - 2]}\`` : `\`${last}\``;
+}
+
+function inStep(ptr: string): boolean {
+  return ptr.startsWith('/steps/') && pointerSegments(ptr).length >= 2;
+}
+
+function valueAt(root: unknown, ptr: string): unknown {
+  let v = root;
+  for (const seg of pointerSegments(ptr)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+function isDuration(e: ErrorObject): boolean {
+  return e.schemaPath.includes('/$defs/duration/') || (e.parentSchema as JsonSchema | undefined)?.pattern === defs().duration?.pattern;
+}
+
+let knownBranchKeys: Set<string> | undefined;
+
+/** Every key some step kind allows besides its kind (`next`, `found` …): never a misspelled kind. */
+function branchKeys(): Set<string> {
+  if (!knownBranchKeys) {
+    knownBranchKeys = new Set();
+    for (const kind of STEP_KINDS) for (const key of Object.keys((defs()[`step-${kind}`]?.properties ?? {}) as object)) if (key !== kind) knownBranchKeys.add(key);
+  }
+  return knownBranchKeys;
+}
+
+/** Finds steps whose kind is missing or doubled, reports them, and returns their pointers (their other errors are noise). */
+function checkStepKinds(value: unknown, report: Report): Set<string> {
+  const bad = new Set<string>();
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  if (!steps || typeof steps !== 'object' || Array.isArray(steps)) return bad;
+  for (const [name, step] of Object.entries(steps)) {
+    if (!step || typeof step !== 'object' || Array.isArray(step)) continue;
+    const at = pointer('steps', name);
+    const keys = Object.keys(step);
+    const kinds = keys.filter((k) => (STEP_KINDS as readonly string[]).includes(k));
+    if (kinds.length === 1) continue;
+    bad.add(at);
+    if (kinds.length > 1) {
+      report({
+        code: 'multiple-step-kinds',
+        pointer: pointer('steps', name, kinds[1]!),
+        atKey: true,
+        message: `Step \`${name}\` has two kinds, \`${kinds[0]}\` and \`${kinds[1]}\`: a step does exactly one thing.`,
+      });
+      continue;
+    }
+    const typo = keys.filter((k) => !branchKeys().has(k)).map((k) => ({ k, m: didYouMean(k, STEP_KINDS) })).find((x) => x.m);
+    report({
+      code: 'unknown-step-kind',
+      pointer: typo ? pointer('steps', name, typo.k) : at,
+      atKey: true,
+      message: typo
+        ? `\`${typo.k}\` is not a step kind. Did you mean \`${typo.m}\`?`
+        : `Step \`${name}\` has no kind: it needs one of ${STEP_KINDS.map((k) => `\`${k}\``).join(', ')}.`,
+    });
+  }
+  return bad;
+}
+
+/**
+ * Translates ajv errors for `value` into diagnostics.
+ * @example shapeDiagnostics(flowValidator().errors ?? [], value)
+ */
+export function shapeDiagnostics(errors: readonly ErrorObject[], value: unknown): Omit<Diagnostic, 'severity'>[] {
+  const out: Shape[] = [];
+  const seen = new Set<string>();
+  const report: Report = (d) => {
+    const key = `${d.code}|${d.pointer}|${d.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(d);
+  };
+  const badSteps = checkStepKinds(value, report);
+  translate(errors, value, '', report, badSteps);
+  // A misspelled required property shows up twice (unknown `promt`, missing `prompt`): keep the did-you-mean.
+  const suggested = new Set(out.flatMap((d) => (d.code === 'unknown-option' || d.code === 'unknown-property') && d.suggestion ? [`${parentPointer(d.pointer!)}|${d.suggestion}`] : []));
+  return out.filter((d) => !(d.code === 'missing-property' && d.missing !== undefined && suggested.has(`${d.pointer}|${d.missing}`))).map(({ suggestion: _s, missing: _m, ...d }) => d);
+}
+
+function translate(errors: readonly ErrorObject[], root: unknown, base: string, report: Report, skip: Set<string>): void {
+  const isSkipped = (p: string) => [...skip].some((s) => p === s || p.startsWith(s + '/'));
+  const list = errors.map((e) => ({ ...e, instancePath: base + e.instancePath })).filter((e) => !isSkipped(e.instancePath) && e.keyword !== 'if');
+  // Outermost anyOf first: it replaces every error beneath it with those of the branch that fits.
+  const anyOfs = list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => a.instancePath.length - b.instancePath.length);
+  const handled = new Set<string>();
+  for (const e of anyOfs) {
+    const at = e.instancePath;
+    if ([...handled].some((h) => at === h || at.startsWith(h + '/'))) continue;
+    handled.add(at);
+    const value = valueAt(root, at);
+    const branches = (e.schema as JsonSchema[]).map((b) => b);
+    const fit = branches.find((b) => branchFits(b, value));
+    if (!fit) {
+      const description = String((e.parentSchema as JsonSchema).description ?? 'valid here');
+      report({ code: 'invalid-value', pointer: at, message: `${what(at)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` });
+      continue;
+    }
+    const v = branchValidator(resolveShallow(fit));
+    if (!v(value)) translate(v.errors ?? [], root, at, report, new Set());
+  }
+  for (const e of list) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if ([...handled].some((h) => e.instancePath === h || e.instancePath.startsWith(h + '/'))) continue;
+    plain(e, root, report);
+  }
+}
+
+function resolveShallow(branch: JsonSchema): JsonSchema {
+  return resolve(branch);
+}
+
+function lowerFirst(text: string): string {
+  const t = text.replace(/\.$/, '') + '.';
+  return t[0]!.toLowerCase() + t.slice(1);
+}
+
+function plain(e: ErrorObject, root: unknown, report: Report): void {
+  const at = e.instancePath;
+  const parent = (e.parentSchema ?? {}) as JsonSchema;
+  const value = valueAt(root, at);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String(e.params.additionalProperty);
+      const allowed = Object.keys((parent.properties ?? {}) as object);
+      report({
+        code: inStep(at) ? 'unknown-option' : 'unknown-property',
+        pointer: at + pointer(prop),
+        atKey: true,
+        message: `${what(at)} has no property \`${prop}\`.${didYouMeanText(prop, allowed)}`,
+        suggestion: didYouMean(prop, allowed),
+        hint: allowed.length ? `Allowed here: ${allowed.map((a) => `\`${a}\``).join(', ')}.` : undefined,
+      });
+      return;
+    }
+    case 'required': {
+      const prop = String(e.params.missingProperty);
+      const description = ((parent.properties as Record<string, JsonSchema> | undefined)?.[prop]?.description as string | undefined) ?? '';
+      report({ code: 'missing-property', pointer: at, atKey: true, missing: prop, message: `${what(at)} is missing \`${prop}\`.`, hint: description ? `\`${prop}\`: ${description}` : undefined });
+      return;
+    }
+    case 'type':
+      if (isDuration(e)) return durationError(at, value, report);
+      report({ code: 'wrong-type', pointer: at, message: `${what(at)} must be ${typeName(e.params.type)}, not ${typeName(typeOf(value))}.` });
+      return;
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      report({ code: 'invalid-value', pointer: at, message: `\`${showValue(value)}\` is not one of ${allowed.map((a) => `\`${a}\``).join(', ')}.${didYouMeanText(String(value), allowed)}` });
+      return;
+    }
+    case 'const':
+      report({ code: 'invalid-value', pointer: at, message: `${what(at)} must be \`${showValue(e.params.allowedValue)}\`.` });
+      return;
+    case 'pattern':
+      if (isDuration(e)) return durationError(at, value, report);
+      if (e.propertyName !== undefined) return;
+      report({ code: 'invalid-value', pointer: at, message: `\`${showValue(value)}\` is not valid for ${what(at)}: expected ${lowerFirst(String(parent.description ?? `text matching \`${e.params.pattern}\``))}` });
+      return;
+    case 'propertyNames': {
+      const name = String(e.params.propertyName);
+      const keyLike = JSON.stringify(parent).includes('0-9*#A-D');
+      report({
+        code: keyLike ? 'invalid-key' : 'invalid-name',
+        pointer: at + pointer(name),
+        atKey: true,
+        message: keyLike
+          ? `\`${name}\` is not a key: use digits \`0-9\`, \`*\`, \`#\` (quoted: \`"#"\`) or \`A-D\`.`
+          : `\`${name}\` is not a valid name: start with a letter and use letters, digits, \`_\` and \`-\`.`,
+      });
+      return;
+    }
+    case 'minimum':
+    case 'maximum':
+      if (isDuration(e)) return durationError(at, value, report);
+      report({ code: 'out-of-range', pointer: at, message: `${what(at)} is \`${showValue(value)}\`; it must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}.` });
+      return;
+    case 'minProperties':
+    case 'minItems':
+      report({ code: 'out-of-range', pointer: at, message: `${what(at)} is empty: it needs at least ${String(e.params.limit)} ${e.keyword === 'minItems' ? 'item' : 'entry'}.` });
+      return;
+    default:
+      report({ code: 'invalid-value', pointer: at, message: `${what(at)} ${e.message ?? 'is not valid'}.` });
+  }
+}
+
+function durationError(at: string, value: unknown, report: Report): void {
+  report({ code: 'invalid-duration', pointer: at, message: `\`${showValue(value)}\` is not a duration: write \`5s\`, \`500ms\` or \`2m\`.` });
+}
+
+/** Every code this module may report (checked against the catalogue by a test). */
+export const SHAPE_CODES = ['unknown-step-kind', 'multiple-step-kinds', 'unknown-option', 'unknown-property', 'missing-property', 'wrong-type', 'invalid-value', 'invalid-key', 'invalid-name', 'out-of-range', 'invalid-duration'] as const;

@@ -1,0 +1,162 @@
+/**
+ * Reading bytes into YAML safely: size and encoding limits, YAML errors turned into diagnostics, the
+ * comment that swallowed a `#` key, nesting depth and alias expansion limits. Nothing here throws.
+ */
+import { isAlias, isCollection, isMap, isPair, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import { rangeAt, sourceFromText, type SourceFile } from './source.js';
+import { codeInfo } from './codes.js';
+
+/** The largest flow file read: a 1,000-step flow is about 100 KB. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Deepest nesting of maps and lists accepted. */
+export const MAX_DEPTH = 64;
+/** Most alias expansions accepted when building values (guards against "billion laughs"). */
+export const MAX_ALIAS_COUNT = 1000;
+
+export interface ParsedYaml {
+  source: SourceFile;
+  value?: unknown;
+  diagnostics: Diagnostic[];
+}
+
+function diag(source: SourceFile, code: string, message: string, start: number, end = start, hint?: string): Diagnostic {
+  return {
+    code,
+    severity: codeInfo(code)?.severity ?? 'error',
+    message,
+    file: source.file,
+    range: rangeAt(source, start, end),
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/** The offset of the first byte that is not valid UTF-8, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+const YAML_MESSAGES: Record<string, string> = {
+  MISSING_CHAR: 'A quote or bracket is not closed',
+  BAD_INDENT: 'The indentation is wrong here',
+  BLOCK_AS_IMPLICIT_KEY: 'A nested block is used as a key; check the indentation and the `:` on the line before',
+  MULTILINE_IMPLICIT_KEY: 'A key runs over more than one line; check for a missing `:` or an unclosed quote',
+  UNEXPECTED_TOKEN: 'Unexpected text',
+  MULTIPLE_DOCS: 'A flow file holds one YAML document; remove the `---` separator',
+  BAD_SCALAR_START: 'A value cannot start with this character; quote it',
+};
+
+/** Finds comments that start with `#:`: a key `#` written without quotes, silently dropped by YAML. */
+function unquotedHashes(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (!source.text.includes('#')) return out;
+  let offset = 0;
+  for (const token of new Lexer().lex(source.text)) {
+    // The lexer emits a few control tokens that are not part of the text.
+    if (token === '\x02' || token === '\x18' || token === '\x1f') continue;
+    if (token.startsWith('#') && /^#\s*:(\s|$)/.test(token)) {
+      out.push(diag(source, 'unquoted-hash', 'A key `#` without quotes is read as a comment, so this line is ignored: write `"#":`.', offset, offset + 1));
+    }
+    offset += token.length;
+  }
+  return out;
+}
+
+/** The first node nested deeper than the limit, if any. */
+function tooDeep(root: unknown): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth > MAX_DEPTH) return node;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push({ node: item.value, depth: depth + 1 });
+      else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+function firstAlias(root: unknown): Node | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(isPair(item) ? item.value : item);
+  }
+  return undefined;
+}
+
+/**
+ * Reads a flow file's bytes or text into a plain value, or diagnostics explaining why it cannot.
+ * @example parseYamlText('flow: x\n', 'x.yaml').value // { flow: 'x' }
+ */
+export function parseYamlText(input: string | Uint8Array, file: string): ParsedYaml {
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+  if (size > MAX_FILE_BYTES) {
+    const source = sourceFromText(file, '');
+    return { source, diagnostics: [diag(source, 'file-too-large', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; flow files may be at most 1 MB.`, 0)] };
+  }
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const bad = firstInvalidUtf8(input);
+    text = Buffer.from(input).toString('utf8');
+    if (bad >= 0) {
+      const source = sourceFromText(file, text);
+      const offset = Buffer.from(input.subarray(0, bad)).toString('utf8').length;
+      const byte = input[bad]!.toString(16).toUpperCase().padStart(2, '0');
+      return { source, diagnostics: [diag(source, 'not-utf8', `Byte \`0x${byte}\` is not UTF-8 text: save the file as UTF-8.`, offset)] };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
+  const bare = sourceFromText(file, text);
+  if (!text.replace(/#.*$/gm, '').trim()) return { source: bare, diagnostics: [diag(bare, 'empty-file', 'The file is empty: a flow needs `flow`, `language`, `start` and `steps`.', 0)] };
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const source: SourceFile = { file, text, lineCounter, doc };
+  const diagnostics: Diagnostic[] = unquotedHashes(source);
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    if (error.code === 'DUPLICATE_KEY') {
+      diagnostics.push(diag(source, 'duplicate-key', `The key \`${text.slice(start, end)}\` appears twice in this map; YAML would keep only the last one.`, start, end));
+    } else if (error.code === 'TAB_AS_INDENT') {
+      diagnostics.push(diag(source, 'tab-indent', 'A tab is used for indentation: YAML indents with spaces only.', start, end));
+    } else if (error.code === 'RESOURCE_EXHAUSTION') {
+      diagnostics.push(diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end));
+    } else {
+      const plain = YAML_MESSAGES[error.code] ?? error.message.split(' at line ')[0]!.replace(/\.$/, '');
+      diagnostics.push(diag(source, 'yaml-syntax', `${plain}.`, start, end));
+    }
+  }
+  if (diagnostics.length) return { source, diagnostics };
+  const deep = tooDeep(doc.contents);
+  if (deep) {
+    const [start, end] = deep.range ?? [0, 0];
+    return { source, diagnostics: [diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end)] };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const alias = firstAlias(doc.contents);
+    const [start, end] = alias?.range ?? [0, 0];
+    const message = error instanceof ReferenceError ? 'The aliases in this file expand to too many copies (a "billion laughs" document).' : `The file cannot be read as data: ${(error as Error).message}.`;
+    return { source, diagnostics: [diag(source, error instanceof ReferenceError ? 'alias-bomb' : 'yaml-syntax', message, start, end)] };
+  }
+  if (value === null || value === undefined) return { source, diagnostics: [diag(source, 'empty-file', 'The file is empty: a flow needs `flow`, `language`, `start` and `steps`.', 0)] };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const [start, end] = (doc.contents as Node | null)?.range ?? [0, 0];
+    const what = Array.isArray(value) ? 'a list' : 'a single value';
+    return { source, diagnostics: [diag(source, 'not-a-map', `The file holds ${what}, but a flow is a map with \`flow\`, \`language\`, \`start\` and \`steps\` at the top.`, start, end)] };
+  }
+  return { source, value, diagnostics: [] };
+}

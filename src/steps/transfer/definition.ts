@@ -1,0 +1,32 @@
+/** `transfer`: dials a named department. */
+import type { TransferStep } from '../../flow/types.js';
+import { ref } from '../../flow/schema-parts.js';
+import { edge, stepSchema, type StepDefinition } from '../definition.js';
+import type { StepEdge } from '../step-module.js';
+
+export const definition: StepDefinition<TransferStep> = {
+  kind: 'transfer',
+  summary: 'Transfers the call to a department from `departments`; without branches, an answered transfer ends the flow.',
+  schema: stepSchema(
+    'transfer',
+    { type: 'string', description: 'The name of a department from `departments`.' },
+    {
+      prompt: ref('promptList', 'An announcement before dialling, for example "Connecting you now."'),
+      answered: ref('stepRef', 'The step after the department hangs up on an answered call. Without it, the flow ends when answered.'),
+      busy: ref('stepRef', 'The step when the department is busy.'),
+      noAnswer: ref('stepRef', 'The step when nobody answers within the ring timeout.'),
+      failed: ref('stepRef', 'The step when the dial fails (bad endpoint, congestion).'),
+    },
+  ),
+  edges(step) {
+    const edges: StepEdge[] = [];
+    for (const label of ['answered', 'busy', 'noAnswer', 'failed'] as const) edge(edges, label, step[label], `/${label}`);
+    return edges;
+  },
+  terminal: true,
+  waitsForInput: false,
+  check(step, ctx) {
+    ctx.checkName('departments', step.transfer, '/transfer');
+    ctx.checkPrompts(step.prompt, '/prompt');
+  },
+};
