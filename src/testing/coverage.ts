@@ -1,0 +1,172 @@
+/**
+ * Path coverage: which steps, menu options, no-input and no-match branches, lookup outcomes, transfer and
+ * queue outcomes and hours branches the tests exercised. Items come from the flow graph (the step definitions'
+ * edges); a call's trace says which of them it took.
+ */
+import type { FlowDoc } from '../flow/types.js';
+import type { CallOutcome, TraceEntry } from '../runtime/services.js';
+import { flowGraph, type FlowGraph, type GraphStep } from '../graph/flow-graph.js';
+
+export type CoverageItemKind = 'step' | 'branch' | 'event' | 'end';
+
+/** One thing a test can exercise. */
+export interface CoverageItem {
+  /** Stable id: `step:main`, `branch:main:option 1`, `event:main:noInput`, `end:sales:answered`. */
+  id: string;
+  kind: CoverageItemKind;
+  step: string;
+  /** The edge label (`option 1`, `found`, `noInput` …); empty for a step. */
+  label: string;
+  target?: string;
+  /** How a report shows it. */
+  text: string;
+}
+
+/** Coverage of one flow. */
+export interface FlowCoverage {
+  flow: string;
+  file?: string;
+  items: CoverageItem[];
+  covered: Set<string>;
+}
+
+/** What one finished (or abandoned) call contributes to coverage. */
+export interface CallRecord {
+  trace: readonly TraceEntry[];
+  outcome?: CallOutcome;
+}
+
+/** The coverage items of a flow. @example coverageItems(doc).map((i) => i.id) */
+export function coverageItems(flow: FlowDoc): CoverageItem[] {
+  const graph = flowGraph(flow);
+  const items: CoverageItem[] = [];
+  for (const step of graph.steps) {
+    items.push({ id: `step:${step.name}`, kind: 'step', step: step.name, label: '', text: `step \`${step.name}\`` });
+    if (step.kind === 'menu' || step.kind === 'input') {
+      for (const label of ['noInput', 'noMatch']) {
+        items.push({ id: `event:${step.name}:${label}`, kind: 'event', step: step.name, label, text: `\`${step.name}\` ${label === 'noInput' ? 'no input (timeout)' : 'no match (invalid entry)'}` });
+      }
+    }
+    for (const e of step.edges) {
+      items.push({ id: `branch:${step.name}:${e.label}`, kind: 'branch', step: step.name, label: e.label, target: e.target, text: `\`${step.name}\` ${e.label} → \`${e.target}\`` });
+    }
+    const end = implicitEnd(step);
+    if (end) items.push({ id: `end:${step.name}:${end}`, kind: 'end', step: step.name, label: end, text: `\`${step.name}\` ${end} (leaves the flow)` });
+  }
+  return items;
+}
+
+/** Steps that leave the flow without a named next step have an outcome to cover. */
+function implicitEnd(step: GraphStep): string | undefined {
+  if (step.kind === 'transfer' && !step.edges.some((e) => e.label === 'answered')) return 'answered';
+  if (step.kind === 'queue') return 'queued';
+  return undefined;
+}
+
+interface Visit {
+  step: string;
+  evidence: TraceEntry[];
+}
+
+function visitsOf(trace: readonly TraceEntry[]): Visit[] {
+  const visits: Visit[] = [];
+  for (const entry of trace) {
+    if (entry.type === 'step') visits.push({ step: entry.step, evidence: [] });
+    else visits.at(-1)?.evidence.push(entry);
+  }
+  return visits;
+}
+
+/** Words a visit's trace entries carry (match results, lookup results, timers, notes), lower-cased. */
+function evidenceWords(visit: Visit): string[] {
+  const words: string[] = [];
+  for (const e of visit.evidence) {
+    for (const [key, value] of Object.entries(e)) if (key !== 'step' && key !== 'at' && typeof value === 'string') words.push(value.toLowerCase());
+  }
+  return words;
+}
+
+const EVENT_WORDS: Record<string, string[]> = {
+  noInput: ['noinput', 'no-input', 'no_input'],
+  noMatch: ['nomatch', 'no-match', 'no_match'],
+};
+
+/** Marks what one call exercised. */
+export function recordCall(coverage: FlowCoverage, call: CallRecord, graph: FlowGraph): void {
+  const steps = new Map(graph.steps.map((s) => [s.name, s]));
+  const visits = visitsOf(call.trace);
+  visits.forEach((visit, i) => {
+    const step = steps.get(visit.step);
+    if (!step) return;
+    coverage.covered.add(`step:${step.name}`);
+    const words = evidenceWords(visit);
+    for (const [label, synonyms] of Object.entries(EVENT_WORDS)) {
+      if (words.some((w) => synonyms.some((s) => w.includes(s)))) coverage.covered.add(`event:${step.name}:${label}`);
+    }
+    const next = visits[i + 1]?.step;
+    if (next !== undefined) {
+      const taken = edgeTaken(step, next, visit, words);
+      if (taken) coverage.covered.add(`branch:${step.name}:${taken}`);
+    } else if (call.outcome && call.outcome.step === step.name) {
+      const end = implicitEnd(step);
+      if ((end === 'answered' && call.outcome.kind === 'transferred') || (end === 'queued' && call.outcome.kind === 'queued')) {
+        coverage.covered.add(`end:${step.name}:${end}`);
+      }
+    }
+  });
+}
+
+/** Which edge of `step` a visit that went on to `next` took, as an edge label. */
+function edgeTaken(step: GraphStep, next: string, visit: Visit, words: string[]): string | undefined {
+  const entries = visit.evidence.flatMap((e) => (e.type === 'match' ? [e.entry] : []));
+  const keyed = step.edges.find((e) => /^(option|key) /.test(e.label) && entries.includes(e.label.replace(/^(option|key) /, '')));
+  if (keyed && (keyed.target === next || ['back', 'top', 'repeat'].includes(keyed.target))) return keyed.label;
+  const candidates = step.edges.filter((e) => e.target === next);
+  if (candidates.length === 1) return candidates[0]!.label;
+  const named = candidates.find((e) => words.some((w) => w === e.label.toLowerCase() || w.includes(e.label.toLowerCase())));
+  if (named) return named.label;
+  // noInput/noMatch exhaustion to the same step: the event words decide.
+  const exhausted = candidates.find((e) => e.label === 'exhausted');
+  return exhausted && words.some((w) => [...EVENT_WORDS['noInput']!, ...EVENT_WORDS['noMatch']!].some((s) => w.includes(s))) ? exhausted.label : undefined;
+}
+
+/** Coverage of a flow from the calls its tests made. */
+export function computeCoverage(flow: FlowDoc, calls: readonly CallRecord[], file?: string): FlowCoverage {
+  const coverage: FlowCoverage = { flow: flow.flow, ...(file ? { file } : {}), items: coverageItems(flow), covered: new Set() };
+  const graph = flowGraph(flow);
+  for (const call of calls) recordCall(coverage, call, graph);
+  return coverage;
+}
+
+/** Covered items as a percentage (one decimal). 100 when a flow has no items. */
+export function coveragePercent(coverage: FlowCoverage): number {
+  if (coverage.items.length === 0) return 100;
+  const hit = coverage.items.filter((i) => coverage.covered.has(i.id)).length;
+  return Math.floor((hit / coverage.items.length) * 1000) / 10;
+}
+
+/** Items not covered yet. */
+export function missingItems(coverage: FlowCoverage): CoverageItem[] {
+  return coverage.items.filter((i) => !coverage.covered.has(i.id));
+}
+
+const GROUPS: { title: string; test: (i: CoverageItem) => boolean }[] = [
+  { title: 'steps', test: (i) => i.kind === 'step' },
+  { title: 'options', test: (i) => /^(option|pattern|key) /.test(i.label) },
+  { title: 'no-input/no-match', test: (i) => i.kind === 'event' || ['noInput', 'noMatch', 'exhausted'].includes(i.label) },
+  { title: 'outcomes', test: (i) => i.kind === 'end' || (i.kind === 'branch' && !/^(option|pattern|key) /.test(i.label) && !['noInput', 'noMatch', 'exhausted'].includes(i.label)) },
+];
+
+/** A plain-text coverage report: one line per flow with the figures per group, then the missing items. */
+export function formatCoverage(coverages: readonly FlowCoverage[]): string {
+  const lines: string[] = [];
+  for (const c of coverages) {
+    const groups = GROUPS.map((g) => {
+      const items = c.items.filter(g.test);
+      return `${g.title} ${items.filter((i) => c.covered.has(i.id)).length}/${items.length}`;
+    });
+    lines.push(`${c.flow}${c.file ? ` (${c.file})` : ''}: ${coveragePercent(c)}% covered (${groups.join(', ')})`);
+    for (const item of missingItems(c)) lines.push(`  missing: ${item.text}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenarioText, promptMatcher } from '../../src/testing/scenario-parse.js';
+
+const file = '/tmp/flows/acme.test.yaml';
+
+describe('parseScenarioText', () => {
+  it('reads scenarios, their setup and their steps with lines', () => {
+    const text = [
+      'defaults:',
+      '  now: 2026-12-07T10:00:00+01:00',
+      '  data: { accounts: [{ number: "123456", balance: 5 }] }',
+      'scenarios:',
+      '  - name: agent',
+      '    hours: { office: closed }',
+      '    queues: { support: none }',
+      '    departments: { sales: busy }',
+      '    lookups: { accounts: error, prices: { slow: 5s } }',
+      '    steps:',
+      '      - expect prompt: [welcome, /Balance/i]',
+      '      - press: 0',
+      '      - press: { keys: "123#", gap: 500ms }',
+      '      - wait: 6s',
+      '      - expect step: agent',
+      '      - expect variable: { account: "123456" }',
+      '      - hangup',
+      '      - expect outcome: { kind: queued, queue: support }',
+    ].join('\n');
+    const parsed = parseScenarioText(text, file);
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.flowPath).toBe('/tmp/flows/acme.yaml');
+    const [s] = parsed.scenarios;
+    expect(s!.name).toBe('agent');
+    expect(s!.at.line).toBe(5);
+    expect(s!.setup).toMatchObject({
+      now: '2026-12-07T10:00:00+01:00',
+      data: { accounts: [{ number: '123456', balance: 5 }] },
+      hours: { office: 'closed' },
+      queues: { support: 'none' },
+      departments: { sales: 'busy' },
+      lookups: { accounts: { kind: 'error' }, prices: { kind: 'slow', delayMs: 5000 } },
+    });
+    expect(s!.steps.map((st) => [st.kind, st.at.line])).toEqual([
+      ['expectPrompt', 11],
+      ['press', 12],
+      ['press', 13],
+      ['wait', 14],
+      ['expectStep', 15],
+      ['expectVariable', 16],
+      ['hangup', 17],
+      ['expectOutcome', 18],
+    ]);
+    expect(s!.steps[1]).toMatchObject({ keys: '0' });
+    expect(s!.steps[2]).toMatchObject({ keys: '123#', gapMs: 500 });
+    expect(s!.steps[0]).toMatchObject({ prompts: ['welcome', /Balance/i] });
+  });
+
+  it('keeps leading zeros of unquoted keys', () => {
+    const parsed = parseScenarioText('scenarios:\n  - name: a\n    steps:\n      - press: 007\n', file);
+    expect(parsed.scenarios[0]!.steps[0]).toMatchObject({ keys: '007' });
+  });
+
+  it('reports unknown keys and bad values with their position', () => {
+    const text = ['scenarios:', '  - name: a', '    hours: { office: shut }', '    colour: red', '    steps:', '      - presss: "1"', '      - wait: soon'].join('\n');
+    const { diagnostics } = parseScenarioText(text, file);
+    expect(diagnostics.map((d) => [d.code, d.range?.start.line, d.range?.start.col])).toEqual([
+      ['scenario-invalid-value', 3, 22],
+      ['scenario-unknown-key', 4, 5],
+      ['scenario-unknown-step', 6, 9],
+      ['scenario-invalid-value', 7, 15],
+    ]);
+    expect(diagnostics[0]!.message).toBe('`shut` is not an hours fake.');
+    expect(diagnostics[2]!.hint).toContain('`press`');
+  });
+
+  it('reports YAML syntax errors, missing scenarios and duplicate names', () => {
+    expect(parseScenarioText('scenarios: [', file).diagnostics[0]!.code).toBe('scenario-yaml');
+    expect(parseScenarioText('flow: x.yaml', file).diagnostics[0]!.code).toBe('scenario-missing-key');
+    const dup = parseScenarioText('scenarios:\n  - { name: a, steps: [hangup] }\n  - { name: a, steps: [hangup] }\n', file);
+    expect(dup.diagnostics.map((d) => d.code)).toEqual(['scenario-duplicate-name']);
+  });
+
+  it('resolves `flow:` relative to the scenario file', () => {
+    expect(parseScenarioText('flow: ../x.yaml\nscenarios:\n  - { name: a, steps: [hangup] }\n', file).flowPath).toBe('/tmp/x.yaml');
+  });
+});
+
+describe('promptMatcher', () => {
+  it('reads /…/flags as a regular expression and anything else as a name', () => {
+    expect(promptMatcher('main-menu')).toBe('main-menu');
+    expect(promptMatcher('/press 1/i')).toEqual(/press 1/i);
+    expect(promptMatcher('/(/')).toBeUndefined();
+  });
+});
