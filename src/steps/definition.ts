@@ -87,3 +87,10 @@ export function checkRetryPrompts(spec: { noInput?: { prompt?: PromptList }; noM
   ctx.checkPrompts(spec.noInput?.prompt, `${base}/noInput/prompt`);
   ctx.checkPrompts(spec.noMatch?.prompt, `${base}/noMatch/prompt`);
 }
+
+/** The edges of a step whose only way on is `next`. */
+export function nextEdges(step: { next?: string }): StepEdge[] {
+  const edges: StepEdge[] = [];
+  edge(edges, 'next', step.next, '/next');
+  return edges;
+}

@@ -1,8 +1,7 @@
 /** `language`: switches the call's language. */
 import type { LanguageStep } from '../../flow/types.js';
 import { ref } from '../../flow/schema-parts.js';
-import { edge, stepSchema, type StepDefinition } from '../definition.js';
-import type { StepEdge } from '../step-module.js';
+import { nextEdges, stepSchema, type StepDefinition } from '../definition.js';
 
 export const definition: StepDefinition<LanguageStep> = {
   kind: 'language',
@@ -13,11 +12,7 @@ export const definition: StepDefinition<LanguageStep> = {
     { next: ref('stepRef', 'The step after switching.') },
     ['next'],
   ),
-  edges(step) {
-    const edges: StepEdge[] = [];
-    edge(edges, 'next', step.next, '/next');
-    return edges;
-  },
+  edges: nextEdges,
   terminal: false,
   waitsForInput: false,
   check(step, ctx) {

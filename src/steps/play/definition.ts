@@ -1,7 +1,7 @@
 /** `play`: plays prompts, then goes on. */
 import type { PlayStep } from '../../flow/types.js';
 import { ref } from '../../flow/schema-parts.js';
-import { edge, stepSchema, type StepDefinition } from '../definition.js';
+import { nextEdges, stepSchema, type StepDefinition } from '../definition.js';
 
 export const definition: StepDefinition<PlayStep> = {
   kind: 'play',
@@ -15,11 +15,7 @@ export const definition: StepDefinition<PlayStep> = {
     },
     ['next'],
   ),
-  edges(step) {
-    const edges: ReturnType<StepDefinition['edges']> = [];
-    edge(edges, 'next', step.next, '/next');
-    return edges;
-  },
+  edges: nextEdges,
   terminal: false,
   waitsForInput: false,
   check(step, ctx) {

@@ -1,8 +1,7 @@
 /** `set`: assigns variables. */
 import type { SetStep } from '../../flow/types.js';
 import { obj, ref, VARIABLE_PATTERN } from '../../flow/schema-parts.js';
-import { edge, escape, stepSchema, type StepDefinition } from '../definition.js';
-import type { StepEdge } from '../step-module.js';
+import { nextEdges, escape, stepSchema, type StepDefinition } from '../definition.js';
 
 export const definition: StepDefinition<SetStep> = {
   kind: 'set',
@@ -25,11 +24,7 @@ export const definition: StepDefinition<SetStep> = {
     { next: ref('stepRef', 'The step after setting the variables.') },
     ['next'],
   ),
-  edges(step) {
-    const edges: StepEdge[] = [];
-    edge(edges, 'next', step.next, '/next');
-    return edges;
-  },
+  edges: nextEdges,
   terminal: false,
   waitsForInput: false,
   check(step, ctx) {

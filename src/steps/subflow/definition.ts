@@ -1,8 +1,7 @@
 /** `subflow`: runs another flow file and comes back. */
 import type { SubflowStep } from '../../flow/types.js';
 import { obj, ref, VARIABLE_PATTERN } from '../../flow/schema-parts.js';
-import { edge, escape, stepSchema, type StepDefinition } from '../definition.js';
-import type { StepEdge } from '../step-module.js';
+import { nextEdges, escape, stepSchema, type StepDefinition } from '../definition.js';
 
 export const definition: StepDefinition<SubflowStep> = {
   kind: 'subflow',
@@ -26,13 +25,10 @@ export const definition: StepDefinition<SubflowStep> = {
     { next: ref('stepRef', 'The step after the sub-flow returns.') },
     ['next'],
   ),
-  edges(step) {
-    const edges: StepEdge[] = [];
-    edge(edges, 'next', step.next, '/next');
-    return edges;
-  },
+  edges: nextEdges,
   terminal: false,
-  waitsForInput: false,
+  // A sub-flow usually asks the caller something (it is how menus are shared), so a loop through it is not spinning.
+  waitsForInput: true,
   check(step, ctx) {
     for (const [name, value] of Object.entries(step.subflow.params ?? {})) ctx.checkTemplate(value, `/subflow/params/${escape(name)}`, { where: 'a sub-flow parameter' });
   },
