@@ -1,0 +1,168 @@
+/**
+ * The store: one SQLite file (WAL mode) holding call records and traces, flow versions, hours overrides, PIN
+ * lockouts and recordings. This folder is the only importer of `better-sqlite3`.
+ *
+ * Call records go through a batched writer (`store.records`), never straight to disk on the call path. The
+ * connection's busy timeout is short on purpose: better-sqlite3 is synchronous, so waiting for a lock would
+ * block the event loop; a locked file is a failed write, retried later.
+ *
+ * @example
+ *   const store = openStore({ path: '.touchtone/touchtone.db' });
+ *   const engine = createEngine({ services: { ...services, records: store.records } });
+ *   // later
+ *   await store.close();
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { silentLogger, type CallRecordSink, type Logger } from '../runtime/services.js';
+import type { HoursOverrideStore } from '../data/hours-overrides.js';
+import type { LockoutRepository } from '../data/lockout.js';
+import { BatchWriter, type WriterMetrics } from './batch-writer.js';
+import { migrate } from './migrations.js';
+import { callTrace, recentCalls, stats, type CallRow, type CallTrace, type FlowStats } from './queries.js';
+import { flowVersions, hoursOverrides, lockouts, recordings, type FlowVersions, type Recordings } from './admin-tables.js';
+
+export type { CallRow, CallTrace, FlowStats, MenuStats } from './queries.js';
+export type { FlowVersion, FlowVersions, Recordings, RecordingRow, SaveVersionResult } from './admin-tables.js';
+export type { WriterMetrics } from './batch-writer.js';
+export { openSqliteLookup, seedDatabase, SqliteLookupError, type SqliteLookup, type SqliteLookupSpec } from './sqlite-lookup.js';
+
+/** Default database path, relative to the working directory; `TOUCHTONE_DB` overrides it in the CLI. */
+export const DEFAULT_DB_PATH = '.touchtone/touchtone.db';
+
+export interface StoreOptions {
+  /** The database file; `:memory:` for tests. Its folder is created. */
+  path: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** How often queued call records are written. Default 50 ms. */
+  flushIntervalMs?: number;
+  /** Most rows held in memory while writes fail; older rows are dropped beyond it. Default 100,000. */
+  maxBacklog?: number;
+  /** Most rows per write transaction (bounds how long one write blocks the event loop). Default 2,000. */
+  maxBatchRows?: number;
+  /** Open read-only (the CLI's `calls` and `stats`). Writes then fail and are counted. */
+  readonly?: boolean;
+  /** How long SQLite waits for a lock before a write fails. Default 0 (never block the event loop). */
+  busyTimeoutMs?: number;
+  /** Test hook: runs inside each call-record write; throw to simulate a full disk. */
+  beforeWrite?: (rows: number) => void;
+}
+
+export interface StoreMetrics extends WriterMetrics {
+  /** Schema version of the file. */
+  schemaVersion: number;
+}
+
+export interface Store {
+  /** The batched sink the engine writes call records to. */
+  readonly records: CallRecordSink;
+  readonly flowVersions: FlowVersions;
+  /** Admin overrides of opening hours; also the source `createHoursService` reads. */
+  readonly hoursOverrides: HoursOverrideStore;
+  /** PIN lockouts, for the data sources' secret checks. */
+  readonly lockouts: LockoutRepository;
+  readonly recordings: Recordings;
+  /** Writes every queued call record now (resolves even when the write fails; see `metrics()`). */
+  flush(): Promise<void>;
+  metrics(): StoreMetrics;
+  recentCalls(options?: { limit?: number; flow?: string }): CallRow[];
+  callTrace(id: string): CallTrace | undefined;
+  stats(options?: { flow?: string; since?: number }): FlowStats[];
+  /** Deletes calls (with their traces and inputs) and recordings older than `maxAgeDays`, in small batches. */
+  retention(maxAgeDays: number, batchSize?: number): Promise<{ calls: number; recordings: number }>;
+  /** Flushes, then closes the file. */
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the store. Throws only when the file cannot be opened at all. */
+export function openStore(options: StoreOptions): Store {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const memory = options.path === ':memory:';
+  if (!memory && !options.readonly) mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+    timeout: options.busyTimeoutMs ?? 0,
+  });
+  if (!options.readonly) {
+    try {
+      if (!memory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const applied = migrate(db);
+      if (applied.length) logger.info({ path: options.path, applied }, 'store schema migrated');
+    } catch (error) {
+      logger.error({ path: options.path, error: error instanceof Error ? error.message : String(error) }, 'store cannot be prepared; call records will be retried');
+    }
+  }
+  const writer = new BatchWriter(db, {
+    clock,
+    logger,
+    flushIntervalMs: options.flushIntervalMs ?? 50,
+    maxBacklog: options.maxBacklog ?? 100_000,
+    maxBatchRows: options.maxBatchRows ?? 2_000,
+    ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
+  });
+  let closed = false;
+  let schemaVersion = 0;
+  try {
+    schemaVersion = db.pragma('user_version', { simple: true }) as number;
+  } catch {
+    // A broken file: reported by the failing writes.
+  }
+
+  return {
+    records: writer,
+    flowVersions: flowVersions(db),
+    hoursOverrides: hoursOverrides(db, () => clock.now()),
+    lockouts: lockouts(db, logger),
+    recordings: recordings(db),
+    flush: () => writer.flush(),
+    metrics: () => ({ ...writer.metrics(), schemaVersion }),
+    recentCalls: (o) => recentCalls(db, o),
+    callTrace: (id) => callTrace(db, id),
+    stats: (o) => stats(db, o),
+    async retention(maxAgeDays, batchSize = 500) {
+      const cutoff = clock.now() - maxAgeDays * 86_400_000;
+      const pick = db.prepare('SELECT id FROM calls WHERE started_at < ? LIMIT ?').pluck();
+      const delEvents = db.prepare('DELETE FROM step_events WHERE call_id = ?');
+      const delInputs = db.prepare('DELETE FROM inputs WHERE call_id = ?');
+      const delCall = db.prepare('DELETE FROM calls WHERE id = ?');
+      const delRecordings = db.prepare('DELETE FROM recordings WHERE id IN (SELECT id FROM recordings WHERE at < ? LIMIT ?)');
+      const deleteCalls = db.transaction((ids: string[]) => {
+        for (const id of ids) {
+          delEvents.run(id);
+          delInputs.run(id);
+          delCall.run(id);
+        }
+      });
+      let calls = 0;
+      let recs = 0;
+      for (;;) {
+        const ids = pick.all(cutoff, batchSize) as string[];
+        if (!ids.length) break;
+        deleteCalls(ids);
+        calls += ids.length;
+        // Yield between batches so calls keep being served while a large cleanup runs.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      for (;;) {
+        const n = delRecordings.run(cutoff, batchSize).changes;
+        recs += n;
+        if (n < batchSize) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (calls || recs) logger.info({ calls, recordings: recs, maxAgeDays }, 'old call records deleted');
+      return { calls, recordings: recs };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writer.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Versioned schema migrations. The schema version lives in SQLite's `user_version`; each migration runs once,
+ * in order, inside a transaction, when the store opens. Add a migration; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: call records, traces, inputs, recordings, flow versions, hours overrides, PIN lockouts.
+  `
+  CREATE TABLE calls (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL DEFAULT '',
+    caller TEXT NOT NULL DEFAULT '',
+    dialled TEXT NOT NULL DEFAULT '',
+    flow TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL DEFAULT '',
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    outcome TEXT,
+    outcome_detail TEXT,
+    last_step TEXT,
+    duration_ms INTEGER
+  );
+  CREATE INDEX calls_by_start ON calls (started_at);
+  CREATE INDEX calls_by_flow ON calls (flow, started_at);
+
+  CREATE TABLE step_events (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    step TEXT NOT NULL,
+    detail TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX step_events_by_call ON step_events (call_id);
+
+  CREATE TABLE inputs (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL
+  );
+  CREATE INDEX inputs_by_call ON inputs (call_id);
+
+  CREATE TABLE recordings (
+    id INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    name TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    caller TEXT NOT NULL,
+    vars TEXT NOT NULL,
+    handled_at INTEGER
+  );
+  CREATE INDEX recordings_by_at ON recordings (at);
+
+  CREATE TABLE flow_versions (
+    flow TEXT NOT NULL,
+    version TEXT NOT NULL,
+    source TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    published_by TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (flow, version)
+  );
+
+  CREATE TABLE hours_overrides (
+    hours TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    reason TEXT NOT NULL,
+    until INTEGER,
+    set_at INTEGER NOT NULL,
+    set_by TEXT
+  );
+
+  CREATE TABLE pin_lockouts (
+    scope TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until INTEGER,
+    lockouts INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** Brings the schema to the newest version; returns the versions it applied. */
+export function migrate(db: Database.Database): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const applied: number[] = [];
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    })();
+    applied.push(version);
+  }
+  return applied;
+}
