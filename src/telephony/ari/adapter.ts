@@ -416,8 +416,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         return;
       case 'StasisEnd':
         if (!channelId) return;
+        // A dial leg's outcome comes from `Dial` or `ChannelDestroyed`, which carry the status and cause.
         this.calls.get(channelId)?.leftApp();
-        this.legs.get(channelId)?.legEnded(channelId, undefined, undefined);
         return;
       case 'ChannelDtmfReceived': {
         const digit = toDigit(event.digit);

@@ -259,7 +259,8 @@ export class AriCall implements CallPort {
   /** The dial leg answered: bridge it to the caller. */
   legAnswered(legId: string): void {
     const transfer = this.transferState;
-    if (!transfer || transfer.legId !== legId || transfer.decided) return;
+    // Both `Dial` (ANSWER) and `ChannelStateChange` (Up) announce the answer; bridge once.
+    if (!transfer || transfer.legId !== legId || transfer.decided || transfer.answered) return;
     transfer.answered = true;
     void (async () => {
       const { rest } = this.host;
@@ -268,6 +269,7 @@ export class AriCall implements CallPort {
       const added = ok(bridge) ? await rest.request('POST', `/bridges/${seg(transfer.bridgeId)}/addChannel`, { channel: `${this.id},${legId}` }) : bridge;
       if (!ok(added)) {
         void rest.request('DELETE', `/channels/${seg(legId)}`);
+        if (ok(bridge)) void rest.request('DELETE', `/bridges/${seg(transfer.bridgeId)}`);
         this.decideTransfer(transfer, 'failed', added.error ?? `ARI answered ${added.status} to bridge`);
         return;
       }
