@@ -1,0 +1,104 @@
+/**
+ * Callback instead of waiting: the values and ports the scheduler works with. The scheduler is pure logic over
+ * these ports; production wires the ARI adapter (`Originator`), AMI (`QueueStatusProvider`) and the store.
+ */
+
+/** What the queue step (or the server) passes when a caller asks to be called back. */
+export interface CallbackRequestInput {
+  /** The call that asked. */
+  callId: string;
+  /** The number that called (CALLERID(num)), as the network gave it. */
+  caller: string;
+  /** The number to call: the caller's own, or one the caller typed and confirmed. */
+  number: string;
+  /** Required when `number` is not `caller`: the caller heard the number read back and confirmed it. */
+  confirmed?: boolean;
+  /** The Asterisk queue the caller was waiting for. */
+  queue: string;
+  /** The caller's place in line when asking (1 = next), if known. */
+  position?: number;
+  /** When the caller asked (from the injected clock): callbacks go out in this order. */
+  requestedAt: number;
+  /** The time the caller chose; without it, the callback goes out when an agent is free. */
+  at?: number;
+  /** Flow variables to carry to the agent (`TOUCHTONE_<NAME>` on the callback channel). */
+  vars: Readonly<Record<string, string>>;
+  /** The flow the caller was in. */
+  flow: string;
+}
+
+export type CallbackState = 'waiting' | 'calling' | 'done' | 'failed' | 'cancelled' | 'expired';
+
+/** A stored request and where it stands. */
+export interface CallbackRecord {
+  id: string;
+  callId: string;
+  caller: string;
+  number: string;
+  queue: string;
+  position?: number;
+  requestedAt: number;
+  at?: number;
+  vars: Record<string, string>;
+  flow: string;
+  state: CallbackState;
+  /** Attempts made so far. */
+  attempts: number;
+  /** Not before this time (after a failed attempt). */
+  nextAttemptAt?: number;
+  /** Why the last attempt failed, or why the request ended. */
+  reason?: string;
+  updatedAt: number;
+}
+
+/** One try at calling back; every try is recorded. */
+export interface CallbackAttempt {
+  requestId: string;
+  attempt: number;
+  startedAt: number;
+  endedAt: number;
+  ok: boolean;
+  reason?: string;
+}
+
+/** Where callback requests live. Methods may be sync (SQLite) or async. */
+export interface CallbackStore {
+  add(record: CallbackRecord): void | Promise<void>;
+  update(record: CallbackRecord): void | Promise<void>;
+  addAttempt(attempt: CallbackAttempt): void | Promise<void>;
+  /** Requests still `waiting` or `calling`, to resume after a restart. */
+  open(): readonly CallbackRecord[] | Promise<readonly CallbackRecord[]>;
+}
+
+/** What the callback call needs from telephony. The ARI adapter implements it. */
+export interface OriginateRequest {
+  /** The dial string, built from the configured template and a checked number. */
+  endpoint: string;
+  callerId?: string;
+  /** The flow the called party hears ("this is your callback from ACME, press 1 to be connected"). */
+  flow: string;
+  /** Channel variables for the new channel (names `TOUCHTONE_*` and `QUEUE_PRIO`). */
+  vars: Readonly<Record<string, string>>;
+}
+
+export interface OriginateResult {
+  ok: boolean;
+  /** Why it failed: `busy`, `noAnswer`, `failed` …, as the adapter reports it. */
+  reason?: string;
+}
+
+/** Places an outbound call into a flow. Must not throw; outcomes are values. */
+export interface Originator {
+  originate(request: OriginateRequest): Promise<OriginateResult>;
+}
+
+export type CallbackErrorCode =
+  | 'callback-bad-number'
+  | 'callback-not-confirmed'
+  | 'callback-not-allowed'
+  | 'callback-bad-request'
+  | 'callback-full'
+  | 'callback-stopped';
+
+/** The answer to a request, as a value. */
+export type CallbackResult = { ok: true; record: CallbackRecord; duplicate: boolean } | { ok: false; code: CallbackErrorCode; message: string };
