@@ -104,7 +104,7 @@ function loadSubflows(flow: FlowDoc, file: string, opts: LoadOptions, into: Load
       try {
         bytes = read(path);
       } catch {
-        report(name, '/subflow/file', 'subflow-not-found', `Sub-flow file \`${spec.file}\` does not exist (looked for \`${path}\`).`);
+        report(name, '/subflow/file', 'subflow-not-found', `Sub-flow file \`${spec.file}\` does not exist next to this flow file.`);
         continue;
       }
       sub = loadFlowText(bytes, path, { ...opts, stack, cache });

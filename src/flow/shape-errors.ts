@@ -182,9 +182,14 @@ export function shapeDiagnostics(errors: readonly ErrorObject[], value: unknown)
 
 function translate(errors: readonly ErrorObject[], root: unknown, base: string, report: Report, skip: Set<string>): void {
   const isSkipped = (p: string) => [...skip].some((s) => p === s || p.startsWith(s + '/'));
-  const list = errors.map((e) => ({ ...e, instancePath: base + e.instancePath })).filter((e) => !isSkipped(e.instancePath) && e.keyword !== 'if');
-  // Outermost anyOf first: it replaces every error beneath it with those of the branch that fits.
-  const anyOfs = list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => a.instancePath.length - b.instancePath.length);
+  const list = errors
+    .map((e, order) => ({ ...e, instancePath: base + e.instancePath, order }))
+    .filter((e) => !isSkipped(e.instancePath) && e.keyword !== 'if');
+  // Outermost anyOf first: it replaces every error beneath it with those of the branch that fits. At the same
+  // path, ajv lists an inner anyOf (reached through a branch) before the outer one.
+  const anyOfs = list
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .sort((a, b) => a.instancePath.length - b.instancePath.length || b.order - a.order);
   const handled = new Set<string>();
   for (const e of anyOfs) {
     const at = e.instancePath;
@@ -194,8 +199,7 @@ function translate(errors: readonly ErrorObject[], root: unknown, base: string, 
     const branches = (e.schema as JsonSchema[]).map((b) => b);
     const fit = branches.find((b) => branchFits(b, value));
     if (!fit) {
-      const description = String((e.parentSchema as JsonSchema).description ?? 'valid here');
-      report({ code: 'invalid-value', pointer: at, message: `${what(at)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` });
+      report(noBranchFits(at, value, branches, e.parentSchema as JsonSchema));
       continue;
     }
     const v = branchValidator(resolveShallow(fit));
@@ -206,6 +210,28 @@ function translate(errors: readonly ErrorObject[], root: unknown, base: string, 
     if ([...handled].some((h) => e.instancePath === h || e.instancePath.startsWith(h + '/'))) continue;
     plain(e, root, report);
   }
+}
+
+/** The keys that tell the object branches of an `anyOf` apart (each branch's first required key). */
+function discriminators(branches: JsonSchema[], depth = 0): string[] {
+  return branches.flatMap((b) => {
+    const s = resolve(b);
+    if (Array.isArray(s.anyOf) && depth < 5) return discriminators(s.anyOf as JsonSchema[], depth + 1);
+    if (Array.isArray(s.type) || s.type === 'array') return [];
+    return Array.isArray(s.required) && s.required.length ? [String(s.required[0])] : [];
+  });
+}
+
+function noBranchFits(at: string, value: unknown, branches: JsonSchema[], parent: JsonSchema): Shape {
+  const keys = discriminators(branches);
+  if (typeOf(value) === 'object' && keys.length) {
+    const own = Object.keys(value as object);
+    const typo = own.map((k) => ({ k, m: didYouMean(k, keys) })).find((x) => x.m);
+    if (typo) return { code: 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
+    return { code: 'missing-property', pointer: at, message: `${what(at)} needs one of ${keys.map((k) => `\`${k}\``).join(', ')}.` };
+  }
+  const description = String(parent.description ?? 'something else');
+  return { code: 'invalid-value', pointer: at, message: `${what(at)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` };
 }
 
 function resolveShallow(branch: JsonSchema): JsonSchema {

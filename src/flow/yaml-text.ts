@@ -43,12 +43,9 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+// Where yaml's own wording is unclear to flow authors, say it our way.
 const YAML_MESSAGES: Record<string, string> = {
   MISSING_CHAR: 'A quote or bracket is not closed',
-  BAD_INDENT: 'The indentation is wrong here',
-  BLOCK_AS_IMPLICIT_KEY: 'A nested block is used as a key; check the indentation and the `:` on the line before',
-  MULTILINE_IMPLICIT_KEY: 'A key runs over more than one line; check for a missing `:` or an unclosed quote',
-  UNEXPECTED_TOKEN: 'Unexpected text',
   MULTIPLE_DOCS: 'A flow file holds one YAML document; remove the `---` separator',
   BAD_SCALAR_START: 'A value cannot start with this character; quote it',
 };
@@ -89,7 +86,8 @@ function firstAlias(root: unknown): Node | undefined {
   while (stack.length) {
     const node = stack.pop();
     if (isAlias(node)) return node;
-    if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(isPair(item) ? item.value : item);
+    // Pushed in reverse so the first alias in the text is found first.
+    if (isMap(node) || isSeq(node)) for (const item of [...node.items].reverse()) stack.push(isPair(item) ? item.value : item);
   }
   return undefined;
 }
@@ -124,15 +122,19 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const source: SourceFile = { file, text, lineCounter, doc };
   const diagnostics: Diagnostic[] = unquotedHashes(source);
+  let syntaxSeen = false;
   for (const error of doc.errors) {
     const [start, end] = error.pos;
     if (error.code === 'DUPLICATE_KEY') {
-      diagnostics.push(diag(source, 'duplicate-key', `The key \`${text.slice(start, end)}\` appears twice in this map; YAML would keep only the last one.`, start, end));
+      const key = /^("[^"]*"|'[^']*'|[^:\n]*)/.exec(text.slice(start))![1]!.trim();
+      diagnostics.push(diag(source, 'duplicate-key', `The key \`${key}\` appears twice in this map; YAML would keep only the last one.`, start, start + key.length));
     } else if (error.code === 'TAB_AS_INDENT') {
       diagnostics.push(diag(source, 'tab-indent', 'A tab is used for indentation: YAML indents with spaces only.', start, end));
     } else if (error.code === 'RESOURCE_EXHAUSTION') {
       diagnostics.push(diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end));
-    } else {
+    } else if (!syntaxSeen) {
+      // Later syntax errors are mostly echoes of the first one; report that one alone.
+      syntaxSeen = true;
       const plain = YAML_MESSAGES[error.code] ?? error.message.split(' at line ')[0]!.replace(/\.$/, '');
       diagnostics.push(diag(source, 'yaml-syntax', `${plain}.`, start, end));
     }
