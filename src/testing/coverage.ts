@@ -123,7 +123,8 @@ function edgeTaken(step: GraphStep, next: string, visit: Visit, words: string[])
   if (keyed && (keyed.target === next || ['back', 'top', 'repeat'].includes(keyed.target))) return keyed.label;
   const candidates = step.edges.filter((e) => e.target === next);
   if (candidates.length === 1) return candidates[0]!.label;
-  const named = candidates.find((e) => words.some((w) => w === e.label.toLowerCase() || w.includes(e.label.toLowerCase())));
+  // Results are words like `busy`, `notFound` or `error:timeout`; `found` must not match `notfound`.
+  const named = candidates.find((e) => words.some((w) => w === e.label.toLowerCase() || w.startsWith(`${e.label.toLowerCase()}:`)));
   if (named) return named.label;
   // noInput/noMatch exhaustion to the same step: the event words decide.
   const exhausted = candidates.find((e) => e.label === 'exhausted');

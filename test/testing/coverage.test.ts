@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { FlowDoc } from '../../src/flow/types.js';
+import type { TraceEntry } from '../../src/runtime/services.js';
+import { computeCoverage, coverageItems, coveragePercent, formatCoverage, missingItems } from '../../src/testing/coverage.js';
+import { skeletons } from '../../src/testing/skeletons.js';
+
+const acme = parse(readFileSync('flows/acme-hotline.yaml', 'utf8')) as FlowDoc;
+
+/** A trace as the engine writes it: steps, with the evidence entries in between. */
+function trace(...items: (string | Omit<TraceEntry, 'at' | 'step'>)[]): TraceEntry[] {
+  let step = '';
+  return items.map((item, at) => {
+    if (typeof item === 'string') {
+      step = item;
+      return { at, type: 'step', step: item, kind: 'x' } as TraceEntry;
+    }
+    return { at, step, ...item } as TraceEntry;
+  });
+}
+
+describe('coverage items', () => {
+  it('lists steps, options, no-input/no-match, lookup, transfer, queue and hours outcomes', () => {
+    const ids = coverageItems(acme).map((i) => i.id);
+    expect(ids).toContain('step:technical-problem');
+    expect(ids).toContain('branch:main:option 4');
+    expect(ids).toContain('event:main:noInput');
+    expect(ids).toContain('event:balance:noMatch');
+    expect(ids).toContain('branch:main:exhausted');
+    expect(ids).toContain('branch:find-account:notFound');
+    expect(ids).toContain('branch:office:closed');
+    expect(ids).toContain('branch:sales:noAnswer');
+    expect(ids).toContain('end:sales:answered');
+    expect(ids).toContain('end:agent:queued');
+    expect(ids).toContain('branch:agent:noAgents');
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('computeCoverage', () => {
+  it('credits the edge a call took, told apart by the trace when two edges share a target', () => {
+    const busy = trace('welcome', 'office', { type: 'match', entry: 'office', result: 'open' }, 'main', { type: 'match', entry: '4', result: 'sales' }, 'sales', { type: 'match', entry: 'sales', result: 'busy' }, 'sales-busy');
+    const c = computeCoverage(acme, [{ trace: busy }]);
+    expect(c.covered.has('branch:sales:busy')).toBe(true);
+    expect(c.covered.has('branch:sales:noAnswer')).toBe(false);
+    expect(c.covered.has('branch:main:option 4')).toBe(true);
+    expect(c.covered.has('branch:office:open')).toBe(true);
+    expect(c.covered.has('step:sales-busy')).toBe(true);
+  });
+
+  it('does not take notFound for found, and tells option 0 from retries running out', () => {
+    const calls = [
+      { trace: trace('find-account', { type: 'lookup', source: 'accounts', result: 'notFound', ms: 1 }, 'unknown-account') },
+      { trace: trace('main', { type: 'timer', timer: 'noInput' }, { type: 'timer', timer: 'noInput' }, { type: 'timer', timer: 'noInput' }, 'agent') },
+    ];
+    const c = computeCoverage(acme, calls);
+    expect(c.covered.has('branch:find-account:notFound')).toBe(true);
+    expect(c.covered.has('branch:find-account:found')).toBe(false);
+    expect(c.covered.has('event:main:noInput')).toBe(true);
+    expect(c.covered.has('event:main:noMatch')).toBe(false);
+    expect(c.covered.has('branch:main:exhausted')).toBe(true);
+    expect(c.covered.has('branch:main:option 0')).toBe(false);
+  });
+
+  it('credits leaving the flow from the outcome', () => {
+    const c = computeCoverage(acme, [{ trace: trace('agent'), outcome: { kind: 'queued', step: 'agent', queue: 'support' } }]);
+    expect(c.covered.has('end:agent:queued')).toBe(true);
+    expect(c.covered.has('end:sales:answered')).toBe(false);
+  });
+
+  it('reports a percentage and lists what is missing, and skeletons reach the missing items', () => {
+    const c = computeCoverage(acme, [{ trace: trace('welcome', 'office', { type: 'match', entry: 'office', result: 'open' }, 'main') }]);
+    const pct = coveragePercent(c);
+    expect(pct).toBeGreaterThan(0);
+    expect(pct).toBeLessThan(20);
+    const report = formatCoverage([c]);
+    expect(report).toMatch(/^acme-hotline: [0-9.]+% covered \(steps 3\/19, /);
+    expect(report).toContain('missing: `sales` busy → `sales-busy`');
+    const text = skeletons(acme, c);
+    expect(text.match(/- name:/g)?.length).toBe(missingItems(c).length);
+    expect(text).toContain('departments: { sales: busy }');
+    expect(text).toContain('hours: { office: closed }');
+    expect(text).toContain('- press: "4"');
+    expect(coveragePercent({ ...c, items: [] })).toBe(100);
+  });
+});
