@@ -8,8 +8,10 @@ import { skeletons } from '../../src/testing/skeletons.js';
 
 const acme = parse(readFileSync('flows/acme-hotline.yaml', 'utf8')) as FlowDoc;
 
+type Evidence = TraceEntry extends infer T ? (T extends TraceEntry ? Omit<T, 'at' | 'step'> : never) : never;
+
 /** A trace as the engine writes it: steps, with the evidence entries in between. */
-function trace(...items: (string | Omit<TraceEntry, 'at' | 'step'>)[]): TraceEntry[] {
+function trace(...items: (string | Evidence)[]): TraceEntry[] {
   let step = '';
   return items.map((item, at) => {
     if (typeof item === 'string') {
