@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import type { CliIO } from './io.js';
 import { registerValidate } from './validate.js';
 import { registerGraph } from './graph.js';
+import { registerServe } from './serve.js';
 
 /** Adds one command to the program. `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerValidate, registerGraph];
+export const commands: RegisterCommand[] = [registerValidate, registerGraph, registerServe];

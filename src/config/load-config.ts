@@ -4,9 +4,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { locate as locateIn, type SourceFile } from '../flow/source.js';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { Diagnostic, Position } from '../flow/diagnostics.js';
+import type { Diagnostic, Position, Range } from '../flow/diagnostics.js';
 import { hasErrors, pointer as makePointer, pointerSegments } from '../flow/diagnostics.js';
 import { configSchema, SETTINGS, type Setting, type TouchtoneConfig } from './schema.js';
 
@@ -43,7 +44,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const file = options.file ? resolve(options.cwd, options.file) : resolve(options.cwd, CONFIG_FILE);
   let raw: Record<string, unknown> = {};
   let source: string | undefined;
-  let locate: (ptr: string) => { start: Position; end: Position } | undefined = () => undefined;
+  let locate: (ptr: string, atKey?: boolean) => Range | undefined = () => undefined;
   const present = existsSync(file);
   if (options.file && !present) {
     diagnostics.push({ code: 'config-not-found', severity: 'error', message: `The configuration file \`${options.file}\` does not exist.`, hint: 'Check the path given to `--config`, or leave it out to use defaults.' });
@@ -67,15 +68,8 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       return { diagnostics, file, source, fromEnv: [] };
     }
     raw = value as Record<string, unknown>;
-    locate = (ptr) => {
-      const segs = pointerSegments(ptr);
-      // Walk up until a node exists: an unknown or missing key points at its parent.
-      for (let n = segs.length; n >= 0; n--) {
-        const node = doc.getIn(segs.slice(0, n), true);
-        if (isNode(node) && node.range) return { start: toPos(node.range[0]), end: toPos(node.range[1]) };
-      }
-      return undefined;
-    };
+    const sourceFile: SourceFile = { file, text: source, lineCounter: lines, doc };
+    locate = (ptr, atKey) => locateIn(sourceFile, ptr, atKey);
   }
   const fromEnv = applyEnv(raw, options.env, diagnostics);
   if (!validateConfig(raw)) {
@@ -85,7 +79,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       if (fromVar?.env && fromEnv.includes(fromVar.env)) {
         d.message = `${d.message.replace(/\.$/, '')} (from \`${fromVar.env}\`).`;
       } else if (d.pointer !== undefined) {
-        const range = locate(d.pointer);
+        const range = locate(d.pointer, d.atKey);
         if (range) d.range = range;
       }
       diagnostics.push(d);

@@ -27,7 +27,7 @@ export function fakeDeps(overrides: Partial<AppDeps> = {}): AppDeps & { logged: 
     flows: {
       list: () => [detail],
       get: (name) => (name === 'demo' ? detail : undefined),
-      validate: (source) => (source.includes('bad') ? { valid: false, diagnostics: [{ code: 'unknown-step', severity: 'error', message: 'Step `x` does not exist.' }] } : { valid: true, diagnostics: [] }),
+      validate: async (source) => (source.includes('bad') ? { valid: false, diagnostics: [{ code: 'unknown-step', severity: 'error', message: 'Step `x` does not exist.' }] } : { valid: true, diagnostics: [] }),
       publish: async (name, source, meta) => {
         if (source.includes('bad')) return { ok: false, diagnostics: [{ code: 'unknown-step', severity: 'error', message: 'Step `x` does not exist.' }] };
         published.push(`${name}:${meta.by}:${meta.note ?? ''}`);

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, redactConfig } from './load-config.js';
+import { formatDiagnostics } from '../flow/format.js';
+import { sourceFromText } from '../flow/source.js';
+
+function dirWith(yaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-config-'));
+  if (yaml !== undefined) writeFileSync(join(dir, 'touchtone.yaml'), yaml);
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults with no file and no environment', () => {
+    const dir = dirWith();
+    const { config, diagnostics } = loadConfig({ cwd: dir, env: {} });
+    expect(diagnostics).toEqual([]);
+    expect(config).toMatchObject({ flowsDir: join(dir, 'flows'), http: { host: '127.0.0.1', port: 8080 }, store: { path: join(dir, '.touchtone/touchtone.db'), retentionDays: 30 }, ari: { app: 'touchtone' }, log: { level: 'info' } });
+    expect(config!.ari.url).toBeUndefined();
+    expect(config!.http.token).toBeUndefined();
+  });
+
+  it('reads the file and lets the environment override it', () => {
+    const dir = dirWith('flowsDir: my-flows\nhttp: { port: 9000 }\nari: { routes: { "100": acme-hotline } }\n');
+    const { config, fromEnv } = loadConfig({ cwd: dir, env: { TOUCHTONE_HTTP_PORT: '9100', TOUCHTONE_ARI_URL: 'http://127.0.0.1:8088', TOUCHTONE_ARI_PASSWORD: 'pw' } });
+    expect(config!.flowsDir).toBe(join(dir, 'my-flows'));
+    expect(config!.http.port).toBe(9100);
+    expect(config!.ari).toMatchObject({ url: 'http://127.0.0.1:8088', password: 'pw', routes: { '100': 'acme-hotline' } });
+    expect(fromEnv).toEqual(['TOUCHTONE_HTTP_PORT', 'TOUCHTONE_ARI_URL', 'TOUCHTONE_ARI_PASSWORD']);
+  });
+
+  it('reports an unknown setting at its line and column, with the known ones', () => {
+    const dir = dirWith('http:\n  prot: 80\n');
+    const { config, diagnostics, file, source } = loadConfig({ cwd: dir, env: {} });
+    expect(config).toBeUndefined();
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'config-unknown-setting', message: '`prot` is not a setting of `http`.', range: { start: { line: 2, col: 3 } } });
+    const text = formatDiagnostics(diagnostics, [sourceFromText(file!, source!)], { displayPath: () => 'touchtone.yaml' });
+    expect(text).toContain('touchtone.yaml:2:3: error config-unknown-setting: `prot` is not a setting of `http`.');
+    expect(text).toContain('> 2 |   prot: 80\n    |   ^^^^');
+    expect(text).toContain('hint: Known settings here: `host`, `port`, `token`, `bodyLimit`.');
+  });
+
+  it('reports a wrong type in the file and a bad variable by name', () => {
+    const bad = loadConfig({ cwd: dirWith('store: { retentionDays: soon }\n'), env: {} });
+    expect(bad.diagnostics[0]).toMatchObject({ code: 'config-bad-type', message: '`store.retentionDays` must be an integer.', range: { start: { line: 1, col: 25 } } });
+    const env = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_HTTP_PORT: 'eighty' } });
+    expect(env.diagnostics[0]).toMatchObject({ code: 'config-bad-env', message: 'The variable `TOUCHTONE_HTTP_PORT` must be a whole number, not `eighty`.' });
+    const level = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_LOG_LEVEL: 'loud' } });
+    expect(level.diagnostics[0]!.message).toBe('`log.level` must be one of `trace`, `debug`, `info`, `warn`, `error`, `fatal`, `silent` (from `TOUCHTONE_LOG_LEVEL`).');
+  });
+
+  it('reports YAML syntax errors with a position', () => {
+    const { diagnostics } = loadConfig({ cwd: dirWith('http: { port: 80\n'), env: {} });
+    expect(diagnostics[0]!.code).toBe('config-yaml-syntax');
+    expect(diagnostics[0]!.range?.start.line).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses to listen beyond loopback without a token, and never prints a secret', () => {
+    const open = loadConfig({ cwd: dirWith('http: { host: 0.0.0.0 }\n'), env: {} });
+    expect(open.config).toBeUndefined();
+    expect(open.diagnostics[0]).toMatchObject({ code: 'config-token-required', range: { start: { line: 1, col: 15 } } });
+    const short = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_TOKEN: 'abc' } });
+    expect(short.diagnostics[0]!.message).toBe('`http.token` must be at least 16 characters long (from `TOUCHTONE_TOKEN`).');
+    expect(JSON.stringify(short.diagnostics)).not.toContain('abc');
+    const secret = 'a-very-secret-token-123';
+    const ok = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_TOKEN: secret, TOUCHTONE_HTTP_HOST: '0.0.0.0', TOUCHTONE_AMI_SECRET: 'amisecret', TOUCHTONE_ARI_PASSWORD: 'aripass' } });
+    expect(ok.config!.http.token).toBe(secret);
+    const shown = JSON.stringify(redactConfig(ok.config!));
+    for (const s of [secret, 'amisecret', 'aripass']) expect(shown).not.toContain(s);
+    expect(shown).toContain('"token":"****"');
+  });
+
+  it('fails when an explicit --config file is missing', () => {
+    const { diagnostics } = loadConfig({ cwd: dirWith(), file: 'nope.yaml', env: {} });
+    expect(diagnostics[0]).toMatchObject({ code: 'config-not-found', message: 'The configuration file `nope.yaml` does not exist.' });
+  });
+});

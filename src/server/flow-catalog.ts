@@ -1,0 +1,237 @@
+/**
+ * The flows a server runs, and their immutable versions. A flow file change or an API publish makes a new
+ * version only when the flow validates and compiles; a bad edit is kept as diagnostics beside the good version,
+ * which goes on serving. The engine gets each new version with `publish()`: calls in progress keep theirs.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { findFlowFiles } from '../flow/find-flows.js';
+import { basename, join } from 'node:path';
+import type { Diagnostic } from '../flow/diagnostics.js';
+import { hasErrors } from '../flow/diagnostics.js';
+import type { FlowDoc } from '../flow/types.js';
+import type { FlowAdmin, FlowDetail, FlowGraph, FlowSummary, FlowVersionInfo, PublishResult } from '../http/deps.js';
+import type { Logger } from '../runtime/services.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { CompileFlow, EngineLike, FlowVersionRecord, FlowVersionRepo, LoadFlowText } from './contracts.js';
+import { flowGraph } from './flow-graph.js';
+import type { StepTraffic } from './step-traffic.js';
+import { diagnosticLine } from './diagnostic-line.js';
+
+interface Entry {
+  name: string;
+  file: string;
+  /** The running version (undefined: none ever validated). */
+  current?: FlowVersionRecord;
+  doc?: FlowDoc;
+  docs: Map<string, FlowDoc>;
+  /** Problems of the last load or publish attempt. */
+  diagnostics: Diagnostic[];
+  /** Text of the last failed attempt, so the dashboard can show what is wrong. */
+  failedSource?: string;
+  lastFailed: boolean;
+}
+
+export interface FlowCatalogOptions {
+  dir: string;
+  engine: Pick<EngineLike, 'publish'>;
+  load: LoadFlowText;
+  compile: CompileFlow;
+  versions: FlowVersionRepo;
+  logger: Logger;
+  metrics?: Metrics;
+  traffic?: StepTraffic;
+  now?: () => number;
+}
+
+
+/**
+ * A version's identity: the SHA-256 of its text (as the store computes it), extended with the sub-flows' texts when
+ * there are any, so an edit of a sub-flow also makes a new version of the flows that use it.
+ */
+function hashOf(text: string, subflows: unknown): string {
+  const h = createHash('sha256').update(text);
+  if (subflows instanceof Map && subflows.size > 0) {
+    for (const [path, sub] of [...subflows.entries()].sort()) h.update(`\0${String(path)}\0${String((sub as { source?: { text?: string } })?.source?.text ?? '')}`);
+  }
+  return h.digest('hex');
+}
+
+export class FlowCatalog implements FlowAdmin {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byFile = new Map<string, string>();
+  /** Hashes of files this catalog wrote itself, so the watcher does not treat them as edits. */
+  private readonly written = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: FlowCatalogOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads every flow file of the folder. Resolves to the number of flows that run. */
+  async loadAll(): Promise<number> {
+    for (const file of await findFlowFiles(this.options.dir).catch(() => [] as string[])) await this.loadFile(file);
+    return [...this.entries.values()].filter((e) => e.current).length;
+  }
+
+  /** (Re)loads one file, as after an edit. A file that no longer exists keeps its last version running. */
+  async loadFile(file: string, by = 'file'): Promise<PublishResult | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const wrote = this.written.get(file);
+    if (wrote !== undefined && wrote === createHash('sha256').update(text).digest('hex')) return undefined;
+    return this.accept(text, file, { by, note: by === 'file' ? `edited ${basename(file)}` : undefined }, undefined);
+  }
+
+  list(): FlowSummary[] {
+    return [...this.entries.values()].sort((a, b) => a.name.localeCompare(b.name)).map((e) => this.summary(e));
+  }
+
+  get(name: string): FlowDetail | undefined {
+    const e = this.entries.get(name);
+    if (!e) return undefined;
+    return {
+      ...this.summary(e),
+      source: e.lastFailed ? e.failedSource : e.current?.source,
+      versions: this.versionsOf(e),
+      diagnostics: e.diagnostics,
+    };
+  }
+
+  /** The document of the running version, for readers such as the graph. */
+  doc(name: string): FlowDoc | undefined {
+    return this.entries.get(name)?.doc;
+  }
+
+  async validate(source: string, file: string): Promise<{ valid: boolean; diagnostics: Diagnostic[] }> {
+    const loaded = await this.options.load(source, file);
+    return { valid: Boolean(loaded.flow) && !hasErrors(loaded.diagnostics), diagnostics: loaded.diagnostics };
+  }
+
+  async publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult> {
+    const file = this.entries.get(name)?.file ?? join(this.options.dir, `${name}.yaml`);
+    const result = await this.accept(source, file, meta, name);
+    if (result.ok && !result.unchanged) await this.writeBack(file, source);
+    return result;
+  }
+
+  async rollback(name: string, version: string, meta: { by: string; note?: string }): Promise<PublishResult | undefined> {
+    const record = this.options.versions.get(name, version);
+    if (!record) return undefined;
+    return this.publish(name, record.source, { by: meta.by, note: meta.note ?? `rollback to version ${version}` });
+  }
+
+  graph(name: string, version?: string): FlowGraph | undefined {
+    const e = this.entries.get(name);
+    const v = version ?? e?.current?.version;
+    if (!e || !v) return undefined;
+    const doc = e.docs.get(v);
+    if (!doc) return undefined;
+    return flowGraph(doc, v, this.options.traffic?.of(name, v) ?? new Map());
+  }
+
+  private summary(e: Entry): FlowSummary {
+    return {
+      name: e.name,
+      file: e.file,
+      state: !e.current ? 'invalid' : e.lastFailed ? 'stale' : 'ok',
+      description: e.doc?.description,
+      version: e.current?.version,
+      versionCount: this.options.versions.list(e.name).length,
+      errors: e.diagnostics.filter((d) => d.severity === 'error').length,
+      warnings: e.diagnostics.filter((d) => d.severity === 'warning').length,
+    };
+  }
+
+  private versionsOf(e: Entry): FlowVersionInfo[] {
+    return this.options.versions
+      .list(e.name)
+      .map((r) => ({ version: r.version, hash: r.hash, publishedAt: r.publishedAt, publishedBy: r.publishedBy, note: r.note, current: r.version === e.current?.version }))
+      .sort((a, b) => Number(b.version) - Number(a.version));
+  }
+
+  private entryFor(name: string, file: string): Entry {
+    let e = this.entries.get(name);
+    if (!e) {
+      e = { name, file, docs: new Map(), diagnostics: [], lastFailed: false };
+      this.entries.set(name, e);
+    }
+    this.byFile.set(file, name);
+    return e;
+  }
+
+  private latest(name: string): FlowVersionRecord | undefined {
+    return this.options.versions.list(name).reduce<FlowVersionRecord | undefined>((a, r) => (!a || Number(r.version) > Number(a.version) ? r : a), undefined);
+  }
+
+  /** Validates, compiles and activates a text; the heart of hot reload and publish. */
+  private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined): Promise<PublishResult> {
+    const loaded = await this.options.load(text, file);
+    const name = loaded.flow?.flow ?? expectedName ?? this.byFile.get(file) ?? basename(file).replace(/\.ya?ml$/, '');
+    const diagnostics = [...loaded.diagnostics];
+    if (expectedName !== undefined && loaded.flow && loaded.flow.flow !== expectedName) {
+      diagnostics.push({ code: 'flow-name-mismatch', severity: 'error', file, pointer: '/flow', message: `The flow is named \`${loaded.flow.flow}\`, but it was published as \`${expectedName}\`.`, hint: `Set \`flow: ${expectedName}\` or publish it under its own name.` });
+    }
+    const e = this.entryFor(name, file);
+    if (!loaded.flow || hasErrors(diagnostics)) return this.reject(e, text, diagnostics);
+
+    const hash = hashOf(text, loaded.subflows);
+    if (e.current?.hash === hash) {
+      e.diagnostics = diagnostics;
+      e.lastFailed = false;
+      return { ok: true, unchanged: true, version: this.info(e.current, true) };
+    }
+    // On start, a file identical to the last saved version runs as that version instead of a new one.
+    const latest = this.latest(name);
+    const reuse = !e.current && latest?.hash === hash ? latest : undefined;
+    const version = reuse?.version ?? String(Number(latest?.version ?? 0) + 1);
+    let compiled;
+    try {
+      compiled = this.options.compile({ flow: loaded.flow, file, subflows: loaded.subflows }, version);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return this.reject(e, text, [...diagnostics, { code: 'compile-failed', severity: 'error', file, message: `The flow \`${name}\` validated but did not compile: ${message}`, hint: 'This is a bug in Touchtone; please report it with the flow.' }]);
+    }
+    const record: FlowVersionRecord = reuse ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
+    if (!reuse) this.options.versions.save(record);
+    this.options.engine.publish(compiled);
+    e.current = record;
+    e.doc = loaded.flow;
+    e.docs.set(version, loaded.flow);
+    e.diagnostics = diagnostics;
+    e.lastFailed = false;
+    e.failedSource = undefined;
+    this.options.metrics?.flowPublishes.inc({ flow: name, result: 'published' });
+    this.options.logger.info({ flow: name, version, by: meta.by, note: meta.note, warnings: diagnostics.length }, reuse ? `flow \`${name}\` runs version ${version}` : `flow \`${name}\` published as version ${version}`);
+    return { ok: true, version: this.info(record, true) };
+  }
+
+  private reject(e: Entry, text: string, diagnostics: Diagnostic[]): PublishResult {
+    e.diagnostics = diagnostics;
+    e.lastFailed = true;
+    e.failedSource = text;
+    this.options.metrics?.flowPublishes.inc({ flow: e.name, result: 'rejected' });
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    this.options.logger.error(
+      { flow: e.name, file: e.file, running: e.current?.version ?? null, errors: errors.map(diagnosticLine) },
+      e.current ? `flow \`${e.name}\` not reloaded: ${errors.length} error(s); version ${e.current.version} keeps running` : `flow \`${e.name}\` does not validate: ${errors.length} error(s)`,
+    );
+    return { ok: false, diagnostics };
+  }
+
+  private info(r: FlowVersionRecord, current: boolean): FlowVersionInfo {
+    return { version: r.version, hash: r.hash, publishedAt: r.publishedAt, publishedBy: r.publishedBy, note: r.note, current };
+  }
+
+  /** Writes a published text to its file atomically, remembering it so the watcher skips the echo. */
+  private async writeBack(file: string, text: string): Promise<void> {
+    this.written.set(file, createHash('sha256').update(text).digest('hex'));
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, file);
+  }
+}

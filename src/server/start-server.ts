@@ -1,0 +1,296 @@
+/**
+ * `touchtone serve` as a library call: configuration → store → engine → flows → adapters → HTTP. Without ARI
+ * settings the only calls are the dashboard's browser phone (the built-in simulator); with `ari.url` set, Asterisk
+ * calls arrive too. `shutdown()` stops taking calls, lets calls in progress finish (or hands them to the dialplan
+ * after the grace time), and flushes the store.
+ */
+import { randomBytes } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../http/app.js';
+import type { AppDeps, ComponentStatus, LiveCallView } from '../http/deps.js';
+import type { TouchtoneConfig } from '../config/schema.js';
+import { isLoopback } from '../config/load-config.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { DataSourceFactory, Logger, QueueStatusProvider, Services } from '../runtime/services.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { instrumentPort } from '../metrics/instrument-port.js';
+import { openStore, type Store } from '../store/index.js';
+import { createHoursService } from '../data/hours.js';
+import { loadFlowText } from '../flow/load.js';
+import { isFlowFileName } from '../flow/find-flows.js';
+import { createAriAdapter, type AriAdapter } from '../telephony/ari/index.js';
+import { createAmiQueueStatus, type AmiQueueStatus } from '../telephony/ami/index.js';
+import type { CallPort } from '../telephony/port.js';
+import { FlowCatalog } from './flow-catalog.js';
+import { StepTraffic } from './step-traffic.js';
+import { BrowserPhone } from './browser-phone.js';
+import { storeVersionRepo } from './store-adapters.js';
+import { loadRuntimeModules, type RuntimeModules } from './runtime-modules.js';
+import type { CallSessionLike, EngineLike } from './contracts.js';
+
+export interface ServerOptions {
+  config: TouchtoneConfig;
+  logger: Logger;
+  /** Clock of the engine and store (the real one in production). */
+  clock?: Clock;
+  /** Watch the flows folder and reload on change. Default true. */
+  watch?: boolean;
+  /** Test hooks. */
+  runtime?: RuntimeModules;
+  dataSources?: DataSourceFactory;
+  phone?: { msPerChar?: number; ringMs?: number; recordMs?: number };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** The admin token; generated for this run when the config has none. Never log it. */
+  token: string;
+  tokenGenerated: boolean;
+  catalog: FlowCatalog;
+  engine: EngineLike;
+  store: Store;
+  metrics: Metrics;
+  /** Stops taking calls, drains, hands over, flushes and closes. Safe to call twice. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/** Queue status when AMI is not configured: unknown, so each queue's `whenUnknown` decides. */
+const unknownQueues: QueueStatusProvider = { status: async () => undefined };
+
+/** Lookups when no data sources are wired: every lookup is an error, so flows take their `error` branch. */
+const noDataSources: DataSourceFactory = {
+  create: (name) => ({ lookup: async () => ({ status: 'error', code: 'no-data-source', message: `The data source \`${name}\` is not available in this server.` }) }),
+};
+
+/** Where calls still running at the end of the grace time are handed (the shipped dialplan's fallback). */
+const HANDOVER = { kind: 'dialplan', context: 'touchtone-fallback', extension: 's', priority: 1 } as const;
+
+/**
+ * Starts the server and resolves once it listens.
+ * @example const server = await startServer({ config, logger }); process.on('SIGTERM', () => server.shutdown('SIGTERM'));
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const runtime = options.runtime ?? (await loadRuntimeModules());
+
+  if (config.store.path !== ':memory:') await mkdir(join(config.store.path, '..'), { recursive: true });
+  const store = openStore({ path: config.store.path, clock, logger });
+  let ami: AmiQueueStatus | undefined;
+  if (config.ami.host) {
+    ami = createAmiQueueStatus({ host: config.ami.host, port: config.ami.port, username: config.ami.user, secret: config.ami.secret ?? '', timeoutMs: 2000, logger, clock });
+  }
+  let ari: AriAdapter | undefined;
+  const metrics = createMetrics(
+    { storeBacklog: () => store.metrics().backlog, storeLost: () => store.metrics().lost, ariReconnects: () => ari?.status().reconnects ?? 0 },
+    { defaults: true },
+  );
+  const services: Services = {
+    clock,
+    data: options.dataSources ?? noDataSources,
+    hours: createHoursService(store.hoursOverrides),
+    queues: ami ?? unknownQueues,
+    records: store.records,
+    logger,
+  };
+  const engine = runtime.createEngine(services);
+  const traffic = new StepTraffic();
+  traffic.follow(engine);
+  followMetrics(engine, metrics, clock);
+
+  const catalog: FlowCatalog = new FlowCatalog({
+    dir: config.flowsDir,
+    engine,
+    load: (text, file) => loadFlowText(text, file),
+    compile: runtime.compile,
+    versions: storeVersionRepo(store.flowVersions, (flow): string => catalog.get(flow)?.file ?? join(config.flowsDir, `${flow}.yaml`)),
+    logger,
+    metrics,
+    traffic,
+    now: () => clock.now(),
+  });
+  const running = await catalog.loadAll();
+  if (running === 0) logger.warn({ flowsDir: config.flowsDir }, `no valid flow in \`${config.flowsDir}\`: add a flow file there, or fix the errors above`);
+
+  let accepting = true;
+  const ports = new Map<string, CallPort>();
+  const start = (port: CallPort, flow?: string): CallSessionLike => {
+    const wrapped = instrumentPort(port, metrics.keyToCommandSeconds, clock);
+    const session = engine.startCall(wrapped, flow);
+    ports.set(session.id, port);
+    void session.done.finally(() => ports.delete(session.id));
+    return session;
+  };
+  const phone = new BrowserPhone({
+    engine: {
+      startCall: (port, flow) => {
+        if (!accepting) throw Object.assign(new Error('The server is shutting down and takes no new calls.'), { code: 'shutting-down' });
+        return start(port, flow);
+      },
+    },
+    // Browser calls run in real time even when the engine's clock is virtual in tests of the server.
+    clock: systemClock,
+    ...options.phone,
+  });
+
+  if (config.ari.url) {
+    ari = createAriAdapter({ url: config.ari.url, username: config.ari.user, password: config.ari.password ?? '', app: config.ari.app, routes: config.ari.routes, logger, clock });
+    ari.onCall((port) => {
+      if (!accepting) return port.transfer(HANDOVER);
+      start(port, port.facts.flow);
+    });
+    try {
+      await ari.start();
+    } catch (error) {
+      logger.error({ url: config.ari.url, error: error instanceof Error ? error.message : String(error) }, 'ARI did not connect; the adapter keeps retrying, and /ready reports it');
+    }
+  }
+
+  const token = config.http.token ?? randomBytes(24).toString('base64url');
+  const deps: AppDeps = {
+    flows: catalog,
+    calls: {
+      live: () => [...engine.liveCalls].map(liveView),
+      recent: (o) => store.recentCalls(o),
+      trace: (id) => store.callTrace(id),
+      stats: (o) => ({ flows: store.stats(o) }),
+    },
+    hours: store.hoursOverrides,
+    recordings: { list: (purpose) => store.recordings.list({ purpose, limit: 200 }) },
+    phone,
+    readiness: { check: () => readiness(catalog, store, ari, ami) },
+    metrics,
+    logger,
+    auth: { token, requireForReads: !isLoopback(config.http.host) },
+    bodyLimit: config.http.bodyLimit,
+    now: () => Date.now(),
+  };
+  const app = createApp(deps);
+  const server = await listen(app, config.http.port, config.http.host);
+  const port = (server.address() as AddressInfo).port;
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  const url = `http://${host}:${port}/`;
+  const watcher = options.watch === false ? undefined : watchFlows(config.flowsDir, catalog, logger);
+  const retention = setInterval(() => void store.retention(config.store.retentionDays).catch(() => undefined), 6 * 3600_000);
+  retention.unref();
+  logger.info({ url, flows: running, ari: config.ari.url ? 'on' : 'off', ami: config.ami.host ? 'on' : 'off', flowsDir: relative(process.cwd(), config.flowsDir) || '.' }, 'touchtone is serving');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown') =>
+    (stopping ??= (async () => {
+      logger.info({ reason, live: ports.size }, 'stopping: no new calls; waiting for calls in progress');
+      accepting = false;
+      watcher?.close();
+      clearInterval(retention);
+      const drained = await Promise.race([engine.drain().then(() => true), delay(config.shutdown.graceMs).then(() => false)]);
+      if (!drained) {
+        logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
+        for (const p of ports.values()) p.transfer(HANDOVER);
+        phone.hangupAll();
+        await Promise.race([engine.drain(), delay(2000)]);
+      }
+      await ari?.stop().catch(() => undefined);
+      await ami?.close().catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+      logger.info({ written: store.metrics().written }, 'stopped');
+    })());
+  return { url, port, token, tokenGenerated: !config.http.token, catalog, engine, store, metrics, shutdown };
+}
+
+function liveView(call: CallSessionLike): LiveCallView {
+  return { id: call.id, flow: call.flow.name, version: call.flow.version, caller: call.facts.caller, step: call.step, startedAt: call.startedAt, source: call.id.startsWith('web-') ? 'browser' : 'asterisk' };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Engine hooks → metrics: live calls, outcomes, time per step. */
+function followMetrics(engine: EngineLike, metrics: Metrics, clock: Clock): void {
+  const entered = new Map<string, { at: number; kind: string }>();
+  const leave = (call: CallSessionLike) => {
+    const prev = entered.get(call.id);
+    if (prev) metrics.stepSeconds.observe({ kind: prev.kind }, (clock.now() - prev.at) / 1000);
+  };
+  engine.onCallStarted((call) => metrics.liveCalls.inc({ flow: call.flow.name }));
+  engine.onStep((call) => {
+    leave(call);
+    const step = call.flow.doc.steps[call.step];
+    const kind = step ? (Object.keys(step).find((k) => k in KINDS) ?? 'unknown') : 'unknown';
+    entered.set(call.id, { at: clock.now(), kind });
+  });
+  engine.onCallEnded((call) => {
+    leave(call);
+    entered.delete(call.id);
+    metrics.liveCalls.dec({ flow: call.flow.name });
+    metrics.callsTotal.inc({ flow: call.flow.name, outcome: call.outcome?.kind ?? 'unknown' });
+    for (const e of call.trace) {
+      if (e.type === 'lookup' && (e.result === 'error' || e.result === 'timeout')) metrics.lookupErrors.inc({ flow: call.flow.name, source: e.source });
+    }
+  });
+}
+
+const KINDS: Record<string, true> = { play: true, menu: true, input: true, lookup: true, branch: true, hours: true, transfer: true, queue: true, record: true, set: true, language: true, hangup: true, subflow: true, return: true };
+
+async function readiness(catalog: FlowCatalog, store: Store, ari: AriAdapter | undefined, ami: AmiQueueStatus | undefined): Promise<Record<string, ComponentStatus>> {
+  const flows = catalog.list();
+  const running = flows.filter((f) => f.version);
+  const m = store.metrics();
+  const out: Record<string, ComponentStatus> = {
+    flows: { ok: running.length > 0, state: running.length > 0 ? 'ok' : 'none-valid', detail: { running: running.length, invalid: flows.filter((f) => f.state !== 'ok').map((f) => f.name) } },
+    store: { ok: !m.lastError && m.backlog < 50_000, state: m.lastError ? 'failing' : 'ok', detail: { backlog: m.backlog, written: m.written, lost: m.lost, ...(m.lastError ? { lastError: m.lastError } : {}) } },
+  };
+  if (!ari) out.ari = { ok: true, state: 'disabled' };
+  else {
+    const alive = await ari.ping(2000).catch(() => false);
+    const s = ari.status();
+    out.ari = { ok: alive, state: alive ? 'connected' : 'unreachable', detail: { reconnects: s.reconnects, calls: s.calls, ...(s.lastError ? { lastError: s.lastError } : {}) } };
+  }
+  if (!ami) out.ami = { ok: true, state: 'disabled' };
+  else {
+    const h = ami.status();
+    out.ami = { ok: h.connected, state: h.connected ? 'connected' : 'disconnected', ...(h.lastError ? { detail: { lastError: h.lastError } } : {}) };
+  }
+  return out;
+}
+
+/** Reloads a flow file shortly after it changes (editors write in several steps). */
+function watchFlows(dir: string, catalog: FlowCatalog, logger: Logger): FSWatcher | undefined {
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  try {
+    const watcher = watch(dir, { recursive: true }, (_event, name) => {
+      if (!name || !isFlowFileName(String(name))) return;
+      const file = join(dir, String(name));
+      clearTimeout(pending.get(file));
+      pending.set(
+        file,
+        setTimeout(() => {
+          pending.delete(file);
+          void catalog.loadFile(file).catch((error: unknown) => logger.error({ file, error: String(error) }, 'flow reload failed'));
+        }, 150),
+      );
+    });
+    watcher.on('error', (error) => logger.warn({ dir, error: error.message }, 'flow folder watch stopped; restart to pick up edits'));
+    return watcher;
+  } catch (error) {
+    logger.warn({ dir, error: error instanceof Error ? error.message : String(error) }, 'cannot watch the flow folder; edits need a restart');
+    return undefined;
+  }
+}
