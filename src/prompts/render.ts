@@ -1,0 +1,90 @@
+/**
+ * `--render`: makes the missing sound files from the prompts' texts with a TTS engine, so a flow can be called on
+ * a real Asterisk before the studio recordings exist. The engine is injected (`Synthesizer`), so the logic is
+ * tested without one; `espeak.ts` is the one production uses.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { checkLanguage, checkSoundName, type NameProblem, type SoundFolder } from './sound-folder.js';
+import type { PromptEntry } from './inventory.js';
+
+/** Turns text into an 8 kHz mono 16-bit WAV file (the bytes). */
+export interface Synthesizer {
+  readonly name: string;
+  synthesize(text: string, language: string): Promise<Uint8Array>;
+}
+
+/** Where one prompt's sound stands after the check (and the render, if asked). */
+export interface SoundStatus {
+  entry: PromptEntry;
+  /** The file found or written, relative to the sounds folder (`en/acme/welcome.wav`). */
+  file?: string;
+  state: 'present' | 'missing' | 'rendered' | 'failed' | 'no-sound' | 'refused';
+  problem?: NameProblem | { code: 'prompt-render-failed' | 'prompt-no-text'; message: string };
+}
+
+/**
+ * Looks up each entry's sound in the folder.
+ * @example checkSounds(entries, new SoundFolder('/var/lib/asterisk/sounds'))
+ */
+export function checkSounds(entries: readonly PromptEntry[], folder: SoundFolder): SoundStatus[] {
+  return entries.map((entry): SoundStatus => {
+    if (entry.sound === undefined) return { entry, state: 'no-sound' };
+    const problem = checkSoundName(entry.sound) ?? checkLanguage(entry.language);
+    if (problem) return { entry, state: 'refused', problem };
+    const file = folder.find(entry.language, entry.sound);
+    return file ? { entry, state: 'present', file } : { entry, state: 'missing' };
+  });
+}
+
+/**
+ * Synthesizes every missing sound into `<folder>/<lang>/<sound>.wav`, one at a time (TTS engines are CPU-heavy).
+ * A file is written under a temporary name and renamed, so Asterisk never plays half a file. The same sound in
+ * the same language is rendered once.
+ */
+export async function renderMissing(statuses: readonly SoundStatus[], folder: SoundFolder, synthesizer: Synthesizer): Promise<SoundStatus[]> {
+  const done = new Map<string, SoundStatus>();
+  const out: SoundStatus[] = [];
+  for (const status of statuses) {
+    if (status.state !== 'missing') {
+      out.push(status);
+      continue;
+    }
+    const relative = `${status.entry.language}/${status.entry.sound}.wav`;
+    const earlier = done.get(relative);
+    if (earlier) {
+      out.push({ ...earlier, entry: status.entry });
+      continue;
+    }
+    const result = await renderOne(status.entry, relative, folder, synthesizer);
+    done.set(relative, result);
+    out.push(result);
+  }
+  folder.refresh();
+  return out;
+}
+
+async function renderOne(entry: PromptEntry, relative: string, folder: SoundFolder, synthesizer: Synthesizer): Promise<SoundStatus> {
+  const text = entry.text?.trim();
+  if (!text) {
+    return { entry, state: 'failed', problem: { code: 'prompt-no-text', message: `Prompt \`${entry.prompt ?? entry.sound}\` has no text in \`${entry.language}\` to speak; add one under \`text\`.` } };
+  }
+  let path: string;
+  try {
+    path = folder.pathOf(relative);
+  } catch (error) {
+    return { entry, state: 'refused', problem: { code: 'prompt-bad-sound-name', message: (error as Error).message } };
+  }
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    const wav = await synthesizer.synthesize(text, entry.language);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, wav);
+    await rename(temporary, path);
+    return { entry, state: 'rendered', file: relative };
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const reason = error instanceof Error ? error.message : String(error);
+    return { entry, state: 'failed', problem: { code: 'prompt-render-failed', message: `${synthesizer.name} could not render \`${relative}\`: ${reason}.` } };
+  }
+}
