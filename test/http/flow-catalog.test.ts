@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlowCatalog } from '../../src/server/flow-catalog.js';
+import { createMemoryVersionRepo, type CompiledFlowLike, type FlowVersionRepo } from '../../src/server/contracts.js';
+import { storeVersionRepo } from '../../src/server/store-adapters.js';
+import { loadFlowText } from '../../src/flow/load.js';
+import { openStore } from '../../src/store/index.js';
+import { StepTraffic } from '../../src/server/step-traffic.js';
+import type { Logger } from '../../src/runtime/services.js';
+
+const GOOD = `flow: demo
+language: en
+start: main
+prompts:
+  hello: { text: "Hello. Press 1 for sales." }
+  bye: { text: "Goodbye." }
+steps:
+  main:
+    menu: { prompt: hello, options: { "1": bye } }
+    exhausted: bye
+  bye: { hangup: [bye] }
+`;
+const GOOD_V2 = GOOD.replace('Hello.', 'Welcome.');
+const BAD = GOOD.replace('"1": bye', '"1": byee');
+
+function setup(versions: FlowVersionRepo = createMemoryVersionRepo(), dir = mkdtempSync(join(tmpdir(), 'tt-flows-'))) {
+  const published: CompiledFlowLike[] = [];
+  const logged: { level: string; obj: object; msg?: string }[] = [];
+  const logger: Logger = {
+    debug: () => undefined,
+    info: (obj, msg) => logged.push({ level: 'info', obj, msg }),
+    warn: (obj, msg) => logged.push({ level: 'warn', obj, msg }),
+    error: (obj, msg) => logged.push({ level: 'error', obj, msg }),
+  };
+  const traffic = new StepTraffic();
+  let t = 1000;
+  const catalog = new FlowCatalog({
+    dir,
+    engine: { publish: (f) => void published.push(f) },
+    load: (text, file) => loadFlowText(text, file),
+    compile: (loaded, version) => ({ name: loaded.flow.flow, version, file: loaded.file, doc: loaded.flow }),
+    versions,
+    logger,
+    traffic,
+    now: () => (t += 1000),
+  });
+  return { catalog, published, logged, dir, traffic, versions };
+}
+
+describe('FlowCatalog', () => {
+  it('loads the folder, skipping scenario files, and runs version 1', async () => {
+    const { catalog, published, dir } = setup();
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    writeFileSync(join(dir, 'demo.test.yaml'), 'flow: demo\ncalls: []\n');
+    expect(await catalog.loadAll()).toBe(1);
+    expect(published.map((f) => `${f.name}@${f.version}`)).toEqual(['demo@1']);
+    expect(catalog.list()).toEqual([expect.objectContaining({ name: 'demo', state: 'ok', version: '1', versionCount: 1, errors: 0 })]);
+  });
+
+  it('keeps the good version running when an edit does not validate, and logs the error with its position', async () => {
+    const { catalog, published, logged, dir } = setup();
+    const file = join(dir, 'demo.yaml');
+    writeFileSync(file, GOOD);
+    await catalog.loadAll();
+    writeFileSync(file, BAD);
+    const result = await catalog.loadFile(file);
+    expect(result?.ok).toBe(false);
+    expect(published).toHaveLength(1);
+    const detail = catalog.get('demo')!;
+    expect(detail).toMatchObject({ state: 'stale', version: '1', errors: 1 });
+    expect(detail.diagnostics[0]).toMatchObject({ code: 'unknown-step', range: { start: { line: 9 } } });
+    expect(detail.source).toBe(BAD);
+    const error = logged.find((l) => l.level === 'error')!;
+    expect(error.msg).toBe('flow `demo` not reloaded: 1 error(s); version 1 keeps running');
+    expect(JSON.stringify(error.obj)).toContain(`${file}:9:`);
+    // Fixing the file publishes version 2 and clears the error.
+    writeFileSync(file, GOOD_V2);
+    await catalog.loadFile(file);
+    expect(catalog.get('demo')).toMatchObject({ state: 'ok', version: '2', errors: 0 });
+    expect(published.map((f) => f.version)).toEqual(['1', '2']);
+  });
+
+  it('publishes through the API with author and note, writes the file, and ignores its own write', async () => {
+    const { catalog, published, dir } = setup();
+    const file = join(dir, 'demo.yaml');
+    writeFileSync(file, GOOD);
+    await catalog.loadAll();
+    const result = await catalog.publish('demo', GOOD_V2, { by: 'ana', note: 'friendlier greeting' });
+    expect(result).toMatchObject({ ok: true, version: { version: '2', publishedBy: 'ana', note: 'friendlier greeting', current: true } });
+    expect(readFileSync(file, 'utf8')).toBe(GOOD_V2);
+    expect(await catalog.loadFile(file)).toBeUndefined();
+    expect(published).toHaveLength(2);
+    const same = await catalog.publish('demo', GOOD_V2, { by: 'ana' });
+    expect(same).toMatchObject({ ok: true, unchanged: true, version: { version: '2' } });
+    const versions = catalog.get('demo')!.versions;
+    expect(versions.map((v) => [v.version, v.current, v.publishedBy])).toEqual([
+      ['2', true, 'ana'],
+      ['1', false, 'file'],
+    ]);
+  });
+
+  it('refuses an invalid publish and a publish under another name', async () => {
+    const { catalog, published, dir } = setup();
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    await catalog.loadAll();
+    const bad = await catalog.publish('demo', BAD, { by: 'api' });
+    expect(bad.ok).toBe(false);
+    const renamed = await catalog.publish('other', GOOD, { by: 'api' });
+    expect(renamed.ok).toBe(false);
+    expect(!renamed.ok && renamed.diagnostics.map((d) => d.code)).toEqual(['flow-name-mismatch']);
+    expect(published).toHaveLength(1);
+    expect(catalog.get('demo')!.version).toBe('1');
+  });
+
+  it('rolls back in one call, as a new version with the old text', async () => {
+    const { catalog, published, dir } = setup();
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    await catalog.loadAll();
+    await catalog.publish('demo', GOOD_V2, { by: 'ana' });
+    const back = await catalog.rollback('demo', '1', { by: 'bob' });
+    expect(back).toMatchObject({ ok: true, version: { version: '3', publishedBy: 'bob', note: 'rollback to version 1' } });
+    expect(published.at(-1)!.doc).toEqual(published[0]!.doc);
+    expect(readFileSync(join(dir, 'demo.yaml'), 'utf8')).toBe(GOOD);
+    expect(await catalog.rollback('demo', '9', { by: 'bob' })).toBeUndefined();
+  });
+
+  it('keeps versions in the store across restarts, reusing the id of an unchanged file', async () => {
+    const dbDir = mkdtempSync(join(tmpdir(), 'tt-db-'));
+    const path = join(dbDir, 'tt.db');
+    const dir = mkdtempSync(join(tmpdir(), 'tt-flows-'));
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    let store = openStore({ path });
+    const first = setup(storeVersionRepo(store.flowVersions, () => join(dir, 'demo.yaml')), dir);
+    await first.catalog.loadAll();
+    await first.catalog.publish('demo', GOOD_V2, { by: 'ana', note: 'n' });
+    await store.close();
+    store = openStore({ path });
+    const second = setup(storeVersionRepo(store.flowVersions, () => join(dir, 'demo.yaml')), dir);
+    await second.catalog.loadAll();
+    expect(second.published.map((f) => f.version)).toEqual(['2']);
+    expect(second.catalog.get('demo')!.versions.map((v) => `${v.version}:${v.publishedBy}:${v.note ?? ''}`)).toEqual(['2:ana:n', '1:file:edited demo.yaml']);
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    await second.catalog.loadFile(join(dir, 'demo.yaml'));
+    expect(second.catalog.get('demo')!.version).toBe('3');
+    await store.close();
+  });
+
+  it('draws the graph of a version with its traffic', async () => {
+    const { catalog, dir, traffic } = setup();
+    writeFileSync(join(dir, 'demo.yaml'), GOOD);
+    await catalog.loadAll();
+    traffic.entered('demo', '1', 'main');
+    traffic.entered('demo', '1', 'main');
+    traffic.dropped('demo', '1', 'main');
+    const graph = catalog.graph('demo')!;
+    expect(graph.start).toBe('main');
+    expect(graph.nodes.find((n) => n.id === 'main')).toMatchObject({ kind: 'menu', visits: 2, dropped: 1 });
+    expect(graph.nodes.find((n) => n.id === 'bye')).toMatchObject({ kind: 'hangup', visits: 0, terminal: true });
+    expect(graph.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
+    expect(catalog.graph('nope')).toBeUndefined();
+  });
+
+  it('validates posted text without publishing it', async () => {
+    const { catalog, published } = setup();
+    expect(await catalog.validate(GOOD, 'posted.yaml')).toEqual({ valid: true, diagnostics: [] });
+    const bad = await catalog.validate(BAD, 'posted.yaml');
+    expect(bad.valid).toBe(false);
+    expect(bad.diagnostics[0]!.code).toBe('unknown-step');
+    expect(published).toHaveLength(0);
+  });
+});
