@@ -12,8 +12,8 @@
  *   // later
  *   await store.close();
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { silentLogger, type CallRecordSink, type Logger } from '../runtime/services.js';
@@ -165,4 +165,18 @@ export function openStore(options: StoreOptions): Store {
       db.close();
     },
   };
+}
+
+/**
+ * The database path the CLI uses: `--db`, else `TOUCHTONE_DB`, else `.touchtone/touchtone.db` in the working folder.
+ * @example resolveDbPath('/srv', {}, undefined) // '/srv/.touchtone/touchtone.db'
+ */
+export function resolveDbPath(cwd: string, env: Readonly<Record<string, string | undefined>>, option?: string): string {
+  return resolvePath(cwd, option ?? env.TOUCHTONE_DB ?? DEFAULT_DB_PATH);
+}
+
+/** Opens an existing store read-only (for reports), or returns undefined when the file does not exist. */
+export function openStoreReadonly(path: string): Store | undefined {
+  if (!existsSync(path)) return undefined;
+  return openStore({ path, readonly: true });
 }
