@@ -216,7 +216,8 @@ export class AriCall implements CallPort {
     if (this.state !== 'live') return;
     if (target.kind === 'dialplan') {
       this.continueTo(target.context, target.extension, target.priority, (success, reason) =>
-        this.emit({ type: 'transfer.result', outcome: success ? 'answered' : 'failed', ...(reason ? { reason } : {}) }),
+        // Asterisk may send StasisEnd before it answers the request; the result still belongs to the runtime.
+        this.deliverOrQueue({ type: 'transfer.result', outcome: success ? 'answered' : 'failed', ...(reason ? { reason } : {}) }),
       );
       return;
     }
