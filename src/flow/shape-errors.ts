@@ -181,7 +181,7 @@ export function shapeDiagnostics(errors: readonly ErrorObject[], value: unknown)
 }
 
 function translate(errors: readonly ErrorObject[], root: unknown, base: string, report: Report, skip: Set<string>): void {
-  const isSkipped = (p: string) => [...skip].some((s) => p === s || p.startsWith(s + '/'));
+  const isSkipped = (p: string) => skip.size > 0 && [...skip].some((s) => p === s || p.startsWith(s + '/'));
   const list = errors
     .map((e, order) => ({ ...e, instancePath: base + e.instancePath, order }))
     .filter((e) => !isSkipped(e.instancePath) && e.keyword !== 'if');

@@ -149,21 +149,32 @@ function isExit(s: GraphStep): boolean {
   return false;
 }
 
-/** Errors on cycles (with a waiting step) from which no path leads to an end. */
-export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
+/** Steps from which some path reaches one of the `goals` (a reverse walk, linear in the graph). */
+function canReach(ctx: FlowContext, goals: readonly string[]): Set<string> {
   const reverse = new Map<string, string[]>();
-  for (const s of ctx.steps.values()) for (const t of successors(ctx, s)) reverse.set(t, [...(reverse.get(t) ?? []), s.name]);
-  const canEnd = new Set<string>();
-  const queue = [...ctx.steps.values()].filter(isExit).map((s) => s.name);
-  queue.forEach((n) => canEnd.add(n));
+  for (const s of ctx.steps.values()) {
+    for (const t of successors(ctx, s)) {
+      const list = reverse.get(t);
+      if (list) list.push(s.name);
+      else reverse.set(t, [s.name]);
+    }
+  }
+  const seen = new Set(goals);
+  const queue = [...goals];
   while (queue.length) {
     for (const p of reverse.get(queue.pop()!) ?? []) {
-      if (!canEnd.has(p)) {
-        canEnd.add(p);
+      if (!seen.has(p)) {
+        seen.add(p);
         queue.push(p);
       }
     }
   }
+  return seen;
+}
+
+/** Errors on cycles (with a waiting step) from which no path leads to an end. */
+export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
+  const canEnd = canReach(ctx, [...ctx.steps.values()].filter(isExit).map((s) => s.name));
   const trapped = [...ctx.steps.keys()].filter((n) => !canEnd.has(n) && live.has(n));
   const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter((t) => !canEnd.has(t));
   for (const comp of components(trapped, next)) {
@@ -179,24 +190,23 @@ export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
   }
 }
 
+const OUT_KINDS = new Set(['queue', 'transfer', 'hangup', 'return']);
+
 /** Warns about menus from which callers can reach neither an agent nor an end. */
 export function checkAgentExit(ctx: FlowContext, live: Set<string>): void {
   const globalTargets = Object.entries(ctx.flow.keys ?? {});
+  const out = canReach(ctx, [...ctx.steps.values()].filter((s) => OUT_KINDS.has(s.kind)).map((s) => s.name));
   for (const s of ctx.steps.values()) {
     if (s.kind !== 'menu' || !live.has(s.name)) continue;
     const overrides = ('menu' in s.step && s.step.menu.keys) || {};
     const chosen = s.edges.filter((e) => /^(option|pattern|key) /.test(e.label)).map((e) => e.target);
     for (const [key, target] of globalTargets) if (!(key in overrides)) chosen.push(target);
-    if (chosen.some((t) => t === 'back' || t === 'top')) continue;
-    const reach = walk(ctx, chosen.filter((t) => ctx.isStep(t)));
-    const out = [...reach].some((n) => ['queue', 'transfer', 'hangup', 'return'].includes(ctx.steps.get(n)!.kind));
-    if (!out) {
-      ctx.report({
-        code: 'no-agent-exit',
-        pointer: pointer('steps', s.name, 'menu', 'options'),
-        atKey: true,
-        message: `Menu \`${s.name}\` offers no way to an agent or out: no option or key leads to a queue, transfer, hangup, \`back\` or \`top\`.`,
-      });
-    }
+    if (chosen.some((t) => t === 'back' || t === 'top' || out.has(t))) continue;
+    ctx.report({
+      code: 'no-agent-exit',
+      pointer: pointer('steps', s.name, 'menu', 'options'),
+      atKey: true,
+      message: `Menu \`${s.name}\` offers no way to an agent or out: no option or key leads to a queue, transfer, hangup, \`back\` or \`top\`.`,
+    });
   }
 }
