@@ -1,0 +1,91 @@
+/**
+ * The engine half of `transfer`: an optional announcement, then the port dials the department the flow names
+ * (never anything from caller input). Branches on the result; an answered transfer without an `answered` branch
+ * ends the flow with outcome `transferred`. A `queue:` department hands the call to its queue (outcome `queued`).
+ */
+import type { DepartmentDef, FlowDoc, PlayItem, TransferStep } from '../../flow/types.js';
+import type { StepCompiler } from '../../compile/step-compiler.js';
+import type { DepartmentTarget, TransferOutcome } from '../../telephony/port.js';
+import { effect, type EffectArgs } from '../../compile/effects.js';
+import { enterStep, named } from '../../compile/step-config.js';
+import { durationMs } from '../../flow/duration.js';
+
+const DEFAULT_RING_MS = 30_000;
+
+interface TransferData {
+  doc: FlowDoc;
+  department: string;
+  def?: DepartmentDef;
+  items: PlayItem[];
+  branches: Partial<Record<TransferOutcome, string>>;
+}
+
+type Args = EffectArgs<{ step: string }>;
+
+function target(def: DepartmentDef): DepartmentTarget | undefined {
+  if ('dial' in def) return { kind: 'dial', endpoint: def.dial, ringTimeoutMs: durationMs(def.ringTimeout, DEFAULT_RING_MS), ...(def.callerId ? { callerId: def.callerId } : {}) };
+  if ('context' in def) return { kind: 'dialplan', context: def.context, extension: def.extension ?? 's', priority: def.priority ?? 1 };
+  return undefined;
+}
+
+function onResult(a: Args, outcome: TransferOutcome, reason?: string): void {
+  const { rt, ctx, params } = a;
+  const data = rt.stepData<TransferData>(params.step);
+  rt.traceEvent({ type: 'match', step: ctx.step, entry: data.department, result: outcome });
+  const b = data.branches;
+  if (outcome === 'answered') {
+    if (b.answered) return a.go(b.answered);
+    return a.end({ kind: 'transferred', step: ctx.step, department: data.department });
+  }
+  const to = (outcome === 'busy' ? b.busy : outcome === 'noAnswer' ? b.noAnswer : undefined) ?? b.failed ?? rt.defaults.error;
+  if (to) return a.go(to);
+  rt.port.hangup('transfer-failed');
+  a.end({ kind: 'failed', step: ctx.step, code: 'transfer-failed', reason: `transfer to \`${data.department}\` ended ${outcome}${reason ? ` (${reason})` : ''}` });
+}
+
+export const compiler: StepCompiler<TransferStep> = {
+  compile(step, ctx) {
+    const branches: TransferData['branches'] = {};
+    for (const key of ['answered', 'busy', 'noAnswer', 'failed'] as const) {
+      const ref = step[key];
+      if (ref) branches[key] = ctx.target(ref);
+    }
+    const def = ctx.doc.departments?.[step.transfer];
+    ctx.register({ doc: ctx.doc, department: step.transfer, ...(def ? { def } : {}), items: ctx.prompts(step.prompt), branches } satisfies TransferData);
+    return {
+      entry: enterStep(ctx, 'transfer', step),
+      initial: 'announce',
+      states: {
+        announce: {
+          entry: named('transfer.announce', ctx),
+          exit: 'playback.stop',
+          on: { 'playback.finished': { guard: 'playback.current', target: 'dial' }, 'tt.announced': 'dial' },
+        },
+        dial: {
+          entry: named('transfer.dial', ctx),
+          on: { 'transfer.result': { actions: named('transfer.result', ctx) } },
+        },
+      },
+    };
+  },
+  implementations: {
+    actions: {
+      'transfer.announce': effect(({ rt, ctx, params, raise }) => {
+        const data = rt.stepData<TransferData>(params.step);
+        if (rt.play(ctx.step, data.doc, data.items, ctx) === undefined) raise({ type: 'tt.announced' });
+      }),
+      'transfer.dial': effect((a) => {
+        const { rt, ctx, params } = a;
+        const data = rt.stepData<TransferData>(params.step);
+        if (!data.def) return onResult(a, 'failed', `department \`${data.department}\` is not defined`);
+        if ('queue' in data.def) {
+          const queue = data.doc.queues?.[data.def.queue];
+          rt.port.enqueue({ queue: queue?.asteriskQueue ?? data.def.queue, ...(queue?.context ? { context: queue.context } : {}) });
+          return a.end({ kind: 'queued', step: ctx.step, queue: data.def.queue });
+        }
+        rt.port.transfer(target(data.def)!);
+      }),
+      'transfer.result': effect((a) => onResult(a, a.event['outcome'] as TransferOutcome, a.event['reason'] as string | undefined)),
+    },
+  },
+};
