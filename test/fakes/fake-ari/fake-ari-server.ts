@@ -100,8 +100,10 @@ export class FakeAri extends EventEmitter {
   responseDelayMs = 0;
   /** Accept connections but answer nothing (a hung Asterisk). */
   frozen = false;
-  /** Refuse websocket upgrades with 503 (Asterisk starting up). */
+  /** Refuse websocket upgrades with 503 (REST still answers). */
   refuseSockets = false;
+  /** Refuse everything with 503 (Asterisk restarting). */
+  restDown = false;
   playbackMs: number;
   ringMs: number;
   msPerDialSecond: number;
@@ -226,7 +228,7 @@ export class FakeAri extends EventEmitter {
    * Asterisk restarts: sockets drop, every channel and playback is gone, and nothing answers until `recover()`.
    */
   crash(): void {
-    this.refuseSockets = true;
+    this.restDown = true;
     this.clearTimers();
     this.channels.clear();
     this.playbacks.clear();
@@ -237,7 +239,12 @@ export class FakeAri extends EventEmitter {
   }
 
   recover(): void {
-    this.refuseSockets = false;
+    this.restDown = false;
+  }
+
+  /** Sends a raw websocket frame to an app (malformed JSON, foreign events). */
+  sendRaw(app: string, text: string): void {
+    for (const ws of this.sockets.get(app) ?? []) ws.send(text);
   }
 
   /** Stops answering pings (the websocket stays open and silent). */
@@ -270,7 +277,7 @@ export class FakeAri extends EventEmitter {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (this.frozen) return; // Accept TCP, answer nothing.
-    if (this.refuseSockets) return reject(503, 'Service Unavailable');
+    if (this.refuseSockets || this.restDown) return reject(503, 'Service Unavailable');
     if (url.pathname !== '/ari/events') return reject(404, 'Not Found');
     if (!this.authorized(req, url.searchParams)) return reject(401, 'Unauthorized');
     const app = url.searchParams.get('app');
@@ -347,7 +354,7 @@ export class FakeAri extends EventEmitter {
       this.emit('request', record);
       const reply = (): void => {
         if (this.frozen) return;
-        if (this.refuseSockets) {
+        if (this.restDown) {
           res.writeHead(503).end();
           return;
         }

@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallPort } from '../../src/telephony/port.js';
+import type { ReattachInfo } from '../../src/telephony/ari/index.js';
+import { eventsOf, startRig, waitFor, type Rig } from './harness.js';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const safeDestination = { kind: 'dialplan' as const, context: 'touchtone-fallback', extension: 's', priority: 1 };
+
+describe('ARI adapter: resilience', () => {
+  it('socket drop mid-call: reconnects, keeps the call, and replays a playback end lost in the gap', async () => {
+    rig = await startRig({ fake: { playbackMs: Infinity } });
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    call.port.play('p1', [{ kind: 'sound', name: 'x' }]);
+    await waitFor(() => eventsOf(call, 'playback.started').length, 'started');
+    rig.fake.dropSockets();
+    // While we are away the prompt ends; its PlaybackFinished is lost, as on a real Asterisk.
+    await waitFor(() => rig!.fake.socketCount() === 0, 'socket gone');
+    rig.fake.finishPlayback('p1');
+    await waitFor(() => rig!.ari.status().reconnects === 1, 'reconnected');
+    await waitFor(() => eventsOf(call, 'playback.finished').length, 'lost end replayed');
+    expect(eventsOf(call, 'playback.finished')[0]!.outcome).toBe('finished');
+    // The call still works on the new socket.
+    rig.fake.pressKey(id, '7');
+    await waitFor(() => eventsOf(call, 'key').length, 'key after reconnect');
+    expect(rig.calls).toHaveLength(1);
+  });
+
+  it('a call that hung up during the gap ends with one hangup after the reconnect', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.dropSockets();
+    await waitFor(() => rig!.fake.socketCount() === 0, 'socket gone');
+    rig.fake.callerHangsUp(id);
+    await waitFor(() => eventsOf(call, 'hangup').length, 'hangup after reconnect');
+    expect(eventsOf(call, 'hangup')).toHaveLength(1);
+  });
+
+  it('a 1011 close is survived like any other', async () => {
+    rig = await startRig();
+    rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.dropSockets(1011);
+    await waitFor(() => rig!.ari.status().reconnects === 1, 'reconnected');
+    expect(rig.ari.status().lastError).toContain('1011');
+    expect(eventsOf(call, 'hangup')).toEqual([]);
+  });
+
+  it('re-attach: a new process finds calls inside the app and hands them to onReattach, which resumes them', async () => {
+    rig = await startRig({ start: false, ari: { safeDestination } });
+    // Calls that were in Stasis before this process connected (Asterisk sends no new StasisStart for them).
+    rig.fake.placeCall({ app: 'touchtone', id: 'early' }); // No socket yet: Stasis fails for this one …
+    const inside = rig.fake.channels.get('early')!;
+    inside.app = 'touchtone';
+    inside.dialplan = { context: 'touchtone-entry', exten: '100', priority: 2, app_name: 'Stasis', app_data: 'touchtone,acme-hotline,vip=1' };
+    const found: Array<{ call: CallPort; info: ReattachInfo }> = [];
+    rig.ari.onReattach((call, info) => {
+      found.push({ call, info });
+      call.onEvent(() => undefined);
+    });
+    await rig.ari.start();
+    await waitFor(() => found.length, 're-attached');
+    expect(found[0]!.call.facts).toMatchObject({ callId: 'early', flow: 'acme-hotline', dialled: '100', args: { vip: '1' } });
+    expect(found[0]!.info).toMatchObject({ reason: 'startup', args: ['acme-hotline', 'vip=1'] });
+    expect(rig.fake.channels.get('early')!.app).toBe('touchtone');
+  });
+
+  it('re-attach: a call nobody claims goes to the safe destination after the orphan limit', async () => {
+    rig = await startRig({ start: false, ari: { safeDestination, orphanLimitMs: 20 } });
+    rig.fake.placeCall({ id: 'orphan' });
+    const ch = rig.fake.channels.get('orphan')!;
+    ch.app = 'touchtone';
+    ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: 'touchtone' };
+    rig.ari.onReattach(() => undefined); // Looks, but does not claim.
+    await rig.ari.start();
+    await waitFor(() => rig!.fake.channels.get('orphan')!.app === undefined, 'sent to safety');
+    expect(rig.fake.channels.get('orphan')!.dialplan).toMatchObject({ context: 'touchtone-fallback', exten: 's' });
+  });
+
+  it('re-attach without a handler and without a safe destination hangs the call up, never leaves it silent', async () => {
+    rig = await startRig({ start: false });
+    rig.fake.placeCall({ id: 'silent' });
+    const ch = rig.fake.channels.get('silent')!;
+    ch.app = 'touchtone';
+    ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: 'touchtone' };
+    await rig.ari.start();
+    await waitFor(() => !rig!.fake.channels.has('silent'), 'hung up');
+  });
+
+  it('Asterisk restart: calls end, the adapter reconnects when Asterisk is back, and new calls work', async () => {
+    rig = await startRig();
+    rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.crash();
+    await waitFor(() => !rig!.ari.status().connected, 'noticed');
+    // Refused for a while: several reconnect attempts fail.
+    await waitFor(() => rig!.fake.connections === 1 && rig!.logs.filter((l) => l.msg.includes('reconnecting')).length >= 3, 'retries');
+    rig.fake.recover();
+    await waitFor(() => rig!.ari.status().connected && rig!.ari.status().reconnects === 1, 'back');
+    await waitFor(() => eventsOf(call, 'hangup').length, 'old call ended');
+    rig.fake.placeCall();
+    const second = await rig.call(1);
+    second.port.answer();
+    expect(second.port.facts.callId).not.toBe(call.port.facts.callId);
+  });
+
+  it('keeps reconnecting well past ari-client\'s 10 attempts', async () => {
+    rig = await startRig({ ari: { backoffInitialMs: 1, backoffMaxMs: 2 } });
+    rig.fake.crash();
+    await waitFor(() => rig!.logs.filter((l) => l.msg.includes('reconnecting')).length >= 25, '25 failed attempts', 5000);
+    rig.fake.recover();
+    await waitFor(() => rig!.ari.status().connected, 'connected again', 5000);
+  });
+
+  it('a broken or garbled API description does not matter: the adapter does not need it', async () => {
+    rig = await startRig({ start: false });
+    rig.fake.apiDocs = 'error';
+    await rig.ari.start();
+    await waitFor(() => rig!.ari.status().connected, 'connected despite api-docs 500');
+    rig.fake.apiDocs = 'garbage';
+    rig.fake.dropSockets();
+    await waitFor(() => rig!.ari.status().reconnects === 1, 'reconnected despite garbage api-docs');
+    rig.fake.placeCall();
+    await rig.call();
+    expect(rig.fake.requests.some((r) => r.path.startsWith('/ari/api-docs'))).toBe(false);
+  });
+
+  it('slow ARI answers delay commands but lose nothing', async () => {
+    rig = await startRig();
+    rig.fake.responseDelayMs = 150;
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    call.port.answer();
+    call.port.play('p', [{ kind: 'sound', name: 'x' }]);
+    await waitFor(() => eventsOf(call, 'playback.finished').length, 'played');
+    expect(rig.fake.channels.get(id)!.state).toBe('Up');
+    expect(eventsOf(call, 'playback.finished')[0]!.outcome).toBe('finished');
+  });
+
+  it('a request that never gets an answer fails within the request deadline', async () => {
+    rig = await startRig({ ari: { requestTimeoutMs: 100, playbackStartTimeoutMs: 10_000 } });
+    rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.frozen = true;
+    call.port.play('p', [{ kind: 'sound', name: 'x' }]);
+    await waitFor(() => eventsOf(call, 'playback.finished').length, 'failed by deadline');
+    expect(eventsOf(call, 'playback.finished')[0]).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('detects a dead socket by ping/pong within the bound', async () => {
+    rig = await startRig({ ari: { pingIntervalMs: 30, pongTimeoutMs: 30 } });
+    rig.fake.stopPongs();
+    const started = Date.now();
+    await waitFor(() => rig!.ari.status().lastError === 'no pong from Asterisk', 'pong timeout');
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(() => rig!.ari.status().reconnects === 1, 'reconnected');
+  });
+
+  it('readiness notices an ARI that accepts TCP but answers nothing', async () => {
+    rig = await startRig();
+    expect(await rig.ari.ping(200)).toBe(true);
+    rig.fake.frozen = true;
+    const started = Date.now();
+    expect(await rig.ari.ping(100)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('an event socket down past the orphan limit hands our calls to the safe destination', async () => {
+    rig = await startRig({ ari: { safeDestination, orphanLimitMs: 30 } });
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.refuseSockets = true; // The websocket can't come back, but REST still answers.
+    rig.fake.dropSockets();
+    await waitFor(() => rig!.fake.channels.get(id)!.app === undefined, 'sent to safety');
+    expect(rig.fake.channels.get(id)!.dialplan).toMatchObject({ context: 'touchtone-fallback' });
+    await waitFor(() => eventsOf(call, 'hangup').length, 'session told');
+    expect(eventsOf(call, 'hangup')[0]!.cause).toBe('ari-disconnected');
+  });
+
+  it('another client taking over the app name makes the adapter reconnect', async () => {
+    rig = await startRig();
+    const { default: WebSocket } = await import('ws');
+    const intruder = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, {
+      headers: { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` },
+    });
+    await waitFor(() => rig!.logs.some((l) => l.msg.includes('another client registered')), 'replaced');
+    intruder.terminate();
+    await waitFor(() => rig!.ari.status().connected && rig!.fake.socketCount() === 1, 'back');
+  });
+
+  it('ignores malformed frames, events of other apps and unknown event types', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.sendRaw('touchtone', '{"type": "ChannelDtmfReceived", "digit": "1", ');
+    rig.fake.sendRaw('touchtone', 'null');
+    rig.fake.sendRaw('touchtone', JSON.stringify({ type: 'SomethingNew', application: 'touchtone', channel: { id } }));
+    rig.fake.sendRaw('touchtone', JSON.stringify({ type: 'ChannelDtmfReceived', application: 'touchtone', digit: 'Z', channel: { id } }));
+    rig.fake.sendRaw('touchtone', JSON.stringify({ type: 'ChannelDtmfReceived', application: 'other-app', digit: '1', channel: { id } }));
+    rig.fake.sendRaw('touchtone', JSON.stringify({ type: 'ChannelDtmfReceived', application: 'touchtone', digit: '2', channel: { id: 'someone-else' } }));
+    rig.fake.pressKey(id, '9');
+    await waitFor(() => eventsOf(call, 'key').length, 'key');
+    expect(eventsOf(call, 'key').map((e) => e.digit)).toEqual(['9']);
+  });
+});
