@@ -122,14 +122,14 @@ function clip(text: string, width: number): string {
 function toText(statuses: readonly SoundStatus[], soundsDir: string, rendered: boolean): string {
   const lines = [`Sounds folder: ${soundsDir}`];
   let file: string | undefined;
-  const nameWidth = Math.min(24, Math.max(6, ...statuses.map((s) => (s.entry.prompt ?? s.entry.sound ?? '').length)));
+  const nameWidth = Math.min(28, Math.max(6, ...statuses.map((s) => label(s).length)));
   const whereWidth = Math.min(40, Math.max(10, ...statuses.map((s) => where(s).length)));
   for (const s of statuses) {
     if (s.entry.file !== file) {
       file = s.entry.file;
       lines.push('', `${s.entry.flow} (${file})`);
     }
-    const name = (s.entry.prompt ?? `(inline) ${s.entry.sound}`).padEnd(nameWidth);
+    const name = label(s).padEnd(nameWidth);
     const text = s.entry.text === undefined ? '(no text)' : `"${clip(s.entry.text, 60)}"`;
     lines.push(`  ${MARK[s.state]} ${s.entry.language.padEnd(5)} ${name}  ${where(s).padEnd(whereWidth)}  ${text}`);
     if (s.problem) lines.push(`      ${s.problem.message}`);
@@ -143,6 +143,10 @@ function toText(statuses: readonly SoundStatus[], soundsDir: string, rendered: b
   lines.push('', `${statuses.length} prompt${statuses.length === 1 ? '' : 's'}: ${parts.join(', ')}.`);
   if (c.missing && !rendered) lines.push('Run with `--render` to make the missing ones from their text with espeak-ng.');
   return lines.join('\n');
+}
+
+function label(s: SoundStatus): string {
+  return s.entry.prompt ?? `(inline) ${s.entry.sound ?? ''}`;
 }
 
 function where(s: SoundStatus): string {
