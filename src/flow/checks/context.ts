@@ -11,8 +11,8 @@ import { stepDefinitions } from '../../steps/definitions.js';
 import type { CheckContext, NameTable } from '../../steps/definition.js';
 import type { StepEdge } from '../../steps/step-module.js';
 
-/** Call facts templates and conditions may read as `call.<fact>`. Documented in the README (language). */
-export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'flow', 'now', 'hour', 'minute', 'weekday', 'date', 'time'] as const;
+/** Call facts templates and conditions may read as `call.<fact>` (the engine's `callFacts()` fills them). Documented in the README (language). */
+export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'hour', 'minute', 'weekday', 'date'] as const;
 
 export type Finding = Omit<Diagnostic, 'severity'> & { severity?: Severity };
 

@@ -8,7 +8,7 @@ export const definition: StepDefinition<LanguageStep> = {
   summary: 'Switches the language prompts are played in for the rest of the call.',
   schema: stepSchema(
     'language',
-    { type: 'string', description: 'A language from `languages` (`en`, `de` …), or a template such as `${lang}`.' },
+    { type: 'string', description: 'A language from `languages` (`en`, `de` …). To choose by a variable, `branch` to one `language` step per language.' },
     { next: ref('stepRef', 'The step after switching.') },
     ['next'],
   ),
@@ -16,7 +16,6 @@ export const definition: StepDefinition<LanguageStep> = {
   terminal: false,
   waitsForInput: false,
   check(step, ctx) {
-    if (step.language.includes('${')) ctx.checkTemplate(step.language, '/language');
-    else ctx.checkName('languages', step.language, '/language');
+    ctx.checkName('languages', step.language, '/language');
   },
 };
