@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
     const e = error as { type?: string; status?: number };
     if (e.type === 'entity.too.large') return sendError(res, 413, 'body-too-large', `The request body is larger than the limit of \`${deps.bodyLimit ?? '512kb'}\`.`, 'Send a smaller body.');
     if (e.type === 'entity.parse.failed') return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
-    deps.logger.error({ err: error instanceof Error ? error.message : String(error), method: req.method, path: req.path }, 'request failed');
+    deps.logger.error({ err: error instanceof Error ? (process.env.TT_DEBUG ? error.stack : error.message) : String(error), method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'internal-error', 'The server failed to handle the request.', 'See the server log for details.');
   });
   return app;
@@ -72,9 +72,9 @@ function apiRoutes(deps: AppDeps): Router {
   r.get('/flows', (_req, res) => {
     res.json({ flows: deps.flows.list() });
   });
-  r.post('/flows/validate', validBody(bodySchemas.validate), (req, res) => {
+  r.post('/flows/validate', validBody(bodySchemas.validate), async (req, res) => {
     const body = req.body as { source: string; file?: string };
-    res.json(deps.flows.validate(body.source, body.file ?? 'posted.yaml'));
+    res.json(await deps.flows.validate(body.source, body.file ?? 'posted.yaml'));
   });
   r.get('/flows/:name', (req, res) => {
     const flow = deps.flows.get(String(req.params.name));
@@ -143,7 +143,12 @@ function apiRoutes(deps: AppDeps): Router {
   r.post('/phone/calls', validBody(bodySchemas.phoneStart), async (req, res) => {
     const body = req.body as { flow: string; caller?: string; dialled?: string };
     if (!deps.flows.get(body.flow)?.version) return sendError(res, 404, 'flow-not-running', `The flow \`${body.flow}\` has no valid version to call.`, 'Fix the flow (see its diagnostics) or pick another one.');
-    res.status(201).json(await deps.phone.start(body.flow, { caller: body.caller, dialled: body.dialled }));
+    try {
+      res.status(201).json(await deps.phone.start(body.flow, { caller: body.caller, dialled: body.dialled }));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'shutting-down') throw error;
+      sendError(res, 503, 'shutting-down', 'The server is shutting down and takes no new calls.', 'Call again when it is back.');
+    }
   });
   r.get('/phone/calls/:id', (req, res) => {
     const state = deps.phone.get(String(req.params.id), Number(req.query.since) || 0);

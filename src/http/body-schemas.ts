@@ -24,7 +24,7 @@ export const bodySchemas = {
       hours: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$', maxLength: 64 },
       state: { enum: ['open', 'closed'] },
       reason: { type: 'string', minLength: 1, maxLength: 200 },
-      until: { type: 'string', format: 'date-time', maxLength: 40, pattern: '^\\d{4}-\\d\\d-\\d\\dT' },
+      until: { type: 'string', maxLength: 40, pattern: '^\\d{4}-\\d\\d-\\d\\dT' },
       by: { type: 'string', maxLength: 100 },
     },
   },

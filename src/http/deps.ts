@@ -67,7 +67,7 @@ export interface FlowGraph {
 export interface FlowAdmin {
   list(): FlowSummary[];
   get(name: string): FlowDetail | undefined;
-  validate(source: string, file: string): { valid: boolean; diagnostics: Diagnostic[] };
+  validate(source: string, file: string): Promise<{ valid: boolean; diagnostics: Diagnostic[] }>;
   publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult>;
   /** Undefined when the flow or version is unknown. */
   rollback(name: string, version: string, meta: { by: string; note?: string }): Promise<PublishResult | undefined>;

@@ -44,10 +44,10 @@ export interface EngineLike {
   /** New calls get this version; calls in progress keep theirs. */
   publish(flow: CompiledFlowLike): void;
   startCall(port: CallPort, flowName?: string): CallSessionLike;
-  readonly liveCalls: Iterable<CallSessionLike>;
+  readonly liveCalls: ReadonlyMap<string, CallSessionLike>;
   onCallStarted(fn: (call: CallSessionLike) => void): () => void;
   onCallEnded(fn: (call: CallSessionLike) => void): () => void;
-  onStep(fn: (call: CallSessionLike, ...rest: unknown[]) => void): () => void;
+  onStep(fn: (call: CallSessionLike, step: string) => void): () => void;
   /** Resolves when every call in progress has ended. */
   drain(): Promise<void>;
 }

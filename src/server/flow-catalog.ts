@@ -102,6 +102,11 @@ export class FlowCatalog implements FlowAdmin {
     };
   }
 
+  /** The file a flow is read from and published to, if the flow is known. */
+  fileOf(name: string): string | undefined {
+    return this.entries.get(name)?.file;
+  }
+
   /** The document of the running version, for readers such as the graph. */
   doc(name: string): FlowDoc | undefined {
     return this.entries.get(name)?.doc;

@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { instrumentPort } from '../metrics/instrument-port.js';
 import { openStore, type Store } from '../store/index.js';
 import { createHoursService } from '../data/hours.js';
+import { createDataSourceFactory } from '../data/index.js';
 import { loadFlowText } from '../flow/load.js';
 import { isFlowFileName } from '../flow/find-flows.js';
 import { createAriAdapter, type AriAdapter } from '../telephony/ari/index.js';
@@ -42,7 +43,8 @@ export interface ServerOptions {
   /** Test hooks. */
   runtime?: RuntimeModules;
   dataSources?: DataSourceFactory;
-  phone?: { msPerChar?: number; ringMs?: number; recordMs?: number };
+  /** Browser phone timing; `clock` defaults to the real clock even when `clock` above is virtual. */
+  phone?: { msPerChar?: number; ringMs?: number; recordMs?: number; clock?: Clock };
 }
 
 export interface RunningServer {
@@ -61,11 +63,6 @@ export interface RunningServer {
 
 /** Queue status when AMI is not configured: unknown, so each queue's `whenUnknown` decides. */
 const unknownQueues: QueueStatusProvider = { status: async () => undefined };
-
-/** Lookups when no data sources are wired: every lookup is an error, so flows take their `error` branch. */
-const noDataSources: DataSourceFactory = {
-  create: (name) => ({ lookup: async () => ({ status: 'error', code: 'no-data-source', message: `The data source \`${name}\` is not available in this server.` }) }),
-};
 
 /** Where calls still running at the end of the grace time are handed (the shipped dialplan's fallback). */
 const HANDOVER = { kind: 'dialplan', context: 'touchtone-fallback', extension: 's', priority: 1 } as const;
@@ -92,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const services: Services = {
     clock,
-    data: options.dataSources ?? noDataSources,
+    data: options.dataSources ?? createDataSourceFactory({ store, env: process.env, clock, logger }),
     hours: createHoursService(store.hoursOverrides),
     queues: ami ?? unknownQueues,
     records: store.records,
@@ -108,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     engine,
     load: (text, file) => loadFlowText(text, file),
     compile: runtime.compile,
-    versions: storeVersionRepo(store.flowVersions, (flow): string => catalog.get(flow)?.file ?? join(config.flowsDir, `${flow}.yaml`)),
+    versions: storeVersionRepo(store.flowVersions, (flow): string => catalog.fileOf(flow) ?? join(config.flowsDir, `${flow}.yaml`)),
     logger,
     metrics,
     traffic,
@@ -133,9 +130,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return start(port, flow);
       },
     },
-    // Browser calls run in real time even when the engine's clock is virtual in tests of the server.
-    clock: systemClock,
     ...options.phone,
+    // Browser calls run in real time: a person is listening.
+    clock: options.phone?.clock ?? systemClock,
   });
 
   if (config.ari.url) {
@@ -155,7 +152,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deps: AppDeps = {
     flows: catalog,
     calls: {
-      live: () => [...engine.liveCalls].map(liveView),
+      live: () => [...engine.liveCalls.values()].map(liveView),
       recent: (o) => store.recentCalls(o),
       trace: (id) => store.callTrace(id),
       stats: (o) => ({ flows: store.stats(o) }),
@@ -187,12 +184,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       accepting = false;
       watcher?.close();
       clearInterval(retention);
-      const drained = await Promise.race([engine.drain().then(() => true), delay(config.shutdown.graceMs).then(() => false)]);
+      const drained = await Promise.race([engine.drain().then(() => true), delayOn(clock, config.shutdown.graceMs).then(() => false)]);
       if (!drained) {
         logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
         for (const p of ports.values()) p.transfer(HANDOVER);
         phone.hangupAll();
-        await Promise.race([engine.drain(), delay(2000)]);
+        await Promise.race([engine.drain(), delayOn(clock, 5000)]);
       }
       await ari?.stop().catch(() => undefined);
       await ami?.close().catch(() => undefined);
@@ -210,8 +207,12 @@ function liveView(call: CallSessionLike): LiveCallView {
   return { id: call.id, flow: call.flow.name, version: call.flow.version, caller: call.facts.caller, step: call.step, startedAt: call.startedAt, source: call.id.startsWith('web-') ? 'browser' : 'asterisk' };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+function delayOn(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const handle = clock.setTimeout(resolve, ms);
+    // A real timer must not keep the process alive after everything else stopped.
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+  });
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
@@ -230,9 +231,9 @@ function followMetrics(engine: EngineLike, metrics: Metrics, clock: Clock): void
     if (prev) metrics.stepSeconds.observe({ kind: prev.kind }, (clock.now() - prev.at) / 1000);
   };
   engine.onCallStarted((call) => metrics.liveCalls.inc({ flow: call.flow.name }));
-  engine.onStep((call) => {
+  engine.onStep((call, name) => {
     leave(call);
-    const step = call.flow.doc.steps[call.step];
+    const step = call.flow.doc.steps[name];
     const kind = step ? (Object.keys(step).find((k) => k in KINDS) ?? 'unknown') : 'unknown';
     entered.set(call.id, { at: clock.now(), kind });
   });

@@ -28,7 +28,7 @@ export class StepTraffic {
 
   /** Follows an engine's steps and call ends. Returns the unsubscribe function. */
   follow(engine: Pick<EngineLike, 'onStep' | 'onCallEnded'>): () => void {
-    const offStep = engine.onStep((call: CallSessionLike) => this.entered(call.flow.name, call.flow.version, call.step));
+    const offStep = engine.onStep((call: CallSessionLike, step: string) => this.entered(call.flow.name, call.flow.version, step));
     const offEnd = engine.onCallEnded((call: CallSessionLike) => {
       const kind = call.outcome?.kind;
       if (kind === 'hungup' || kind === 'failed') this.dropped(call.flow.name, call.flow.version, call.outcome!.step);

@@ -1,0 +1,148 @@
+/**
+ * The whole server on a virtual clock: real engine, store, flows folder and HTTP on 127.0.0.1, driven through the
+ * API the dashboard uses.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { VirtualClock } from '../../src/runtime/clock.js';
+import { silentLogger, type Logger } from '../../src/runtime/services.js';
+
+const flow = (greeting: string) => `flow: demo
+language: en
+start: main
+prompts:
+  hello: { text: "${greeting} Press 1 for news." }
+  news: { text: "No news today." }
+  bye: { text: "Goodbye." }
+steps:
+  main:
+    menu: { prompt: hello, options: { "1": news } }
+    exhausted: bye
+  news: { play: [news], next: bye }
+  bye: { hangup: [bye] }
+`;
+
+const TOKEN = 'serve-test-token-0123456789';
+let server: RunningServer | undefined;
+let clockInUse: VirtualClock | undefined;
+afterEach(async () => {
+  const stopping = server?.shutdown('test');
+  // Calls still running are handed over when the grace time (on the virtual clock) is over.
+  for (let i = 0; i < 20 && server; i++) await clockInUse!.advance(10_000);
+  await stopping;
+  server = undefined;
+});
+
+async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger) {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+  writeFileSync(join(dir, 'demo.yaml'), flow('Hello.'));
+  const { config, diagnostics } = loadConfig({ cwd: dir, env: { TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_TOKEN: TOKEN, TOUCHTONE_SHUTDOWN_GRACE_MS: '60000', ...env } });
+  expect(diagnostics).toEqual([]);
+  const clock = new VirtualClock(Date.parse('2026-01-05T10:00:00Z'));
+  clockInUse = clock;
+  server = await startServer({ config: config!, logger, clock, watch: false, phone: { clock, msPerChar: 10 } });
+  const api = request(server.url.replace(/\/$/, ''));
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
+  const state = async (id: string) => (await api.get(`/api/phone/calls/${id}`).expect(200)).body as { step: string; version: string; ended: boolean; outcome?: { kind: string }; lines: { kind: string; text: string }[] };
+  const press = (id: string, digits: string) => api.post(`/api/phone/calls/${id}/keys`).set(auth).send({ digits }).expect(202);
+  return { dir, clock, api, auth, call, state, press };
+}
+
+describe('touchtone serve', () => {
+  it('listens on 127.0.0.1 and runs a browser call through a menu to its outcome', async () => {
+    const { clock, api, call, state, press } = await boot();
+    expect(server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const { id } = await call();
+    await clock.advance(100);
+    expect((await state(id)).step).toBe('main');
+    expect((await api.get('/api/calls/live').expect(200)).body.calls).toEqual([expect.objectContaining({ id, flow: 'demo', version: '1', step: 'main', source: 'browser' })]);
+    await press(id, '1');
+    await clock.advance(5000);
+    const done = await state(id);
+    expect(done.ended).toBe(true);
+    expect(done.outcome).toMatchObject({ kind: 'completed' });
+    expect(done.lines.filter((l) => l.kind === 'prompt').map((l) => l.text)).toEqual(['Hello. Press 1 for news.', 'No news today.', 'Goodbye.']);
+    await server!.store.flush();
+    const recent = (await api.get('/api/calls/recent').expect(200)).body.calls;
+    expect(recent[0]).toMatchObject({ id, flow: 'demo', outcome: 'completed' });
+    const graph = (await api.get('/api/flows/demo/graph').expect(200)).body;
+    expect(graph.nodes.find((n: { id: string }) => n.id === 'news')).toMatchObject({ visits: 1 });
+    const metrics = (await api.get('/metrics').expect(200)).text;
+    expect(metrics).toContain('touchtone_calls_total{flow="demo",outcome="completed"} 1');
+    expect(metrics).toMatch(/touchtone_key_to_command_seconds_count [1-9]/);
+  });
+
+  it('lets a call in progress finish on its version while new calls get the published one', async () => {
+    const { clock, api, auth, call, state, press } = await boot();
+    const first = await call();
+    await clock.advance(100);
+    const published = await api.post('/api/flows/demo/publish').set(auth).send({ source: flow('Welcome back.'), note: 'new greeting', by: 'ana' });
+    expect(published.status).toBe(201);
+    expect(published.body.version).toMatchObject({ version: '2', publishedBy: 'ana', note: 'new greeting' });
+    const second = await call();
+    await clock.advance(100);
+    expect((await state(first.id)).version).toBe('1');
+    expect((await state(second.id)).version).toBe('2');
+    expect((await state(second.id)).lines[0]!.text).toBe('Welcome back. Press 1 for news.');
+    await press(first.id, '1');
+    await clock.advance(5000);
+    expect((await state(first.id)).outcome).toMatchObject({ kind: 'completed' });
+    // Roll back in one call; the next call hears version 1's text again.
+    const back = await api.post('/api/flows/demo/rollback').set(auth).send({ version: '1' }).expect(201);
+    expect(back.body.version.version).toBe('3');
+    const third = await call();
+    await clock.advance(100);
+    expect((await state(third.id)).lines[0]!.text).toBe('Hello. Press 1 for news.');
+    const versions = (await api.get('/api/flows/demo').expect(200)).body.versions;
+    expect(versions.map((v: { version: string }) => v.version)).toEqual(['3', '2', '1']);
+  });
+
+  it('refuses an invalid publish and keeps the running version', async () => {
+    const { api, auth } = await boot();
+    const res = await api.post('/api/flows/demo/publish').set(auth).send({ source: flow('Hi.').replace('"1": news', '"1": newz') });
+    expect(res.status).toBe(422);
+    expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', range: { start: { line: 10 } } });
+    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'stale' });
+    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' } });
+  });
+
+  it('on shutdown takes no new calls, waits for calls in progress, and flushes the store', async () => {
+    const { clock, api, auth, call, state, press } = await boot();
+    const { id } = await call();
+    await clock.advance(100);
+    let stopped = false;
+    const stopping = server!.shutdown('SIGTERM').then(() => (stopped = true));
+    await clock.advance(10);
+    expect(stopped).toBe(false);
+    const refused = await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' });
+    expect(refused.status).toBe(503);
+    await press(id, '1');
+    await clock.advance(5000);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect((await state(id).catch(() => undefined))).toBeUndefined();
+    server = undefined;
+  });
+
+  it('hands calls still running at the end of the grace time to the dialplan', async () => {
+    const warnings: { obj: object; msg?: string }[] = [];
+    const { clock, call } = await boot({ TOUCHTONE_SHUTDOWN_GRACE_MS: '1000' }, { ...silentLogger, warn: (obj, msg) => void warnings.push({ obj, msg }) });
+    await call();
+    await clock.advance(100);
+    const stopping = server!.shutdown('SIGTERM');
+    await clock.advance(900);
+    expect(warnings).toEqual([]);
+    await clock.advance(200);
+    expect(warnings).toEqual([{ obj: { calls: 1 }, msg: 'grace time over: handing calls in progress to the dialplan' }]);
+    await clock.advance(10_000);
+    await stopping;
+    expect(server!.store.metrics().written).toBeGreaterThan(0);
+    server = undefined;
+  });
+});
