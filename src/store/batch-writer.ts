@@ -37,6 +37,8 @@ export interface BatchWriterOptions {
   flushIntervalMs: number;
   maxBacklog: number;
   maxBatchRows: number;
+  /** Told after each successful batch (the store uses it to schedule WAL checkpoints). */
+  onWritten?: (rows: number) => void;
   /** Test hook: runs inside each write transaction; throw to simulate a full disk or a broken file. */
   beforeWrite?: (rows: number) => void;
 }
@@ -218,6 +220,7 @@ export class BatchWriter implements CallRecordSink {
     this.lastError = undefined;
     this.counters.written += batch.length;
     this.counters.flushes++;
+    this.options.onWritten?.(batch.length);
     return true;
   }
 }

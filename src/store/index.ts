@@ -21,6 +21,7 @@ import type { HoursOverrideStore } from '../data/hours-overrides.js';
 import type { LockoutRepository } from '../data/lockout.js';
 import { BatchWriter, type WriterMetrics } from './batch-writer.js';
 import { migrate } from './migrations.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { callTrace, recentCalls, stats, type CallRow, type CallTrace, type FlowStats } from './queries.js';
 import { flowVersions, hoursOverrides, lockouts, recordings, type FlowVersions, type Recordings } from './admin-tables.js';
 
@@ -28,6 +29,9 @@ export type { CallRow, CallTrace, FlowStats, MenuStats } from './queries.js';
 export type { FlowVersion, FlowVersions, Recordings, RecordingRow, SaveVersionResult } from './admin-tables.js';
 export type { WriterMetrics } from './batch-writer.js';
 export { openSqliteLookup, seedDatabase, SqliteLookupError, type SqliteLookup, type SqliteLookupSpec } from './sqlite-lookup.js';
+
+/** Rows written between two background WAL checkpoints. */
+const CHECKPOINT_EVERY_ROWS = 5_000;
 
 /** Default database path, relative to the working directory; `TOUCHTONE_DB` overrides it in the CLI. */
 export const DEFAULT_DB_PATH = '.touchtone/touchtone.db';
@@ -41,7 +45,7 @@ export interface StoreOptions {
   flushIntervalMs?: number;
   /** Most rows held in memory while writes fail; older rows are dropped beyond it. Default 100,000. */
   maxBacklog?: number;
-  /** Most rows per write transaction (bounds how long one write blocks the event loop). Default 2,000. */
+  /** Most rows per write transaction (bounds how long one write blocks the event loop). Default 500. */
   maxBatchRows?: number;
   /** Open read-only (the CLI's `calls` and `stats`). Writes then fail and are counted. */
   readonly?: boolean;
@@ -88,9 +92,14 @@ export function openStore(options: StoreOptions): Store {
     fileMustExist: options.readonly ?? false,
     timeout: options.busyTimeoutMs ?? 0,
   });
+  let checkpointer: Checkpointer | undefined;
   if (!options.readonly) {
     try {
-      if (!memory) db.pragma('journal_mode = WAL');
+      if (!memory) {
+        db.pragma('journal_mode = WAL');
+        checkpointer = startCheckpointer(options.path, logger);
+        if (checkpointer) db.pragma('wal_autocheckpoint = 0');
+      }
       db.pragma('synchronous = NORMAL');
       const applied = migrate(db);
       if (applied.length) logger.info({ path: options.path, applied }, 'store schema migrated');
@@ -98,12 +107,20 @@ export function openStore(options: StoreOptions): Store {
       logger.error({ path: options.path, error: error instanceof Error ? error.message : String(error) }, 'store cannot be prepared; call records will be retried');
     }
   }
+  let rowsSinceCheckpoint = 0;
   const writer = new BatchWriter(db, {
     clock,
     logger,
     flushIntervalMs: options.flushIntervalMs ?? 50,
     maxBacklog: options.maxBacklog ?? 100_000,
-    maxBatchRows: options.maxBatchRows ?? 2_000,
+    maxBatchRows: options.maxBatchRows ?? 500,
+    onWritten: (rows) => {
+      rowsSinceCheckpoint += rows;
+      if (rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
+        rowsSinceCheckpoint = 0;
+        checkpointer?.request();
+      }
+    },
     ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
   });
   let closed = false;
@@ -162,6 +179,7 @@ export function openStore(options: StoreOptions): Store {
       if (closed) return;
       closed = true;
       await writer.close();
+      await checkpointer?.close();
       db.close();
     },
   };
