@@ -7,6 +7,7 @@
  * event never scans the whole flow. The config is plain data; behaviour is named and supplied through `setup()`.
  */
 import { setup, type AnyStateMachine } from 'xstate';
+import { dirname, resolve } from 'node:path';
 import type { FlowDoc, PromptList, PlayItem, StepDef, StepRef } from '../flow/types.js';
 import { KEY_ACTIONS, stepKind } from '../flow/types.js';
 import { durationMs } from '../flow/duration.js';
@@ -141,11 +142,14 @@ export function compileFlow(
         stepData.set(name, data);
       },
       inlineSubflow: (file, next, into) => {
-        if (stack.includes(file)) throw new CompileError('subflow-recursion', `Subflow \`${file}\` calls itself (through \`${stack.join('` → `')}\`); subflows may not recurse.`);
-        const sub = input.subflows?.get(file)?.flow;
+        // Sub-flows are keyed by the path the loader resolved (relative to the calling file), or as written.
+        const caller = docFiles.get(doc);
+        const path = caller && !input.subflows?.has(file) ? resolve(dirname(caller), file) : file;
+        if (stack.includes(path)) throw new CompileError('subflow-recursion', `Subflow \`${file}\` calls itself (through \`${stack.join('` → `')}\`); subflows may not recurse.`);
+        const sub = input.subflows?.get(path)?.flow;
         if (!sub) throw new CompileError('unknown-subflow', `Step \`${name}\` calls subflow \`${file}\`, which was not loaded; check the path.`);
-        docFiles.set(sub, file);
-        compileDoc(sub, `${name}/`, [...stack, file], { next: record(qualify(next)), ...(into ? { into } : {}) });
+        docFiles.set(sub, path);
+        compileDoc(sub, `${name}/`, [...stack, path], { next: record(qualify(next)), ...(into ? { into } : {}) });
         return { start: record(`${name}/${sub.start}`), doc: sub };
       },
     };

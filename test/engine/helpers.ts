@@ -1,5 +1,5 @@
 /** Shared set-up for engine tests: a flow from YAML text, an engine on a virtual clock, a simulated phone. */
-import { parse } from 'yaml';
+import { loadFlowText } from '../../src/flow/load.js';
 import type { FlowDoc } from '../../src/flow/types.js';
 import { VirtualClock, settle } from '../../src/runtime/clock.js';
 import { compileFlow, type CompiledFlow } from '../../src/compile/compile-flow.js';
@@ -10,9 +10,11 @@ import type { CallSession } from '../../src/runtime/call-session.js';
 
 export const START = Date.parse('2026-01-05T09:00:00Z');
 
-/** Parses a flow written in a test (YAML text). */
-export function flowOf(text: string): FlowDoc {
-  return parse(text) as FlowDoc;
+/** Loads (and validates) a flow written in a test; fails the test with the diagnostics if it has errors. */
+export function flowOf(text: string, file = 'test.yaml', readFile?: (path: string) => string): FlowDoc {
+  const loaded = loadFlowText(text, file, readFile ? { readFile } : {});
+  if (!loaded.flow) throw new Error(`test flow does not load:\n${loaded.diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n')}`);
+  return loaded.flow;
 }
 
 export interface Rig {
