@@ -25,7 +25,8 @@ export interface CallbackSchedulerDeps {
   newId?: () => string;
 }
 
-const VAR_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+// `TOUCHTONE_<NAME>` stays within the 32 characters Stasis argument and channel variable names allow here.
+const VAR_NAME = /^[A-Za-z][A-Za-z0-9_]{0,21}$/;
 const MAX_VARS = 32;
 const MAX_VAR_VALUE = 256;
 
@@ -48,6 +49,8 @@ export class CallbackScheduler {
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly settling = new Set<Promise<void>>();
+  /** Calls in progress that wait for their outcome, by request id. */
+  private readonly awaiting = new Map<string, (result: OriginateResult) => void>();
 
   constructor(private readonly deps: CallbackSchedulerDeps) {
     this.config = deps.config;
@@ -108,6 +111,18 @@ export class CallbackScheduler {
     if (!record || record.state !== 'waiting') return false;
     await this.finish(record, 'cancelled', reason);
     this.kick();
+    return true;
+  }
+
+  /**
+   * Reports how a placed callback call ended (the server calls it when the call that carries
+   * `TOUCHTONE_CALLBACK_ID` ends): `ok` when the person reached the queue, else the reason, and the request is
+   * retried. Returns false when no call of that request is waiting for an outcome.
+   */
+  outcome(id: string, result: OriginateResult): boolean {
+    const finish = this.awaiting.get(id);
+    if (!finish) return false;
+    finish(result);
     return true;
   }
 
@@ -236,25 +251,37 @@ export class CallbackScheduler {
       return Promise.resolve({ ok: false, reason: error instanceof Error ? error.message : String(error) });
     }
     const vars: Record<string, string> = {};
-    for (const [name, value] of Object.entries(record.vars)) vars[`TOUCHTONE_${name}`] = value;
+    // Same naming as the queue step's screen-pop variables: `TOUCHTONE_` plus the name in upper case.
+    for (const [name, value] of Object.entries(record.vars)) vars[`TOUCHTONE_${name.toUpperCase()}`] = value;
     Object.assign(vars, {
       TOUCHTONE_CALLBACK_ID: record.id,
       TOUCHTONE_CALLBACK_QUEUE: record.queue,
       TOUCHTONE_CALLBACK_FLOW: record.flow,
       TOUCHTONE_CALLBACK_REQUESTED_AT: new Date(record.requestedAt).toISOString(),
+      TOUCHTONE_QUEUE_PRIO: String(this.config.priority),
       QUEUE_PRIO: String(this.config.priority),
     });
     const request = { endpoint, flow: this.config.flow, vars, ...(this.config.callerId !== undefined ? { callerId: this.config.callerId } : {}) };
     return new Promise<OriginateResult>((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => resolve({ ok: false, reason: `no result within ${this.config.originateTimeoutMs} ms` }), this.config.originateTimeoutMs);
       const done = (result: OriginateResult): void => {
+        if (this.awaiting.get(record.id) !== done) return;
+        this.awaiting.delete(record.id);
         this.deps.clock.clearTimeout(timer);
         resolve(result);
       };
+      // One bound on the whole attempt (placing it and, for placed calls, the reported outcome), so a stuck
+      // adapter or a lost report cannot hold a slot for ever.
+      const timer = this.deps.clock.setTimeout(() => done({ ok: false, reason: `no outcome within ${this.config.originateTimeoutMs} ms` }), this.config.originateTimeoutMs);
+      this.awaiting.set(record.id, done);
       // The port promises not to throw; contain it anyway, since a throw here would strand the slot.
       Promise.resolve()
         .then(() => this.deps.originator.originate(request))
-        .then(done, (error: unknown) => done({ ok: false, reason: error instanceof Error ? error.message : String(error) }));
+        .then(
+          (result) => {
+            if (!(result.ok && result.placed)) done(result);
+          },
+          (error: unknown) => done({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
+        );
     });
   }
 

@@ -85,6 +85,11 @@ export interface OriginateResult {
   ok: boolean;
   /** Why it failed: `busy`, `noAnswer`, `failed` …, as the adapter reports it. */
   reason?: string;
+  /**
+   * `ok` only means the call was placed (ARI accepted the originate): the attempt's outcome comes later through
+   * `CallbackScheduler.outcome(id, …)` when the callback call ends. Without it, `ok` is the final outcome.
+   */
+  placed?: boolean;
 }
 
 /** Places an outbound call into a flow. Must not throw; outcomes are values. */

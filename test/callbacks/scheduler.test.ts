@@ -131,11 +131,12 @@ describe('calling back', () => {
       callerId: '"ACME" <+4930555>',
       flow: 'callback',
       vars: {
-        TOUCHTONE_account: '12345',
+        TOUCHTONE_ACCOUNT: '12345',
         TOUCHTONE_CALLBACK_ID: 'cb-1',
         TOUCHTONE_CALLBACK_QUEUE: 'support',
         TOUCHTONE_CALLBACK_FLOW: 'acme-hotline',
         TOUCHTONE_CALLBACK_REQUESTED_AT: '2026-03-02T09:00:00.000Z',
+        TOUCHTONE_QUEUE_PRIO: '10',
         QUEUE_PRIO: '10',
       },
     });
@@ -239,7 +240,45 @@ describe('calling back', () => {
     await ask();
     await clock.advance(30_000);
     expect(scheduler.active).toBe(0);
-    expect(store.attempts('cb-1')).toMatchObject([{ ok: false, reason: 'no result within 30000 ms' }]);
+    expect(store.attempts('cb-1')).toMatchObject([{ ok: false, reason: 'no outcome within 30000 ms' }]);
+  });
+
+  it('keeps a placed call open until its outcome is reported, and retries when the person did not get through', async () => {
+    const { scheduler, queues, originator, store, clock, ask } = setup({ maxAttempts: 2, maxConcurrent: 1 });
+    queues.set('support', 1);
+    await scheduler.start();
+    await ask();
+    await settle();
+    originator.calls[0]!.answer({ ok: true, placed: true });
+    await settle();
+    expect(scheduler.active).toBe(1);
+    expect(store.all()[0]).toMatchObject({ state: 'calling' });
+    expect(scheduler.outcome('cb-1', { ok: false, reason: 'hungup at step `offer`' })).toBe(true);
+    await settle();
+    expect(scheduler.active).toBe(0);
+    expect(store.all()[0]).toMatchObject({ state: 'waiting', reason: 'hungup at step `offer`' });
+    await clock.advance(2 * MIN);
+    originator.calls[1]!.answer({ ok: true, placed: true });
+    await settle();
+    expect(scheduler.outcome('cb-1', { ok: true })).toBe(true);
+    await settle();
+    expect(store.all()[0]).toMatchObject({ state: 'done', attempts: 2 });
+    expect(store.attempts('cb-1').map((a) => a.ok)).toEqual([false, true]);
+    expect(scheduler.outcome('cb-1', { ok: true })).toBe(false);
+    expect(scheduler.outcome('nope', { ok: true })).toBe(false);
+  });
+
+  it('bounds a placed call whose outcome never comes', async () => {
+    const { scheduler, queues, originator, store, clock, ask } = setup({ maxAttempts: 1, originateTimeoutMs: 120_000 });
+    queues.set('support', 1);
+    await scheduler.start();
+    await ask();
+    await settle();
+    originator.calls[0]!.answer({ ok: true, placed: true });
+    await clock.advance(120_000 - 1);
+    expect(scheduler.active).toBe(1);
+    await clock.advance(1);
+    expect(store.all()[0]).toMatchObject({ state: 'failed', reason: 'no outcome within 120000 ms' });
   });
 
   it('records an adapter that throws as a failed attempt', async () => {
