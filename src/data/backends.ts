@@ -75,10 +75,27 @@ export function fillTemplate(template: string, key: string, env: Readonly<Record
 const jsonString = (s: string) => JSON.stringify(s).slice(1, -1);
 
 /**
+ * What the server's config (or environment) adds to an HTTP source, so the flow file holds neither hosts per
+ * installation nor secrets: a base URL for relative `url`s, and headers such as `authorization`.
+ */
+export interface HttpSite {
+  baseUrl?: string;
+  headers?: Record<string, string>;
+}
+
+function absoluteUrl(url: string, baseUrl: string | undefined): string {
+  if (/^https?:\/\//i.test(url)) return url;
+  if (!baseUrl) {
+    throw new LookupFailure('http-no-base-url', `the URL \`${url}\` is relative and no base URL is configured: set one for the source in the config or its \`TOUCHTONE_<SOURCE>_URL\` environment variable`);
+  }
+  return baseUrl.replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '');
+}
+
+/**
  * An HTTP/JSON API. 404 means not found; other non-2xx, network errors and bodies that are not JSON objects are
  * errors. 5xx, 429 and network errors are retried `retries` times with doubling backoff on the injected clock.
  */
-export function httpBackend(spec: HttpSpec, env: Readonly<Record<string, string | undefined>>, clock: Clock): Backend {
+export function httpBackend(spec: HttpSpec, env: Readonly<Record<string, string | undefined>>, clock: Clock, site: HttpSite = {}): Backend {
   const retries = spec.retries ?? 1;
   const sleep = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
@@ -89,8 +106,8 @@ export function httpBackend(spec: HttpSpec, env: Readonly<Record<string, string 
       }, { once: true });
     });
   return async (key, signal) => {
-    const url = fillTemplate(spec.url, key, env, encodeURIComponent);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const url = absoluteUrl(fillTemplate(spec.url, key, env, encodeURIComponent), site.baseUrl);
+    const headers: Record<string, string> = { accept: 'application/json', ...site.headers };
     for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name] = fillTemplate(value, key, env, encodeURIComponent);
     const method = spec.method ?? 'GET';
     const body = method === 'POST' && spec.body !== undefined ? fillTemplate(spec.body, key, env, jsonString) : undefined;

@@ -13,7 +13,7 @@ import { systemClock } from '../runtime/clock.js';
 import { durationMs } from '../flow/duration.js';
 import type { DataSourceDef } from '../flow/types.js';
 import { silentLogger, type DataSource, type DataSourceFactory, type Logger } from '../runtime/services.js';
-import { fileBackend, httpBackend, moduleBackend, sqliteBackend } from './backends.js';
+import { fileBackend, httpBackend, moduleBackend, sqliteBackend, type HttpSite } from './backends.js';
 import { createMemoryLockouts, DEFAULT_LOCKOUT_POLICY, PinGuard, type LockoutPolicy, type LockoutRepository } from './lockout.js';
 import { guardSource, LookupFailure, type Backend } from './lookup-guard.js';
 
@@ -24,6 +24,7 @@ export type { LockoutPolicy, LockoutRecord, LockoutRepository } from './lockout.
 export { parseJsonPath, readJsonPath } from './json-path.js';
 export { parseCsv } from './csv.js';
 export { LookupFailure } from './lookup-guard.js';
+export type { HttpSite } from './backends.js';
 
 /** Default lookup timeout when the source names none. */
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 3_000;
@@ -36,12 +37,24 @@ export interface DataSourceFactoryOptions {
   clock?: Clock;
   logger?: Logger;
   lockoutPolicy?: Partial<LockoutPolicy>;
+  /** Per HTTP source name: base URL for relative URLs and extra headers (secrets), from the server's config. */
+  http?: Record<string, HttpSite>;
 }
 
-function backendFor(def: DataSourceDef, flowDir: string, env: Readonly<Record<string, string | undefined>>, clock: Clock, name: string): Backend {
+/** `orders` → `TOUCHTONE_ORDERS_URL`, `order-api` → `TOUCHTONE_ORDER_API_URL`: the environment's base URL of a source. */
+export function baseUrlVariable(source: string): string {
+  return `TOUCHTONE_${source.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
+}
+
+function backendFor(def: DataSourceDef, flowDir: string, options: DataSourceFactoryOptions, clock: Clock, name: string): Backend {
+  const env = options.env ?? {};
   const at = (path: string) => (isAbsolute(path) ? path : resolve(flowDir, path));
   if ('sqlite' in def) return sqliteBackend({ ...def.sqlite, file: at(def.sqlite.file ?? `${name}.db`) });
-  if ('http' in def) return httpBackend(def.http, env, clock);
+  if ('http' in def) {
+    const site = options.http?.[name] ?? {};
+    const baseUrl = site.baseUrl ?? env[baseUrlVariable(name)];
+    return httpBackend(def.http, env, clock, { ...site, ...(baseUrl ? { baseUrl } : {}) });
+  }
   if ('file' in def) return fileBackend({ path: at(def.file.path), key: def.file.key }, clock);
   if ('module' in def) return moduleBackend({ ...def.module, path: at(def.module.path) });
   return async () => {
@@ -56,7 +69,6 @@ function backendFor(def: DataSourceDef, flowDir: string, env: Readonly<Record<st
 export function createDataSourceFactory(options: DataSourceFactoryOptions = {}): DataSourceFactory {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const env = options.env ?? {};
   const pins = new PinGuard(options.store?.lockouts ?? createMemoryLockouts(), { ...DEFAULT_LOCKOUT_POLICY, ...options.lockoutPolicy });
   const built = new Map<string, DataSource>();
   return {
@@ -64,7 +76,7 @@ export function createDataSourceFactory(options: DataSourceFactoryOptions = {}):
       const id = `${flowDir}\u0000${name}\u0000${JSON.stringify(def)}`;
       let source = built.get(id);
       if (!source) {
-        source = guardSource(backendFor(def, flowDir, env, clock, name), {
+        source = guardSource(backendFor(def, flowDir, options, clock, name), {
           name,
           clock,
           logger,

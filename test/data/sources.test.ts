@@ -192,6 +192,18 @@ describe('data: HTTP', () => {
     expect(requests.at(-1)!.url).toBe('/orders/42%2F..%2F..%2Fadmin%3Fx%3D1');
   });
 
+  it('takes the base URL and secret headers from the config or the environment, not the flow', async () => {
+    const clock = new VirtualClock(0);
+    const def: DataSourceDef = { http: { url: 'orders/${key}', map: { status: 'order.status' } } };
+    const fromEnv = createDataSourceFactory({ clock, env: { TOUCHTONE_ORDERS_URL: base + '/' } }).create('orders', def, dir);
+    expect(await fromEnv.lookup({ key: '42', signal: signal(), callId: 'c' })).toEqual({ status: 'found', record: { status: 'shipped' } });
+    const fromConfig = createDataSourceFactory({ clock, http: { orders: { baseUrl: base, headers: { authorization: 'Bearer cfg' } } } }).create('orders', def, dir);
+    await fromConfig.lookup({ key: '42', signal: signal(), callId: 'c' });
+    expect(requests.at(-1)).toMatchObject({ url: '/orders/42', auth: 'Bearer cfg' });
+    const none = createDataSourceFactory({ clock }).create('orders', def, dir);
+    expect(await none.lookup({ key: '42', signal: signal(), callId: 'c' })).toMatchObject({ status: 'error', code: 'http-no-base-url' });
+  });
+
   it('sends a POST body with the key as JSON string content', async () => {
     const { lookup } = setup();
     const def: DataSourceDef = { http: { url: `${base}/echo`, method: 'POST', body: '{"code":"${key}"}' } };
