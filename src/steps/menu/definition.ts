@@ -23,8 +23,8 @@ export const definition: StepDefinition<MenuStep> = {
         },
         patterns: {
           type: 'object',
-          description: 'Direct-dial patterns in Asterisk style (`1XX`, `[2-4]XX`; X = 0-9, Z = 1-9, N = 2-9): the digits go to `into`.',
-          propertyNames: { pattern: '^([0-9*#A-DXZN]|\\[[0-9-]+\\])+$' },
+          description: 'Direct-dial patterns in Asterisk style (`1XX`, `[2-4]XX`, `9.`; X = 0-9, Z = 1-9, N = 2-9, a final `.` = one or more of anything): the digits go to `into`.',
+          propertyNames: { pattern: '^([0-9*#A-DXZN]|\\[[0-9-]+\\])+\\.?$' },
           additionalProperties: obj(
             {
               next: ref('stepRef', 'The step for digits that match the pattern.'),

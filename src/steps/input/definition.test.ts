@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { definition, parseDigitsRange } from './definition.js';
+import { problems } from '../../flow/mini-flow.js';
+
+const ask = (input: Record<string, unknown>) => ({ input: { prompt: 'hi', into: 'n', ...input }, next: 'bye' });
+
+describe('input definition', () => {
+  it('reads lengths', () => {
+    expect(parseDigitsRange(4)).toEqual({ min: 4, max: 4 });
+    expect(parseDigitsRange('6-10')).toEqual({ min: 6, max: 10 });
+    expect(parseDigitsRange('10-6')).toBeUndefined();
+    expect(parseDigitsRange('0')).toBeUndefined();
+  });
+
+  it('has next, retry and exhausted edges', () => {
+    expect(definition.edges({ input: { prompt: 'hi', into: 'n', noMatch: { next: 'm' } }, next: 'a', exhausted: 'e' }).map((e) => e.label)).toEqual(['next', 'noMatch', 'exhausted']);
+  });
+
+  it('checks lengths, bounds and the pattern', () => {
+    expect(problems({ main: ask({ digits: '9-3' }) })).toEqual(['invalid-digits /steps/main/input/digits']);
+    expect(problems({ main: ask({ minDigits: 5, maxDigits: 2 }) })).toEqual(['invalid-digits /steps/main/input/minDigits']);
+    expect(problems({ main: ask({ pattern: '(' }) })).toEqual(['invalid-regex /steps/main/input/pattern']);
+    expect(problems({ main: ask({ digits: '4-6', pattern: '^[0-9]+$' }) })).toEqual([]);
+  });
+
+  it('refuses to read a secret back', () => {
+    expect(problems({ main: ask({ secret: true, confirm: { prompt: 'hi' } }) })).toEqual(['secret-leak /steps/main/input/confirm']);
+    expect(problems({ main: ask({ confirm: { prompt: 'hi' } }) })).toEqual([]);
+  });
+});

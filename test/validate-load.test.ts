@@ -1,0 +1,148 @@
+/**
+ * The loading API others build on: `loadFlowText` / `loadFlowFile` set `flow` only without errors, place every
+ * diagnostic, load sub-flows through an injectable reader, and never throw on bad input.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { loadFlowFile, loadFlowText } from '../src/flow/load.js';
+import { formatDiagnostics, diagnosticsToJson } from '../src/flow/format.js';
+import { validateFlow } from '../src/flow/validate.js';
+
+const acmePath = new URL('../flows/acme-hotline.yaml', import.meta.url);
+const acme = readFileSync(acmePath, 'utf8');
+
+const base = (steps: string, top = '') => `flow: t\nlanguage: en\nstart: main\n${top}steps:\n${steps}`;
+
+describe('loadFlowText', () => {
+  it('returns the flow of a valid file, with no diagnostics', () => {
+    const loaded = loadFlowText(acme, 'acme.yaml');
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.flow?.flow).toBe('acme-hotline');
+    expect(loaded.flow?.steps.main).toHaveProperty('menu');
+  });
+
+  it('keeps warnings but still returns the flow', () => {
+    const loaded = loadFlowText(base('  main: { hangup: true }\n  old: { hangup: true }\n'), 'w.yaml');
+    expect(loaded.diagnostics.map((d) => [d.code, d.severity])).toEqual([['unreachable-step', 'warning']]);
+    expect(loaded.flow).toBeDefined();
+  });
+
+  it('leaves out the flow when there is an error, and places the error at the value', () => {
+    const loaded = loadFlowText(base('  main: { play: hi, next: nowhere }\n', 'prompts: { hi: { text: Hi } }\n'), 'e.yaml');
+    expect(loaded.flow).toBeUndefined();
+    const [d] = loaded.diagnostics;
+    expect(d).toMatchObject({ code: 'unknown-step', severity: 'error', file: 'e.yaml', pointer: '/steps/main/next' });
+    expect(d!.range!.start).toMatchObject({ line: 6, col: 27 });
+  });
+
+  it('loads sub-flows through the injected reader and reports problems in the sub-flow file', () => {
+    const files: Record<string, string> = {
+      '/f/sub.yaml': 'flow: sub\nlanguage: en\nparams: { who: null }\nstart: done\nsteps:\n  done: { return: { name: "${whom}" } }\n',
+    };
+    const main = base('  main: { subflow: { file: sub.yaml, params: { who: x } }, next: bye }\n  bye: { hangup: true }\n');
+    const loaded = loadFlowText(main, '/f/main.yaml', { readFile: (p) => files[p] ?? (() => { throw new Error('no'); })() });
+    expect(loaded.flow).toBeUndefined();
+    expect(loaded.diagnostics.map((d) => [d.file, d.code, d.range?.start.line])).toEqual([['/f/sub.yaml', 'undefined-variable', 6]]);
+    expect([...loaded.subflows.keys()]).toEqual(['/f/sub.yaml']);
+    expect(loaded.sources.get('/f/sub.yaml')?.text).toBe(files['/f/sub.yaml']);
+    expect(formatDiagnostics(loaded.diagnostics, loaded.sources)).toContain('/f/sub.yaml:6:');
+  });
+
+  it('returns a valid sub-flow in `subflows` and the main flow', () => {
+    const sub = 'flow: sub\nlanguage: en\nparams: {}\nstart: done\nsteps:\n  done: { return: true }\n';
+    const main = base('  main: { subflow: { file: s/sub.yaml }, next: bye }\n  bye: { hangup: true }\n');
+    const loaded = loadFlowText(main, '/x/main.yaml', { readFile: () => sub });
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.flow).toBeDefined();
+    expect(loaded.subflows.get('/x/s/sub.yaml')?.flow?.flow).toBe('sub');
+  });
+
+  it('finds a cycle through two sub-flows', () => {
+    const a = 'flow: a\nlanguage: en\nparams: {}\nstart: s\nsteps:\n  s: { subflow: { file: b.yaml }, next: r }\n  r: { return: true }\n';
+    const b = 'flow: b\nlanguage: en\nparams: {}\nstart: s\nsteps:\n  s: { subflow: { file: a.yaml }, next: r }\n  r: { return: true }\n';
+    const main = base('  main: { subflow: { file: a.yaml }, next: bye }\n  bye: { hangup: true }\n');
+    const loaded = loadFlowText(main, '/c/main.yaml', { readFile: (p) => (p.endsWith('a.yaml') ? a : b) });
+    expect(loaded.diagnostics.map((d) => [d.file, d.code])).toEqual([['/c/b.yaml', 'subflow-cycle']]);
+  });
+
+  it('never throws, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const loaded = loadFlowText(text, 'fuzz.yaml');
+        expect(Array.isArray(loaded.diagnostics)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on damaged copies of a real flow, and always explains a missing flow', () => {
+    const lines = acme.split('\n');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: lines.length - 1 }), fc.integer({ min: 0, max: 200 }), fc.string({ maxLength: 6 }), (line, col, junk) => {
+        const copy = [...lines];
+        const l = copy[line]!;
+        copy[line] = l.slice(0, col) + junk + l.slice(col + junk.length);
+        const loaded = loadFlowText(copy.join('\n'), 'damaged.yaml');
+        if (!loaded.flow) expect(loaded.diagnostics.some((d) => d.severity === 'error' && d.range)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes bytes and reports invalid UTF-8 at its line and column', () => {
+    const bytes = Buffer.concat([Buffer.from('flow: t\nlanguage: en\nstart: "ab'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]);
+    const [d] = loadFlowText(bytes, 'b.yaml').diagnostics;
+    expect(d).toMatchObject({ code: 'not-utf8', range: { start: { line: 3, col: 11 } } });
+  });
+});
+
+describe('loadFlowFile', () => {
+  it('reads a file from disk', async () => {
+    const loaded = await loadFlowFile(acmePath.pathname);
+    expect(loaded.flow?.flow).toBe('acme-hotline');
+  });
+
+  it('reports a missing file instead of throwing', async () => {
+    const loaded = await loadFlowFile('/no/such/flow.yaml');
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['file-not-found']);
+  });
+});
+
+describe('validateFlow', () => {
+  it('validates a plain value: shape first', () => {
+    expect(validateFlow({ flow: 'x' }).map((d) => d.code)).toEqual(['missing-property', 'missing-property', 'missing-property']);
+  });
+
+  it('then meaning, with pointers', () => {
+    const diags = validateFlow({ flow: 'x', language: 'en', start: 'a', steps: { a: { play: 'nope', next: 'a' } } });
+    expect(diags.map((d) => [d.code, d.pointer])).toEqual([
+      ['unknown-prompt', '/steps/a/play'],
+      ['input-free-loop', '/steps/a'],
+    ]);
+  });
+});
+
+describe('formatDiagnostics and diagnosticsToJson', () => {
+  it('print the same problems: heading, code frame and hint in text; fields in JSON', () => {
+    const loaded = loadFlowText(base('  main: { play: hi, next: nowhere }\n', 'prompts: { hi: { text: Hi } }\n'), 'e.yaml');
+    const text = formatDiagnostics(loaded.diagnostics, loaded.sources);
+    expect(text.split('\n')).toEqual([
+      'e.yaml:6:27: error unknown-step: Step `nowhere` does not exist.',
+      '  4 | prompts: { hi: { text: Hi } }',
+      '  5 | steps:',
+      '> 6 |   main: { play: hi, next: nowhere }',
+      '    |                           ^^^^^^^',
+      '  hint: Name a step from `steps` (the message suggests the closest); `back`, `top` and `repeat` work only in options and keys.',
+    ]);
+    expect(diagnosticsToJson(loaded.diagnostics)).toEqual([
+      expect.objectContaining({ file: 'e.yaml', line: 6, column: 27, severity: 'error', code: 'unknown-step', pointer: '/steps/main/next' }),
+    ]);
+  });
+
+  it('colours only when asked', () => {
+    const loaded = loadFlowText('', 'empty.yaml');
+    expect(formatDiagnostics(loaded.diagnostics, loaded.sources)).not.toContain('\x1b[');
+    expect(formatDiagnostics(loaded.diagnostics, loaded.sources, { color: true })).toContain('\x1b[');
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Shape errors read as one plain sentence each, whatever ajv reports underneath (no `anyOf` dumps).
+ */
+import { describe, expect, it } from 'vitest';
+import { validateFlow } from '../src/flow/validate.js';
+import { miniFlow } from '../src/flow/mini-flow.js';
+
+function messages(steps: Record<string, unknown>, top: Record<string, unknown> = {}): string[] {
+  return validateFlow(miniFlow(steps, top)).map((d) => `${d.code} ${d.pointer}: ${d.message}`);
+}
+
+describe('shape errors', () => {
+  it('give one sentence for a wrong play item, naming the branch the author meant', () => {
+    expect(messages({ main: { play: ['hi', { money: 5, curency: 'EUR' }], next: 'bye' } })).toEqual([
+      'unknown-option /steps/main/play/1/curency: Item 2 of `play` has no property `curency`. Did you mean `currency`?',
+    ]);
+  });
+
+  it('give one sentence for a value that fits no form', () => {
+    expect(messages({ main: { hangup: 42 } })).toEqual([
+      'invalid-value /steps/main/hangup: `hangup` has the wrong form (`42`): expected `true`, a goodbye prompt list, or `{ prompt, reason }`.',
+    ]);
+  });
+
+  it('suggest a step kind for a misspelled one, and a property for a misspelled option', () => {
+    expect(messages({ main: { mneu: { prompt: 'hi', options: { '1': 'bye' } } } })).toEqual(['unknown-step-kind /steps/main/mneu: `mneu` is not a step kind. Did you mean `menu`?']);
+    expect(messages({ main: { menu: { prompt: 'hi', options: { '1': 'bye' }, noImput: {} } } })).toEqual([
+      'unknown-option /steps/main/menu/noImput: `menu` has no property `noImput`. Did you mean `noInput`?',
+    ]);
+  });
+
+  it('name a step that is not a map', () => {
+    expect(messages({ main: 'hello' })).toEqual(['wrong-type /steps/main: Step `main` must be a map, not a text.']);
+  });
+
+  it('explain durations the way authors write them', () => {
+    expect(messages({ main: { menu: { prompt: 'hi', options: { '1': 'bye' }, timeout: 5 } } })).toEqual([
+      'invalid-duration /steps/main/menu/timeout: `5` is not a duration: write `5s`, `500ms` or `2m`.',
+    ]);
+    expect(messages({ main: { menu: { prompt: 'hi', options: { '1': 'bye' }, timeout: 0 } } })).toEqual([]);
+  });
+
+  it('point at a missing branch from the step', () => {
+    expect(messages({ main: { lookup: { source: 'db', key: 'k', into: 'r' }, found: 'bye', notFound: 'bye' } })).toEqual([
+      'missing-property /steps/main: Step `main` is missing `error`.',
+    ]);
+  });
+});
