@@ -91,7 +91,7 @@ export function amiOptionsFromEnv(
   if (!Number.isInteger(timeoutMs) || timeoutMs < 50 || timeoutMs > 60_000) {
     return { ok: false, code: 'ami-bad-timeout', message: `TOUCHTONE_AMI_TIMEOUT_MS \`${env.TOUCHTONE_AMI_TIMEOUT_MS}\` is out of range; set milliseconds from 50 to 60000 (default 2000).` };
   }
-  const username = env.TOUCHTONE_AMI_USER ?? '';
+  const username = env.TOUCHTONE_AMI_USER ?? 'touchtone';
   if (!username) return { ok: false, code: 'ami-no-user', message: 'TOUCHTONE_AMI_HOST is set but TOUCHTONE_AMI_USER is empty; set the read-only user from manager.conf.' };
   return { ok: true, options: { host, port, username, secret: env.TOUCHTONE_AMI_SECRET ?? '', timeoutMs, logger } };
 }
