@@ -126,6 +126,7 @@ export class CallSession implements CallRuntime {
   private playbackOpen = false;
   private playbackSeq = 0;
   private mohOn = false;
+  private early: PortEvent[] | undefined;
 
   constructor(host: SessionHost, flow: CompiledFlow, port: CallPort, resume?: CallSnapshot) {
     this.host = host;
@@ -185,6 +186,9 @@ export class CallSession implements CallRuntime {
         error: (error) => this.crash(error),
       });
       actor.start();
+      const early = this.early;
+      this.early = undefined;
+      if (early) for (const event of early) actor.send(event);
     } catch (error) {
       this.crash(error);
     }
@@ -274,7 +278,9 @@ export class CallSession implements CallRuntime {
       default:
         break;
     }
-    this.actor?.send(event);
+    if (this.actor) this.actor.send(event);
+    // The first step runs while the actor is being created; a port that answers at once is heard after the start.
+    else (this.early ??= []).push(event);
   }
 
   // ---- CallRuntime -------------------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { startCall } from '../../../test/engine/helpers.js';
+import type { DepartmentTarget } from '../../telephony/port.js';
+
+const FLOW = (branches: string) => `
+flow: transfers
+language: en
+start: go
+prompts: { connecting: { text: "Connecting", duration: 1s } }
+departments:
+  sales: { dial: PJSIP/sales, ringTimeout: 20s }
+  desk: { context: desk-in, extension: "200" }
+  support: { queue: support }
+queues: { support: { asteriskQueue: support-q } }
+steps:
+  go: { transfer: sales, prompt: connecting${branches} }
+  busy: { hangup: true }
+  noanswer: { hangup: true }
+  failed: { hangup: true }
+  answered: { hangup: true }
+  desk: { transfer: desk }
+  queue: { transfer: support }
+`;
+
+describe('transfer', () => {
+  it('plays the announcement, then dials the department the flow names; answered ends the flow as transferred', async () => {
+    const rig = await startCall(FLOW(''));
+    expect(rig.heard()).toEqual(['connecting']);
+    expect(rig.phone.commands.some((c) => c.command === 'transfer')).toBe(false);
+    await rig.advance(1000);
+    const transfer = rig.phone.commands.find((c) => c.command === 'transfer');
+    expect(transfer?.args as DepartmentTarget).toEqual({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000 });
+    await rig.advance(2000);
+    expect(await rig.call.done).toEqual({ kind: 'transferred', step: 'go', department: 'sales' });
+  });
+
+  it('branches on busy, noAnswer (after the ring timeout) and failed', async () => {
+    const branches = ', busy: busy, noAnswer: noanswer, failed: failed';
+    for (const [outcome, step] of [
+      ['busy', 'busy'],
+      ['noAnswer', 'noanswer'],
+      ['failed', 'failed'],
+    ] as const) {
+      const rig = await startCall(FLOW(branches), { behaviour: { departments: { sales: outcome } } });
+      await rig.advance(1000 + 20_000);
+      expect((await rig.call.done).step).toBe(step);
+    }
+  });
+
+  it('an answered branch continues the flow; a missing busy branch falls back to failed', async () => {
+    const answered = await startCall(FLOW(', answered: answered'));
+    await answered.advance(3000);
+    expect(await answered.call.done).toEqual({ kind: 'completed', step: 'answered' });
+    const busy = await startCall(FLOW(', failed: failed'), { behaviour: { departments: { 'PJSIP/sales': 'busy' } } });
+    await busy.advance(3000);
+    expect((await busy.call.done).step).toBe('failed');
+  });
+
+  it('with no branch for a failure and no error step, the call ends failed / transfer-failed', async () => {
+    const rig = await startCall(FLOW(''), { behaviour: { departments: { sales: 'busy' } } });
+    await rig.advance(3000);
+    expect(await rig.call.done).toMatchObject({ kind: 'failed', code: 'transfer-failed' });
+  });
+
+  it('dialplan departments hand the call over; queue departments enqueue it', async () => {
+    const desk = await startCall(FLOW('').replace('start: go', 'start: desk'));
+    expect(await desk.call.done).toEqual({ kind: 'transferred', step: 'desk', department: 'desk' });
+    expect(desk.phone.left).toEqual({ kind: 'transferred', target: { kind: 'dialplan', context: 'desk-in', extension: '200', priority: 1 } });
+    const queue = await startCall(FLOW('').replace('start: go', 'start: queue'));
+    expect(await queue.call.done).toEqual({ kind: 'queued', step: 'queue', queue: 'support' });
+    expect(queue.phone.left).toEqual({ kind: 'queued', target: { queue: 'support-q' } });
+  });
+});

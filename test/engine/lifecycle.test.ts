@@ -1,0 +1,207 @@
+/** The ends of a call: hangup cleanup at any moment, internal errors, versions, draining, listeners, resume. */
+import { describe, expect, it, vi } from 'vitest';
+import { VirtualClock, settle } from '../../src/runtime/clock.js';
+import { compileFlow } from '../../src/compile/compile-flow.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { createInMemoryServices } from '../../src/runtime/in-memory-services.js';
+import { SimulatedPhone } from '../../src/telephony/simulator/simulated-phone.js';
+import type { DataSourceFactory, HoursService } from '../../src/runtime/services.js';
+import { flowOf, startCall, START, type Rig } from './helpers.js';
+import { MENU_FLOW } from './flows.js';
+
+const EVERYTHING = `
+flow: everything
+language: en
+start: m
+prompts: { p: { text: "Pick", duration: 2s }, wait: { text: "One moment", duration: 1s } }
+data: { slow: { file: { path: s.csv, key: id }, timeout: 10s } }
+departments: { sales: { dial: PJSIP/sales, ringTimeout: 20s } }
+steps:
+  m: { menu: { prompt: p, options: { "1": find, "2": sales, "3": rec } } }
+  find:
+    lookup: { source: slow, key: "1", into: r, filler: { after: 1s, play: [wait] } }
+    found: m
+    notFound: m
+    error: m
+  sales: { transfer: sales, prompt: p, busy: m }
+  rec:
+    record: { prompt: p, maxDuration: 60s }
+    next: m
+`;
+
+async function expectClean(rig: Rig, step: string): Promise<void> {
+  rig.phone.hangupByCaller();
+  expect(await rig.call.done).toEqual({ kind: 'hungup', step });
+  await settle();
+  expect(rig.clock.pending).toBe(0);
+  expect(rig.phone.hasListener).toBe(false);
+  expect(rig.engine.liveCalls.size).toBe(0);
+}
+
+describe('a hangup at any moment stops every timer, playback and lookup', () => {
+  it('while a prompt plays', async () => {
+    const rig = await startCall(EVERYTHING);
+    await rig.advance(500);
+    expect(rig.clock.pending).toBeGreaterThan(0);
+    await expectClean(rig, 'm');
+  });
+
+  it('while the first-digit timer runs (the XState timer is on the injected clock)', async () => {
+    const rig = await startCall(EVERYTHING);
+    await rig.advance(2000);
+    expect(rig.clock.nextDue()).toBe(START + 2000 + 5000);
+    await expectClean(rig, 'm');
+  });
+
+  it('during a slow lookup with its filler playing: the lookup is aborted', async () => {
+    const clock = new VirtualClock(START);
+    let aborted = false;
+    const data: DataSourceFactory = {
+      create: () => ({
+        lookup: ({ signal }) =>
+          new Promise((resolve) => {
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              resolve({ status: 'notFound' });
+            });
+          }),
+      }),
+    };
+    const services = { ...createInMemoryServices({ clock }), data };
+    const engine = new Engine(services);
+    engine.publish(compileFlow({ flow: flowOf(EVERYTHING) }));
+    const phone = new SimulatedPhone(clock, { callId: 'c' });
+    const call = engine.startCall(phone);
+    await settle();
+    phone.press('1');
+    await clock.advance(1500);
+    expect(call.step).toBe('find');
+    expect(phone.playbacks.at(-1)?.promptNames).toEqual(['wait']);
+    phone.hangupByCaller();
+    expect(await call.done).toEqual({ kind: 'hungup', step: 'find' });
+    await settle();
+    expect(aborted).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('while a transfer rings', async () => {
+    const rig = await startCall(EVERYTHING, { behaviour: { departments: { sales: 'noAnswer' } } });
+    await rig.press('2');
+    await rig.advance(3000);
+    expect(rig.phone.commands.some((c) => c.command === 'transfer')).toBe(true);
+    await expectClean(rig, 'sales');
+  });
+
+  it('while recording', async () => {
+    const rig = await startCall(EVERYTHING);
+    await rig.press('3');
+    await rig.advance(3000);
+    expect(rig.phone.commands.some((c) => c.command === 'record')).toBe(true);
+    await expectClean(rig, 'rec');
+  });
+});
+
+describe('errors never escape', () => {
+  it('an exception inside the machine ends the call with failed / internal-error, logged', async () => {
+    const hours: HoursService = {
+      evaluate: () => {
+        throw new Error('hours backend exploded');
+      },
+    };
+    const error = vi.fn();
+    const rig = await startCall(
+      `
+flow: boom
+language: en
+start: h
+hours: { office: { timezone: UTC, weekly: { mon-fri: "08:00-18:00" } } }
+steps:
+  h: { hours: office, open: bye, closed: bye }
+  bye: { hangup: true }
+`,
+      { services: { hours, logger: { debug() {}, info() {}, warn() {}, error } } },
+    );
+    expect(await rig.call.done).toMatchObject({ kind: 'failed', code: 'internal-error' });
+    expect(error).toHaveBeenCalled();
+    expect(rig.phone.hangupReason).toBe('internal-error');
+    expect(rig.clock.pending).toBe(0);
+  });
+});
+
+describe('engine', () => {
+  it('a call in progress keeps its version; new calls get the published one', async () => {
+    const clock = new VirtualClock(START);
+    const engine = new Engine(createInMemoryServices({ clock }));
+    const v1 = compileFlow({ flow: flowOf(MENU_FLOW) }, { version: 'v1' });
+    engine.publish(v1);
+    const first = engine.startCall(new SimulatedPhone(clock, { callId: 'a' }));
+    const v2 = compileFlow({ flow: flowOf(MENU_FLOW.replace('"2": sub', '"2": one')) }, { version: 'v2' });
+    engine.publish(v2);
+    const second = engine.startCall(new SimulatedPhone(clock, { callId: 'b' }));
+    expect(first.flow.version).toBe('v1');
+    expect(second.flow.version).toBe('v2');
+    expect(engine.flow('semantics')?.version).toBe('v2');
+    expect(engine.flowVersion('semantics', 'v1')).toBe(v1);
+  });
+
+  it('facts.flow picks the flow; an unknown name falls back to the default', async () => {
+    const clock = new VirtualClock(START);
+    const engine = new Engine(createInMemoryServices({ clock }));
+    engine.publish(compileFlow({ flow: flowOf(MENU_FLOW) }));
+    engine.publish(compileFlow({ flow: flowOf(EVERYTHING) }));
+    expect(engine.startCall(new SimulatedPhone(clock, { callId: 'a', flow: 'everything' })).flow.name).toBe('everything');
+    expect(engine.startCall(new SimulatedPhone(clock, { callId: 'b', flow: 'nope' })).flow.name).toBe('semantics');
+    expect(engine.startCall(new SimulatedPhone(clock, { callId: 'c' }), 'everything').flow.name).toBe('everything');
+  });
+
+  it('listeners see calls start, steps and calls end; unsubscribing stops them', async () => {
+    const rig = await startCall(MENU_FLOW);
+    const steps: string[] = [];
+    const ended: string[] = [];
+    const off = rig.engine.onStep((_s, step) => steps.push(step));
+    rig.engine.onCallEnded((s) => ended.push(s.id));
+    await rig.advance(3000);
+    expect(steps).toEqual(['main']);
+    off();
+    await rig.press('2');
+    expect(steps).toEqual(['main']);
+    rig.phone.hangupByCaller();
+    await rig.call.done;
+    expect(ended).toEqual(['call-1']);
+  });
+
+  it('drain refuses new calls and resolves when the live ones end', async () => {
+    const rig = await startCall(MENU_FLOW);
+    let drained = false;
+    const done = rig.engine.drain().then(() => (drained = true));
+    await settle();
+    expect(drained).toBe(false);
+    const refused = rig.engine.startCall(new SimulatedPhone(rig.clock, { callId: 'late' }));
+    expect(refused.outcome).toMatchObject({ kind: 'failed', code: 'draining' });
+    rig.phone.hangupByCaller();
+    await done;
+    expect(drained).toBe(true);
+  });
+
+  it('resumes a call from its snapshot on a new port (after an ARI reconnect) and goes on', async () => {
+    const rig = await startCall(MENU_FLOW);
+    await rig.advance(2000); // the menu prompt is playing
+    const snap = JSON.parse(JSON.stringify(rig.call.snapshot()));
+    // The old link is gone: a new engine process takes the call back on a new port.
+    const engine = new Engine(rig.services);
+    engine.publish(rig.flow);
+    const phone = new SimulatedPhone(rig.clock, { callId: 'call-1' });
+    phone.answer();
+    const resumed = engine.resumeCall(phone, rig.flow.name, rig.flow.version, snap);
+    await settle();
+    expect(resumed.step).toBe('main');
+    // The prompt that was playing is gone; the first-digit timer runs from the resume.
+    await rig.clock.advance(5000);
+    expect(resumed.trace.some((e) => e.type === 'timer' && e.timer === 'noInput')).toBe(true);
+    phone.press('2');
+    await settle();
+    expect(resumed.step).toBe('sub');
+    phone.hangupByCaller();
+    expect(await resumed.done).toEqual({ kind: 'hungup', step: 'sub' });
+  });
+});
