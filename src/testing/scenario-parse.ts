@@ -119,6 +119,10 @@ function keyOf(pair: Pair<unknown, unknown>): string {
   return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
+function scalarSource(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+}
+
 function scalarString(node: unknown): string | undefined {
   if (!isScalar(node)) return undefined;
   const v = node.value;
@@ -343,8 +347,16 @@ function readStep(node: Node, ctx: Ctx): ScenarioStep | undefined {
 function readPress(json: unknown, node: Node | null, ctx: Ctx, at: SourceSpot): ScenarioStep | undefined {
   let keys: unknown = json;
   let gapMs = 0;
+  let times = 1;
   if (isPlainRecord(json)) {
     keys = json['keys'];
+    if (json['times'] !== undefined) {
+      if (!Number.isInteger(json['times']) || (json['times'] as number) < 1 || (json['times'] as number) > 10_000) {
+        ctx.report('scenario-invalid-value', node, `\`times\` must be a whole number from 1 to 10000, not \`${String(json['times'])}\`.`);
+        return undefined;
+      }
+      times = json['times'] as number;
+    }
     const gap = json['gap'] === undefined ? 0 : parseDuration(json['gap'] as string);
     if (gap === undefined) {
       ctx.report('scenario-invalid-value', node, `\`gap\` must be a duration such as \`500ms\`, not \`${String(json['gap'])}\`.`);
@@ -353,12 +365,13 @@ function readPress(json: unknown, node: Node | null, ctx: Ctx, at: SourceSpot): 
     gapMs = gap;
   }
   if (typeof keys === 'number' && isScalar(node) && node.source !== undefined) keys = node.source;
+  if (typeof keys === 'number' && isMap(node)) keys = scalarSource(node.get('keys', true)) ?? keys;
   if (typeof keys === 'number') keys = String(keys);
   if (typeof keys !== 'string' || !KEYS.test(keys)) {
     ctx.report('scenario-invalid-value', node, `\`press\` needs keys from \`0-9 * # A-D\`, not \`${JSON.stringify(keys)}\`.`, 'Quote keys that start with 0 or contain `#`, like `press: "0"`.');
     return undefined;
   }
-  return { at, kind: 'press', keys, gapMs };
+  return { at, kind: 'press', keys, gapMs, times };
 }
 
 /** `/text/i` is a regular expression over the prompt's text; anything else is a prompt name. */

@@ -53,7 +53,7 @@ export interface CallSetup {
 export type PromptMatcher = string | RegExp;
 
 export type ScenarioStep =
-  | { at: SourceSpot; kind: 'press'; keys: string; gapMs: number }
+  | { at: SourceSpot; kind: 'press'; keys: string; gapMs: number; times: number }
   | { at: SourceSpot; kind: 'wait'; ms: number }
   | { at: SourceSpot; kind: 'hangup' }
   | { at: SourceSpot; kind: 'expectPrompt'; prompts: PromptMatcher[] }

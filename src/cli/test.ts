@@ -1,0 +1,137 @@
+/**
+ * `touchtone test [paths…]`: runs YAML scenarios, prints failures at the scenario's `file:line:col`, and
+ * optionally reports path coverage and prints scenario skeletons for what is not covered yet.
+ * Exit codes: 0 all passed, 1 a scenario failed or coverage is below `--min-coverage`, 2 usage or an invalid
+ * scenario file.
+ */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT, type CliIO } from './io.js';
+import type { RegisterCommand } from './commands.js';
+import { formatDiagnostics } from '../flow/load.js';
+import { sourceFromText } from '../flow/source.js';
+import { runTests, type TestRun } from '../testing/run-scenarios.js';
+import { coveragePercent, formatCoverage } from '../testing/coverage.js';
+import { skeletons } from '../testing/skeletons.js';
+import { compileFlowFile } from '../testing/load-flow.js';
+
+interface TestOptions {
+  coverage?: boolean;
+  minCoverage?: string;
+  skeletons?: boolean;
+  format?: string;
+}
+
+/** Runs the test command's logic and resolves to its exit code (the CLI action and tests share it). */
+export async function runTestCommand(paths: string[], options: TestOptions, io: CliIO): Promise<number> {
+  const min = options.minCoverage === undefined ? undefined : Number(options.minCoverage);
+  if (min !== undefined && (!Number.isFinite(min) || min < 0 || min > 100)) {
+    io.err(`touchtone test: \`--min-coverage ${options.minCoverage}\` is not a percentage; give a number from 0 to 100.`);
+    return EXIT.usage;
+  }
+  if (options.format !== undefined && options.format !== 'text' && options.format !== 'json') {
+    io.err(`touchtone test: \`--format ${options.format}\` is not a format; use \`text\` or \`json\`.`);
+    return EXIT.usage;
+  }
+  const show = (file: string) => relative(io.cwd, file) || file;
+  const run = await runTests(paths.length ? paths.map((p) => resolveFrom(io.cwd, p)) : [resolveFrom(io.cwd, 'flows')]);
+  if (run.missing.length) {
+    io.err(`touchtone test: \`${run.missing.map(show).join('`, `')}\` does not exist; give scenario files or folders that hold them.`);
+    return EXIT.usage;
+  }
+  const scenarioCount = run.files.reduce((n, f) => n + f.results.length, 0);
+  if (run.files.length === 0) {
+    io.err(`touchtone test: no scenario files (\`*.test.yaml\`) under \`${(paths.length ? paths : ['flows']).join('`, `')}\`; write one beside each flow.`);
+    return EXIT.usage;
+  }
+  const invalid = run.files.filter((f) => f.diagnostics.length);
+  const failed = run.files.flatMap((f) => f.results.filter((r) => !r.passed));
+  const wantCoverage = options.coverage || min !== undefined || options.skeletons;
+  const below = min === undefined ? [] : run.coverage.filter((c) => coveragePercent(c) < min);
+  const untested = wantCoverage ? run.untested : [];
+
+  if (options.format === 'json') {
+    io.out(JSON.stringify(toJson(run, show), null, 2));
+  } else {
+    printText(run, io, show);
+    if (wantCoverage) {
+      io.out('');
+      io.out(formatCoverage(run.coverage.map((c) => ({ ...c, file: c.file ? show(c.file) : undefined }) as typeof c)));
+      for (const file of untested) io.out(`${show(file)}: 0% covered (no scenario file; write ${show(file).replace(/\.ya?ml$/, '.test.yaml')})`);
+    }
+    if (min !== undefined && (below.length || (untested.length && min > 0))) {
+      io.out(`coverage below ${min}%: ${[...below.map((c) => c.flow), ...untested.map(show)].join(', ')}`);
+    }
+    io.out(`\n${scenarioCount} scenario(s): ${scenarioCount - failed.length} passed, ${failed.length} failed${invalid.length ? `; ${invalid.length} invalid scenario file(s)` : ''}`);
+  }
+  if (options.skeletons) {
+    for (const c of run.coverage) {
+      if (!c.file) continue;
+      const text = skeletons((await compileFlowFile(c.file)).doc, c);
+      if (text) io.out(`\n# ${show(c.file).replace(/\.ya?ml$/, '.test.yaml')}\n${text}`);
+    }
+  }
+  if (invalid.length) return EXIT.usage;
+  if (failed.length || below.length || (min !== undefined && min > 0 && untested.length)) return EXIT.failed;
+  return EXIT.ok;
+}
+
+function resolveFrom(cwd: string, path: string): string {
+  return path.startsWith('/') ? path : `${cwd}/${path}`;
+}
+
+function printText(run: TestRun, io: CliIO, show: (file: string) => string): void {
+  for (const f of run.files) {
+    io.out(show(f.file));
+    if (f.diagnostics.length) {
+      const sources = f.text === undefined ? undefined : new Map([[f.file, sourceFromText(f.file, f.text)]]);
+      io.out(indent(formatDiagnostics(f.diagnostics, sources, { displayPath: show })));
+      continue;
+    }
+    for (const r of f.results) {
+      if (r.passed) io.out(`  ✓ ${r.name}`);
+      else {
+        io.out(`  ✗ ${r.name}`);
+        io.out(`    ${show(r.failure!.at.file)}:${r.failure!.at.line}:${r.failure!.at.col}: ${r.failure!.message}`);
+      }
+    }
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+function toJson(run: TestRun, show: (file: string) => string): object {
+  return {
+    files: run.files.map((f) => ({
+      file: show(f.file),
+      diagnostics: f.diagnostics.map((d) => ({ code: d.code, message: d.message, line: d.range?.start.line, col: d.range?.start.col })),
+      scenarios: f.results.map((r) => ({ name: r.name, passed: r.passed, ...(r.failure ? { failure: { ...r.failure.at, file: show(r.failure.at.file), message: r.failure.message } } : {}) })),
+    })),
+    coverage: run.coverage.map((c) => ({
+      flow: c.flow,
+      file: c.file ? show(c.file) : undefined,
+      percent: coveragePercent(c),
+      missing: c.items.filter((i) => !c.covered.has(i.id)).map((i) => i.id),
+    })),
+  };
+}
+
+/** Registers `touchtone test`. */
+export const registerTest: RegisterCommand = (program: Command, io: CliIO, setExit) => {
+  program
+    .command('test')
+    .description('Run the YAML scenarios (*.test.yaml) of flows, with optional path coverage.')
+    .argument('[paths...]', 'scenario files or folders to search (default: flows)')
+    .option('--coverage', 'report path coverage per flow')
+    .option('--min-coverage <percent>', 'fail when a flow is covered less than this')
+    .option('--skeletons', 'print scenario skeletons for the items not covered yet')
+    .option('--format <format>', 'text (default) or json')
+    .action(async (paths: string[], options: TestOptions) => {
+      setExit(await runTestCommand(paths, options, io));
+    });
+};

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { captureIO } from './capture-io.js';
+
+const dir = 'test/testing/fixtures';
+
+async function run(...args: string[]) {
+  const io = captureIO();
+  const code = await main(['test', ...args], io);
+  return { code, out: io.text(), err: io.stderr.join('\n') };
+}
+
+describe('touchtone test', () => {
+  it('passes a complete scenario file with 100 % coverage (exit 0)', async () => {
+    const r = await run('--min-coverage', '100', `${dir}/pass`);
+    expect(r.out).toContain('  ✓ yes');
+    expect(r.out).toContain('  ✓ silence');
+    expect(r.out).toContain('  ✓ wrong keys');
+    expect(r.out).toMatch(/tiny \(test\/testing\/fixtures\/pass\/tiny\.yaml\): 100% covered \(steps 2\/2, options 1\/1, no-input\/no-match 3\/3/);
+    expect(r.out).toContain('3 scenario(s): 3 passed, 0 failed');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints a failure at the scenario line with what was heard (exit 1)', async () => {
+    const r = await run(`${dir}/fail`);
+    expect(r.out).toContain('  ✓ passes');
+    expect(r.out).toContain('  ✗ expects a prompt that never plays');
+    expect(r.out).toContain(`${dir}/fail/tiny.test.yaml:10:9: Expected the caller to hear prompt \`welcome\`, but heard \`ask\` "Press 1 for yes.", \`bye\` "Goodbye."`);
+    expect(r.code).toBe(1);
+  });
+
+  it('fails below --min-coverage, lists what is missing and prints skeletons', async () => {
+    const r = await run('--min-coverage', '90', '--skeletons', `${dir}/fail`);
+    expect(r.out).toMatch(/tiny .*: [0-9.]+% covered/);
+    expect(r.out).toContain('missing: `ask` no input (timeout)');
+    expect(r.out).toContain('coverage below 90%: tiny');
+    expect(r.out).toContain('- name: "TODO: ask no input (timeout)"');
+    expect(r.code).toBe(1);
+  });
+
+  it('rejects an invalid scenario file with its position (exit 2)', async () => {
+    const r = await run(`${dir}/invalid`);
+    expect(r.out).toContain(`${dir}/invalid/tiny.test.yaml:5:9: error scenario-unknown-step: Unknown scenario step \`pres\`.`);
+    expect(r.out).toContain('  > 5 |       - pres: "1"');
+    expect(r.code).toBe(2);
+  });
+
+  it('exits 2 for a path that does not exist, a folder without scenarios, or a bad option', async () => {
+    expect((await run('no/such/dir')).code).toBe(2);
+    expect((await run('src/graph')).code).toBe(2);
+    const bad = await run('--min-coverage', 'lots', `${dir}/pass`);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('`--min-coverage lots` is not a percentage');
+  });
+
+  it('writes JSON for tools', async () => {
+    const r = await run('--format', 'json', `${dir}/fail`);
+    const json = JSON.parse(r.out) as { files: { scenarios: { passed: boolean; failure?: { line: number } }[] }[]; coverage: { percent: number }[] };
+    expect(json.files[0]!.scenarios.map((s) => s.passed)).toEqual([true, false]);
+    expect(json.files[0]!.scenarios[1]!.failure!.line).toBe(10);
+    expect(json.coverage[0]!.percent).toBeLessThan(100);
+  });
+});
