@@ -28,6 +28,7 @@ export const codes = {
   'tab-indent': e('A tab is used for indentation', 'YAML indents with spaces only: replace the tab with spaces.', 'steps:\n\tmain: …'),
   'duplicate-key': e('The same key appears twice in a map', 'YAML would silently keep only the last one: remove or rename one of them.', 'steps:\n  main: …\n  main: …'),
   'unquoted-hash': e('A key `#` without quotes', 'YAML reads `#` as the start of a comment, so the line is silently dropped: write `"#": …`.', 'options: \n  #: back'),
+  'unquoted-star': e('A key `*` without quotes', 'YAML reads `*` as the start of an alias and stops: write `"*": …`.', 'keys:\n  *: back'),
   'alias-bomb': e('Too many YAML alias expansions', 'Aliases (`*name`) expand to copies; this file expands to too many. Write the values out, or use fewer aliases.', 'a: &a [x, x]\nb: &b [*a, *a] …'),
   'too-deep': e('The document is nested too deeply', 'Flows are shallow; flatten the structure (at most 64 levels).', '[[[[[[[[…]]]]]]]]'),
   'not-a-map': e('The document is not a map', 'A flow file is a map with `flow`, `language`, `start` and `steps` at the top.', '- play: welcome'),

@@ -66,6 +66,17 @@ function unquotedHashes(source: SourceFile): Diagnostic[] {
   return out;
 }
 
+/** Finds keys written as a bare `*`, which YAML reads as an alias and then fails on. */
+function unquotedStars(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const pattern = /(^[ \t]*|[{,][ \t]*)\*[ \t]*:/gm;
+  for (const m of source.text.matchAll(pattern)) {
+    const offset = m.index + m[1]!.length;
+    out.push(diag(source, 'unquoted-star', 'A key `*` without quotes is read as a YAML alias: write `"*":`.', offset, offset + 1));
+  }
+  return out;
+}
+
 /** The first node nested deeper than the limit, if any. */
 function tooDeep(root: unknown): Node | undefined {
   const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
@@ -122,7 +133,14 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const source: SourceFile = { file, text, lineCounter, doc };
   const diagnostics: Diagnostic[] = unquotedHashes(source);
+  // A swallowed `#` explains the syntax errors after it, and an unquoted `*` key explains its own.
   let syntaxSeen = false;
+  const firstHash = diagnostics[0]?.range?.start.offset ?? Infinity;
+  if (doc.errors.length) {
+    const star = unquotedStars(source);
+    diagnostics.push(...star);
+    if (star.length) syntaxSeen = true;
+  }
   for (const error of doc.errors) {
     const [start, end] = error.pos;
     if (error.code === 'DUPLICATE_KEY') {
@@ -132,7 +150,7 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       diagnostics.push(diag(source, 'tab-indent', 'A tab is used for indentation: YAML indents with spaces only.', start, end));
     } else if (error.code === 'RESOURCE_EXHAUSTION') {
       diagnostics.push(diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end));
-    } else if (!syntaxSeen) {
+    } else if (!syntaxSeen && start < firstHash) {
       // Later syntax errors are mostly echoes of the first one; report that one alone.
       syntaxSeen = true;
       const plain = YAML_MESSAGES[error.code] ?? error.message.split(' at line ')[0]!.replace(/\.$/, '');
