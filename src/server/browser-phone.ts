@@ -232,12 +232,12 @@ function describeOutcome(outcome: CallSessionLike['outcome']): string {
   if (!outcome) return 'ended';
   switch (outcome.kind) {
     case 'transferred':
-      return `transferred to ${outcome.department} at \`${outcome.step}\``;
+      return `transferred to ${outcome.department} at step ${outcome.step}`;
     case 'queued':
-      return `queued in ${outcome.queue} at \`${outcome.step}\``;
+      return `queued in ${outcome.queue} at step ${outcome.step}`;
     case 'failed':
-      return `failed at \`${outcome.step}\` (${outcome.code})`;
+      return `failed at step ${outcome.step} (${outcome.code})`;
     default:
-      return `${outcome.kind} at \`${outcome.step}\``;
+      return `${outcome.kind} at step ${outcome.step}`;
   }
 }
