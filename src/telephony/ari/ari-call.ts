@@ -139,6 +139,7 @@ export class AriCall implements CallPort {
   play(playbackId: string, media: readonly Media[]): void {
     if (this.state !== 'live') return;
     if (!isSafeId(playbackId)) {
+      this.host.log.warn({ callId: this.id, code: 'ARI_PLAYBACK_ID' }, 'playback id refused');
       this.emit({ type: 'playback.finished', playbackId: cleanValue(playbackId, 64), outcome: 'failed', reason: 'invalid playback id' });
       return;
     }

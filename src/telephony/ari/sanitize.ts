@@ -38,7 +38,7 @@ export function isFlowName(value: string): boolean {
 }
 
 /** Ids we choose (playbacks, recordings, bridges) and Asterisk's channel ids. */
-const ID = /^[A-Za-z0-9._-]{1,128}$/;
+const ID = /^[A-Za-z0-9._:-]{1,160}$/;
 
 export function isSafeId(value: string): boolean {
   return ID.test(value);
