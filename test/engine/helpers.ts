@@ -35,13 +35,13 @@ export interface Rig {
 /** Starts one call of a flow on a fresh engine. */
 export async function startCall(
   flow: FlowDoc | string,
-  opts: { services?: Partial<InMemoryOptions>; behaviour?: SimulatorBehaviour; subflows?: Map<string, { flow?: FlowDoc }>; now?: number; facts?: Record<string, unknown> } = {},
+  opts: { services?: Partial<InMemoryOptions>; behaviour?: SimulatorBehaviour; subflows?: Map<string, { flow?: FlowDoc }>; file?: string; now?: number; facts?: Record<string, unknown> } = {},
 ): Promise<Rig> {
   const doc = typeof flow === 'string' ? flowOf(flow) : flow;
   const clock = new VirtualClock(opts.now ?? START);
   const services = createInMemoryServices({ clock, ...opts.services });
   const engine = new Engine(services);
-  const compiled = compileFlow({ flow: doc, ...(opts.subflows ? { subflows: opts.subflows } : {}) });
+  const compiled = compileFlow({ flow: doc, ...(opts.file ? { file: opts.file } : {}), ...(opts.subflows ? { subflows: opts.subflows } : {}) });
   engine.publish(compiled);
   const phone = new SimulatedPhone(clock, { callId: 'call-1', caller: '+4930123456', dialled: '100', ...opts.facts }, opts.behaviour);
   const call = engine.startCall(phone);

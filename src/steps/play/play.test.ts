@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { startCall } from '../../../test/engine/helpers.js';
+
+const FLOW = (bargeIn: boolean) => `
+flow: plays
+language: en
+start: say
+variables: { amount: 42.5, code: "0815" }
+prompts: { balance: { sound: acme/balance, text: "Your balance is", duration: 1s } }
+steps:
+  say:
+    play: [balance, { money: "\${amount}", currency: EUR }, { digits: "\${code}" }, { silence: 500ms }]
+    bargeIn: ${bargeIn}
+    next: ask
+  ask: { menu: { prompt: balance, options: { "1": done } } }
+  done: { hangup: true }
+`;
+
+describe('play', () => {
+  it('plays its items as one playback (prompts, money said in the language, digits), then goes on', async () => {
+    const rig = await startCall(FLOW(true));
+    const [playback] = rig.phone.playbacks;
+    expect(playback?.media[0]).toMatchObject({ kind: 'sound', name: 'acme/balance', prompt: 'balance', text: 'Your balance is' });
+    expect(playback?.text()).toContain('42');
+    expect(playback?.media.some((m) => m.kind === 'digits' && m.value === '0815')).toBe(true);
+    await rig.advance(playback!.durationMs);
+    expect(rig.step()).toBe('ask');
+  });
+
+  it('with barge-in a key ends the play and waits for the next menu', async () => {
+    const rig = await startCall(FLOW(true));
+    await rig.press('1');
+    expect(await rig.call.done).toEqual({ kind: 'completed', step: 'done' });
+  });
+
+  it('without barge-in keys are dropped and the play runs to its end', async () => {
+    const rig = await startCall(FLOW(false));
+    await rig.press('1');
+    expect(rig.step()).toBe('say');
+    await rig.advance(rig.phone.playbacks[0]!.durationMs);
+    expect(rig.step()).toBe('ask');
+    expect(rig.heard()).toHaveLength(1 + 1);
+  });
+});
