@@ -103,7 +103,8 @@ export function recordCall(coverage: FlowCoverage, call: CallRecord, graph: Flow
     for (const [label, synonyms] of Object.entries(EVENT_WORDS)) {
       if (words.some((w) => synonyms.some((s) => w.includes(s)))) coverage.covered.add(`event:${step.name}:${label}`);
     }
-    const next = visits[i + 1]?.step;
+    // Steps inlined from a sub-flow (`<callStep>/<subStep>`) run between a subflow step and its `next`.
+    const next = visits.slice(i + 1).find((v) => !v.step.startsWith(`${visit.step}/`))?.step;
     if (next !== undefined) {
       const taken = edgeTaken(step, next, visit, words);
       if (taken) coverage.covered.add(`branch:${step.name}:${taken}`);
@@ -126,6 +127,9 @@ function edgeTaken(step: GraphStep, next: string, visit: Visit, words: string[])
   // Results are words like `busy`, `notFound` or `error:timeout`; `found` must not match `notfound`.
   const named = candidates.find((e) => words.some((w) => w === e.label.toLowerCase() || w.startsWith(`${e.label.toLowerCase()}:`)));
   if (named) return named.label;
+  // `next` beside a named outcome to the same step (`next` and `failed` both to `goodbye`): no outcome word means next.
+  const plain = candidates.find((e) => e.label === 'next');
+  if (plain && !candidates.some((e) => e !== plain && words.includes(e.label.toLowerCase()))) return plain.label;
   // noInput/noMatch exhaustion to the same step: the event words decide.
   const exhausted = candidates.find((e) => e.label === 'exhausted');
   return exhausted && words.some((w) => [...EVENT_WORDS['noInput']!, ...EVENT_WORDS['noMatch']!].some((s) => w.includes(s))) ? exhausted.label : undefined;

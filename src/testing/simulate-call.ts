@@ -17,7 +17,8 @@ import type { CallOutcome, Services, TraceEntry } from '../runtime/services.js';
 import { Engine } from '../runtime/engine.js';
 import type { CallSession } from '../runtime/call-session.js';
 import { createInMemoryServices } from '../runtime/in-memory-services.js';
-import { SimulatedPhone } from '../telephony/simulator/simulated-phone.js';
+import { SimulatedPhone, type SimulatorBehaviour } from '../telephony/simulator/simulated-phone.js';
+import type { CallFacts, DepartmentTarget, PortEventListener } from '../telephony/port.js';
 import type { CallSetup, DepartmentFake, PromptMatcher } from './scenario-types.js';
 import { fakeDataSources, fakeHours, queueStatus, type LookupBehaviour } from './fakes.js';
 import { loadCompiledFlow, type FlowInput } from './load-flow.js';
@@ -272,6 +273,35 @@ function departmentEndpoints(doc: FlowDoc, fakes: Record<string, DepartmentFake>
   return out;
 }
 
+/**
+ * The simulator answers every dialplan hand-off; a test may want one to fail. This phone reports the faked
+ * outcome for dialplan departments and leaves everything else to the simulator.
+ */
+class FakingPhone extends SimulatedPhone {
+  private flowListener: PortEventListener | undefined;
+
+  constructor(
+    private readonly virtualClock: VirtualClock,
+    facts: Partial<CallFacts>,
+    behaviour: SimulatorBehaviour,
+    private readonly dialplanFakes: Record<string, DepartmentFake>,
+  ) {
+    super(virtualClock, facts, behaviour);
+  }
+
+  override onEvent(listener: PortEventListener): void {
+    this.flowListener = listener;
+    super.onEvent(listener);
+  }
+
+  override transfer(target: DepartmentTarget): void {
+    const fake = target.kind === 'dialplan' ? this.dialplanFakes[target.context] : undefined;
+    if (fake === undefined || fake === 'answered' || this.state === 'ended') return super.transfer(target);
+    this.commands.push({ at: this.virtualClock.now(), command: 'transfer', args: target });
+    this.flowListener?.({ type: 'transfer.result', outcome: fake });
+  }
+}
+
 let callCounter = 0;
 
 /**
@@ -292,7 +322,8 @@ export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateO
   const engine = new Engine(services);
   engine.publish(compiled);
   const callId = `sim-${++callCounter}`;
-  const phone = new SimulatedPhone(
+  const endpoints = options.departments ? departmentEndpoints(compiled.doc, options.departments) : undefined;
+  const phone = new FakingPhone(
     clock,
     {
       callId,
@@ -305,9 +336,10 @@ export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateO
       args: options.args ?? {},
     },
     {
-      ...(options.departments ? { departments: departmentEndpoints(compiled.doc, options.departments) } : {}),
+      ...(endpoints ? { departments: endpoints } : {}),
       ...(options.recording ? { recording: { outcome: options.recording } } : {}),
     },
+    endpoints ?? {},
   );
   const session = engine.startCall(phone, compiled.name);
   await settle();
