@@ -2,7 +2,7 @@
  * Reading bytes into YAML safely: size and encoding limits, YAML errors turned into diagnostics, the
  * comment that swallowed a `#` key, nesting depth and alias expansion limits. Nothing here throws.
  */
-import { isAlias, isCollection, isMap, isPair, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { rangeAt, sourceFromText, type SourceFile } from './source.js';
 import { codeInfo } from './codes.js';
@@ -53,7 +53,8 @@ const YAML_MESSAGES: Record<string, string> = {
 /** Finds comments that start with `#:`: a key `#` written without quotes, silently dropped by YAML. */
 function unquotedHashes(source: SourceFile): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (!source.text.includes('#')) return out;
+  // Lexing again costs as much as parsing: only when some `#` is followed by `:`.
+  if (!/#[ \t]*:/.test(source.text)) return out;
   let offset = 0;
   for (const token of new Lexer().lex(source.text)) {
     // The lexer emits a few control tokens that are not part of the text.
@@ -64,6 +65,28 @@ function unquotedHashes(source: SourceFile): Diagnostic[] {
     offset += token.length;
   }
   return out;
+}
+
+/** Keys that appear twice in one map (YAML would silently keep the last). */
+function duplicateKeys(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const stack: unknown[] = [source.doc?.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (seen.has(key)) {
+          const [start, end] = (pair.key as Node | null)?.range ?? [0, 0];
+          out.push(diag(source, 'duplicate-key', `The key \`${key}\` appears twice in this map; YAML would keep only the last one.`, start, end));
+        }
+        seen.add(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return out.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
 }
 
 /** Finds keys written as a bare `*`, which YAML reads as an alias and then fails on. */
@@ -130,7 +153,8 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   if (!text.replace(/#.*$/gm, '').trim()) return { source: bare, diagnostics: [diag(bare, 'empty-file', 'The file is empty: a flow needs `flow`, `language`, `start` and `steps`.', 0)] };
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Duplicate keys are found below in one linear pass; yaml's own check compares every pair in a map.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const source: SourceFile = { file, text, lineCounter, doc };
   const diagnostics: Diagnostic[] = unquotedHashes(source);
   // A swallowed `#` explains the syntax errors after it, and an unquoted `*` key explains its own.
@@ -157,6 +181,7 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       diagnostics.push(diag(source, 'yaml-syntax', `${plain}.`, start, end));
     }
   }
+  if (!diagnostics.length) diagnostics.push(...duplicateKeys(source));
   if (diagnostics.length) return { source, diagnostics };
   const deep = tooDeep(doc.contents);
   if (deep) {
