@@ -53,13 +53,15 @@ describe('random callers', () => {
             // Waiting for input, or on the way somewhere: never idle with nothing pending.
             if (!call.ended) expect(call.clock.pending, `stuck at step ${call.step}`).toBeGreaterThan(0);
           }
-          await call.runUntilEnd({ within: '2h' });
+          await call.runUntilEnd({ within: '120m' });
           expect(call.ended, `the call did not end; it is at step ${call.step}`).toBe(true);
           expect(KINDS).toContain(call.outcome!.kind);
           expect(call.trace.filter((e) => e.type === 'step').length).toBeLessThanOrEqual(maxSteps + 2);
           expect(call.clock.pending, 'a finished call left timers behind').toBe(0);
+          const errors = call.trace.filter((e) => e.type === 'note' && e.code === 'internal-error');
+          expect(errors, 'an implementation threw').toEqual([]);
         }),
-        { numRuns: 40, seed: 20261207 },
+        { numRuns: 80, seed: 20261207 },
       );
     });
   }
