@@ -124,9 +124,30 @@ describe('AMI queue status', () => {
     const controller = new AbortController();
     const answer = queues.status('support', controller.signal);
     await vi.waitFor(() => expect(fake.actionsNamed('QueueSummary')).toHaveLength(1));
+    const before = clock.now();
     controller.abort();
     expect(await answer).toBeUndefined();
+    expect(clock.now()).toBe(before);
+    // The question itself is still bounded by its timeout, and leaves nothing behind.
+    await clock.advance(TIMEOUT);
     expect(clock.pending).toBe(0);
+  });
+
+  it('shares one question among callers entering the same queue at once; one leaving does not cancel the others', async () => {
+    const fake = await startFake();
+    const clock = new VirtualClock();
+    const queues = provider(fake.port, clock);
+    await connected(queues);
+    const leaving = new AbortController();
+    const first = queues.status('support', leaving.signal);
+    const second = queues.status('SUPPORT', signal());
+    leaving.abort();
+    expect(await first).toBeUndefined();
+    expect(await second).toEqual({ loggedIn: 3, free: 1, waiting: 2, holdTimeSec: 40 });
+    expect(fake.actionsNamed('QueueSummary')).toHaveLength(1);
+    fake.queues.support!.available = 0;
+    expect(await queues.status('support', signal())).toMatchObject({ free: 0 });
+    expect(fake.actionsNamed('QueueSummary')).toHaveLength(2);
   });
 
   it('reconnects after two timeouts in a row (a half-open connection)', async () => {

@@ -35,16 +35,37 @@ export function createAmiQueueStatus(options: AmiQueueStatusOptions): AmiQueueSt
   const warned = new Set<string>();
   const warnOnce = (key: string, obj: object, msg: string): void => {
     if (warned.has(key)) return;
-    warned.add(key);
+    if (warned.size < 1000) warned.add(key);
     options.logger.warn(obj, msg);
   };
+  /** Questions on the wire, by queue: callers entering the same queue at once share one `QueueSummary`. */
+  const asking = new Map<string, Promise<QueueStatus | undefined>>();
 
-  async function queueStatus(queue: string, signal: AbortSignal): Promise<QueueStatus | undefined> {
+  function queueStatus(queue: string, signal: AbortSignal): Promise<QueueStatus | undefined> {
     if (!QUEUE_NAME.test(queue)) {
       warnOnce(`name:${queue}`, { code: 'ami-bad-queue-name', queue: queue.slice(0, 80) }, 'Queue name is not sent to AMI: use letters, digits, `_`, `.`, `@`, `+` and `-`.');
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    const result = await client.action({ Action: 'QueueSummary', Queue: queue }, signal);
+    if (signal.aborted) return Promise.resolve(undefined);
+    const key = queue.toLowerCase();
+    let shared = asking.get(key);
+    if (!shared) {
+      // Bounded by the action timeout, not by any one caller: one caller leaving must not cancel the others.
+      shared = ask(queue).finally(() => asking.delete(key));
+      asking.set(key, shared);
+    }
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void shared.then((status) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(status);
+      });
+    });
+  }
+
+  async function ask(queue: string): Promise<QueueStatus | undefined> {
+    const result = await client.action({ Action: 'QueueSummary', Queue: queue });
     if (!result.ok) {
       options.logger.debug({ code: result.code, queue }, result.message);
       return undefined;
