@@ -157,6 +157,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.orphanTimer = this.reconcileTimer = undefined;
     this.firstSettled?.();
     // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
+    await this.rest.drain(this.options.requestTimeoutMs);
     this.rest.close();
   }
 

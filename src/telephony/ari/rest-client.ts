@@ -58,6 +58,7 @@ export class AriRestClient {
   private readonly auth: string;
   private readonly timeoutMs: number;
   private readonly transport: typeof http | typeof https;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: RestClientOptions) {
     this.base = ariBaseUrl(options.url);
@@ -97,7 +98,7 @@ export class AriRestClient {
       }
     }
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve) => {
+    const pending = new Promise<AriResponse<T>>((resolve) => {
       let done = false;
       const finish = (res: AriResponse<T>): void => {
         if (done) return;
@@ -144,9 +145,20 @@ export class AriRestClient {
       if (payload !== undefined) req.write(payload);
       req.end();
     });
+    this.inFlight.add(pending);
+    void pending.then(() => this.inFlight.delete(pending));
+    return pending;
   }
 
-  /** Closes idle pooled sockets. */
+  /** Waits (at most `timeoutMs`) for requests already sent, so a hang-up or answer sent just before stop lands. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Closes pooled sockets. */
   close(): void {
     this.agent.destroy();
   }

@@ -1,0 +1,189 @@
+/**
+ * The ARI adapter against a real Asterisk with the shipped `asterisk-config/`. Runs only when
+ * TOUCHTONE_TEST_ARI_URL (and TOUCHTONE_TEST_ARI_USER / TOUCHTONE_TEST_ARI_PASSWORD) are set; see README `asterisk`.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAriAdapter, type AriAdapter, type ReattachInfo } from '../../src/telephony/ari/index.js';
+import type { CallPort, PortEvent } from '../../src/telephony/port.js';
+import { AsteriskDriver, targetFromEnv } from './asterisk-driver.js';
+
+const target = targetFromEnv();
+
+interface LiveCall {
+  port: CallPort;
+  events: PortEvent[];
+}
+
+describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
+  let driver: AsteriskDriver;
+  let ari: AriAdapter | undefined;
+  const calls: LiveCall[] = [];
+
+  const adapter = async (onReattach?: (call: CallPort, info: ReattachInfo) => void): Promise<AriAdapter> => {
+    const a = createAriAdapter({
+      ...target!,
+      safeDestination: { kind: 'dialplan', context: 'touchtone-fallback', extension: 's', priority: 1 },
+      backoffInitialMs: 50,
+      backoffMaxMs: 500,
+    });
+    a.onCall((port) => {
+      const call: LiveCall = { port, events: [] };
+      port.onEvent((e) => call.events.push(e));
+      calls.push(call);
+    });
+    if (onReattach) a.onReattach(onReattach);
+    await a.start();
+    return a;
+  };
+
+  const nextCall = (ivrLeg: string): Promise<LiveCall> =>
+    driver.until(async () => calls.find((c) => c.port.facts.callId === ivrLeg), `call ${ivrLeg} in Stasis`);
+  const event = <T extends PortEvent['type']>(call: LiveCall, type: T, n = 1): Promise<Extract<PortEvent, { type: T }>> =>
+    driver.until(async () => call.events.filter((e) => e.type === type)[n - 1] as Extract<PortEvent, { type: T }> | undefined, `${type} #${n}`);
+
+  beforeAll(async () => {
+    driver = new AsteriskDriver(target!);
+    await driver.open();
+  });
+  afterEach(async () => {
+    await ari?.stop();
+    ari = undefined;
+    calls.length = 0;
+  });
+  afterAll(() => driver.close());
+
+  it('a call enters Stasis with its facts; play, DTMF from the other leg, barge-in by stopping the playback', async () => {
+    ari = await adapter();
+    expect(await ari.ping(1000)).toBe(true);
+    const { callerLeg, ivrLeg } = await driver.call('ivr', 'touchtone-test', '"Ada" <5551234>');
+    const call = await nextCall(ivrLeg);
+    expect(call.port.facts).toMatchObject({ flow: 'integration', args: { source: 'test' }, dialled: 'ivr', caller: '5551234', language: 'en' });
+    call.port.answer();
+    call.port.play('it-1', [{ kind: 'sound', name: 'hello-world' }, { kind: 'digits', value: '1234' }, { kind: 'silence', durationMs: 3000 }]);
+    await event(call, 'playback.started');
+    await driver.press(callerLeg, '5');
+    expect((await event(call, 'key')).digit).toBe('5');
+    // ARI did not stop the prompt on the key …
+    expect(call.events.some((e) => e.type === 'playback.finished')).toBe(false);
+    // … we do.
+    call.port.stopPlayback('it-1');
+    expect(await event(call, 'playback.finished')).toEqual({ type: 'playback.finished', playbackId: 'it-1', outcome: 'stopped' });
+    call.port.hangup('test done');
+    await event(call, 'hangup');
+  });
+
+  it('a missing sound ends as failed', async () => {
+    ari = await adapter();
+    const { ivrLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.play('it-missing', [{ kind: 'sound', name: 'touchtone/no-such-sound' }]);
+    expect((await event(call, 'playback.finished')).outcome).toBe('failed');
+    call.port.hangup('test done');
+  });
+
+  it.each([
+    ['answer', 'answered'],
+    ['busy', 'busy'],
+    ['noanswer', 'noAnswer'],
+    ['congested', 'failed'],
+  ] as const)('transfer to a department that does %s → %s', async (exten, outcome) => {
+    ari = await adapter();
+    const { ivrLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.transfer({ kind: 'dial', endpoint: `Local/${exten}@touchtone-test-agents`, ringTimeoutMs: 2000 });
+    const result = await event(call, 'transfer.result');
+    expect(result.outcome, result.reason).toBe(outcome);
+    call.port.hangup('test done');
+    await event(call, 'hangup');
+  });
+
+  it('variables for the dialplan, then the queue context; with no agents the fallback takes the call', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.setVariables({ TOUCHTONE_ACCOUNT: '123456\r\nInjected: yes' });
+    call.port.enqueue({ queue: 'support' });
+    const where = await driver.until(async () => {
+      const ch = await driver.channel(ivrLeg);
+      return ch?.dialplan?.app_name === 'Queue' ? ch : undefined;
+    }, 'caller in Queue()');
+    // `support` has no members (joinempty): the shipped dialplan sends the caller on to the operators.
+    expect(where.dialplan?.context).toBe('touchtone-fallback');
+    expect(await driver.variable(ivrLeg, 'TOUCHTONE_ACCOUNT')).toBe('123456Injected: yes');
+    expect(await driver.variable(ivrLeg, 'TOUCHTONE_QUEUE')).toBe('support');
+    await driver.hangup(callerLeg);
+  });
+
+  it('records the caller', async () => {
+    ari = await adapter();
+    const { ivrLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.record('it-rec', { name: `touchtone-it-${Date.now()}`, maxDurationMs: 1000, maxSilenceMs: 0, beep: false, terminator: 'none' });
+    const done = await event(call, 'recording.finished');
+    expect(done.outcome).toBe('finished');
+    call.port.hangup('test done');
+  });
+
+  it('hangup by the caller mid-prompt', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.play('it-long', [{ kind: 'silence', durationMs: 10_000 }]);
+    await event(call, 'playback.started');
+    await driver.hangup(callerLeg);
+    await event(call, 'hangup');
+    expect(call.events.filter((e) => e.type === 'hangup')).toHaveLength(1);
+  });
+
+  it('engine down: Stasis fails and the shipped dialplan queues the call for the operators', async () => {
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const ch = await driver.until(async () => {
+      const c = await driver.channel(ivrLeg);
+      return c?.dialplan?.app_name === 'Queue' ? c : undefined;
+    }, 'fallback queue');
+    expect(ch.dialplan).toMatchObject({ context: 'touchtone-fallback' });
+    await driver.hangup(callerLeg);
+  });
+
+  it('re-attach: a new adapter takes back a call left inside the app, and it still plays and hears keys', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const first = await nextCall(ivrLeg);
+    first.port.answer();
+    await ari.stop();
+    calls.length = 0;
+    const found: Array<{ call: LiveCall; info: ReattachInfo }> = [];
+    ari = await adapter((port, info) => {
+      const call: LiveCall = { port, events: [] };
+      port.onEvent((e) => call.events.push(e));
+      found.push({ call, info });
+    });
+    const { call, info } = await driver.until(async () => found[0], 're-attached call');
+    expect(info.reason).toBe('startup');
+    expect(call.port.facts).toMatchObject({ callId: ivrLeg, flow: 'integration' });
+    call.port.play('it-again', [{ kind: 'sound', name: 'hello-world' }]);
+    await event(call, 'playback.started');
+    await driver.press(callerLeg, '#');
+    expect((await event(call, 'key')).digit).toBe('#');
+    call.port.hangup('test done');
+  });
+
+  it('re-attach without a taker sends the call to the safe destination', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    (await nextCall(ivrLeg)).port.answer();
+    await ari.stop();
+    ari = await adapter(); // No onReattach handler.
+    const ch = await driver.until(async () => {
+      const c = await driver.channel(ivrLeg);
+      return c?.dialplan?.context === 'touchtone-fallback' ? c : undefined;
+    }, 'safe destination');
+    expect(ch.dialplan?.app_name).not.toBe('Stasis');
+    await driver.hangup(callerLeg);
+  });
+});
