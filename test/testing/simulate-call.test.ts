@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { simulateCall, CallExpectationError, compileFlowFile } from '../../src/testing/index.js';
+
+const ACME = 'flows/acme-hotline.yaml';
+const MONDAY = '2026-12-07T10:00:00+01:00';
+const accounts = [{ number: '12345678', balance: 42.5 }];
+
+describe('simulateCall', () => {
+  it('runs the README example as written', async () => {
+    const call = await simulateCall(ACME, { caller: '+4930123', now: MONDAY, data: { accounts } });
+    await call.expectPrompt('main-menu');
+    await call.press('0');
+    await call.wait('6s'); // virtual
+    expect(call.outcome).toMatchObject({ kind: 'queued', queue: 'support' });
+    expect(call.outcome).toEqual({ kind: 'queued', queue: 'support', step: 'agent' });
+  });
+
+  it('moves only virtual time: a minute of silence takes no real minute', async () => {
+    const started = Date.now();
+    const call = await simulateCall(ACME, { now: MONDAY });
+    const before = call.clock.now();
+    await call.wait('60s');
+    expect(call.clock.now() - before).toBe(60_000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(call.heard()).toContain('Sorry, I did not hear a choice.');
+  });
+
+  it('fails expectPrompt with what the caller heard instead', async () => {
+    const call = await simulateCall(ACME, { now: MONDAY });
+    await call.expectPrompt('welcome');
+    const error = await call.expectPrompt('sales-busy', { within: '3s' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallExpectationError);
+    expect((error as Error).message).toBe(
+      'Expected the caller to hear prompt `sales-busy`, but heard `main-menu` "For your account balance press 1. For our opening hours press 2. For prices press 3. For sales press 4. To speak to an agent press 0." (the call is at step `main`).',
+    );
+  });
+
+  it('matches prompts by text with a regular expression, in order', async () => {
+    const call = await simulateCall(ACME, { now: MONDAY, data: { accounts } });
+    await call.press('1');
+    await call.press('12345678#');
+    const item = await call.expectPrompt(/^Your balance is$/);
+    expect(item.prompt).toBe('your-balance-is');
+    call.expectVariable('account', '12345678');
+    call.expectVariable('acct.balance', 42.5);
+    expect(() => call.expectVariable('account', '1')).toThrow('Expected variable `account` to be `"1"`, but it is `"12345678"`');
+    // The welcome prompt was before the cursor: it no longer matches.
+    await expect(call.expectPrompt('welcome', { within: '1s' })).rejects.toThrow(CallExpectationError);
+  });
+
+  it('pretends it is Sunday with the real hours service, or forces hours open', async () => {
+    const sunday = await simulateCall(ACME, { now: '2026-12-06T11:00:00+01:00' });
+    await sunday.expectPrompt('after-hours');
+    const forced = await simulateCall(ACME, { now: '2026-12-06T11:00:00+01:00', hours: { office: 'open' } });
+    await forced.expectPrompt('main-menu');
+  });
+
+  it('fakes slow, failing and scripted lookups', async () => {
+    const slow = await simulateCall(ACME, { now: MONDAY, data: { accounts }, lookups: { accounts: { kind: 'slow', delayMs: 10_000 } } });
+    await slow.press('1');
+    await slow.press('12345678#');
+    await slow.reachStep('find-account');
+    await slow.reachStep('agent'); // the source's 3 s timeout is an error
+    const scripted = await simulateCall(ACME, { now: MONDAY, lookups: { accounts: (key) => ({ status: 'found', record: { number: key, balance: 7 } }) } });
+    await scripted.press('1');
+    await scripted.press('55555555#');
+    await scripted.expectPrompt('your-balance-is');
+    scripted.expectVariable('acct.balance', 7);
+  });
+
+  it('fakes queue state and department answers', async () => {
+    const none = await simulateCall(ACME, { now: MONDAY, queues: { support: 'none' } });
+    await none.press('0');
+    await none.expectPrompt('leave-message');
+    const busy = await simulateCall(ACME, { now: MONDAY, departments: { sales: 'noAnswer' } });
+    await busy.press('4');
+    await busy.expectPrompt('sales-busy');
+    await busy.expectOutcome({ kind: 'queued' });
+  });
+
+  it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {
+    const call = await simulateCall(ACME, { now: MONDAY });
+    await call.reachStep('main');
+    call.expectStep('main');
+    await call.hangup();
+    expect(call.outcome).toEqual({ kind: 'hungup', step: 'main' });
+    expect(call.clock.pending).toBe(0);
+    await expect(call.expectOutcome({ kind: 'queued' })).rejects.toThrow('the call ended with {"kind":"hungup","step":"main"}');
+  });
+
+  it('accepts a compiled flow, and a flow with errors throws with its diagnostics', async () => {
+    const flow = await compileFlowFile(ACME);
+    const call = await simulateCall(flow, { now: MONDAY });
+    await call.expectPrompt('main-menu');
+    await expect(simulateCall('test/testing/fixtures/no-such-flow.yaml')).rejects.toThrow(/has errors[\s\S]*file-not-found/);
+  });
+});
