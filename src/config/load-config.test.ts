@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { SETTINGS } from './schema.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, redactConfig } from './load-config.js';
@@ -76,5 +77,15 @@ describe('loadConfig', () => {
   it('fails when an explicit --config file is missing', () => {
     const { diagnostics } = loadConfig({ cwd: dirWith(), file: 'nope.yaml', env: {} });
     expect(diagnostics[0]).toMatchObject({ code: 'config-not-found', message: 'The configuration file `nope.yaml` does not exist.' });
+  });
+});
+
+describe('touchtone.example.yaml', () => {
+  it('is a valid configuration that names every setting', () => {
+    const { config, diagnostics } = loadConfig({ cwd: process.cwd(), file: 'touchtone.example.yaml', env: {} });
+    expect(diagnostics).toEqual([]);
+    expect(config!.ari.routes).toEqual({ '100': 'acme-hotline' });
+    const text = readFileSync('touchtone.example.yaml', 'utf8');
+    for (const s of SETTINGS) expect(text, s.path).toContain(`${s.path.split('.').pop()}:`);
   });
 });

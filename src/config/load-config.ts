@@ -68,6 +68,8 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       return { diagnostics, file, source, fromEnv: [] };
     }
     raw = value as Record<string, unknown>;
+    // A group whose keys are all commented out (`sounds:` alone) reads as null; it means "all defaults".
+    for (const [key, v] of Object.entries(raw)) if (v === null && schemaAt(`/${key}`)?.properties) raw[key] = {};
     const sourceFile: SourceFile = { file, text: source, lineCounter: lines, doc };
     locate = (ptr, atKey) => locateIn(sourceFile, ptr, atKey);
   }

@@ -70,12 +70,12 @@ export class FlowCatalog implements FlowAdmin {
 
   /** Loads every flow file of the folder. Resolves to the number of flows that run. */
   async loadAll(): Promise<number> {
-    for (const file of await findFlowFiles(this.options.dir).catch(() => [] as string[])) await this.loadFile(file);
+    for (const file of await findFlowFiles(this.options.dir).catch(() => [] as string[])) await this.loadFile(file, 'file', `loaded from ${basename(file)}`);
     return [...this.entries.values()].filter((e) => e.current).length;
   }
 
   /** (Re)loads one file, as after an edit. A file that no longer exists keeps its last version running. */
-  async loadFile(file: string, by = 'file'): Promise<PublishResult | undefined> {
+  async loadFile(file: string, by = 'file', note = `edited ${basename(file)}`): Promise<PublishResult | undefined> {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -84,7 +84,7 @@ export class FlowCatalog implements FlowAdmin {
     }
     const wrote = this.written.get(file);
     if (wrote !== undefined && wrote === createHash('sha256').update(text).digest('hex')) return undefined;
-    return this.accept(text, file, { by, note: by === 'file' ? `edited ${basename(file)}` : undefined }, undefined);
+    return this.accept(text, file, { by, note }, undefined);
   }
 
   list(): FlowSummary[] {

@@ -30,6 +30,7 @@ import { FlowCatalog } from './flow-catalog.js';
 import { StepTraffic } from './step-traffic.js';
 import { BrowserPhone } from './browser-phone.js';
 import { storeVersionRepo } from './store-adapters.js';
+import { soundWarnings } from './sound-warnings.js';
 import { loadRuntimeModules, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
 
@@ -103,7 +104,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const catalog: FlowCatalog = new FlowCatalog({
     dir: config.flowsDir,
     engine,
-    load: (text, file) => loadFlowText(text, file),
+    load: (text, file) => {
+      const loaded = loadFlowText(text, file);
+      if (config.sounds.dir && loaded.flow) loaded.diagnostics.push(...soundWarnings(loaded, config.sounds.dir));
+      return loaded;
+    },
     compile: runtime.compile,
     versions: storeVersionRepo(store.flowVersions, (flow): string => catalog.fileOf(flow) ?? join(config.flowsDir, `${flow}.yaml`)),
     logger,

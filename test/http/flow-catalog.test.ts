@@ -140,7 +140,7 @@ describe('FlowCatalog', () => {
     const second = setup(storeVersionRepo(store.flowVersions, () => join(dir, 'demo.yaml')), dir);
     await second.catalog.loadAll();
     expect(second.published.map((f) => f.version)).toEqual(['2']);
-    expect(second.catalog.get('demo')!.versions.map((v) => `${v.version}:${v.publishedBy}:${v.note ?? ''}`)).toEqual(['2:ana:n', '1:file:edited demo.yaml']);
+    expect(second.catalog.get('demo')!.versions.map((v) => `${v.version}:${v.publishedBy}:${v.note ?? ''}`)).toEqual(['2:ana:n', '1:file:loaded from demo.yaml']);
     writeFileSync(join(dir, 'demo.yaml'), GOOD);
     await second.catalog.loadFile(join(dir, 'demo.yaml'));
     expect(second.catalog.get('demo')!.version).toBe('3');
