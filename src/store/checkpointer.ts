@@ -28,6 +28,8 @@ parentPort.on('message', (message) => {
 export interface Checkpointer {
   /** Asks for a checkpoint unless one is running. */
   request(): void;
+  /** Checkpoints completed so far. */
+  readonly completed: number;
   close(): Promise<void>;
 }
 
@@ -44,8 +46,10 @@ export function startCheckpointer(path: string, logger: Logger): Checkpointer | 
   worker.unref();
   let running = false;
   let failedOnce = false;
+  let completed = 0;
   worker.on('message', (message: { ok: boolean; error?: string }) => {
     running = false;
+    if (message.ok) completed++;
     if (!message.ok && !failedOnce) {
       failedOnce = true;
       logger.warn({ error: message.error }, 'WAL checkpoint failed; the log grows until one succeeds');
@@ -53,6 +57,9 @@ export function startCheckpointer(path: string, logger: Logger): Checkpointer | 
   });
   worker.on('error', (error) => logger.warn({ error: error.message }, 'WAL checkpoint worker stopped'));
   return {
+    get completed() {
+      return completed;
+    },
     request() {
       if (running) return;
       running = true;

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
-import { systemClock, type Clock } from '../runtime/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import { silentLogger, type CallRecordSink, type Logger } from '../runtime/services.js';
 import type { HoursOverrideStore } from '../data/hours-overrides.js';
 import type { LockoutRepository } from '../data/lockout.js';
@@ -53,11 +53,17 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** Test hook: runs inside each call-record write; throw to simulate a full disk. */
   beforeWrite?: (rows: number) => void;
+  /** Delete calls older than this many days: once soon after opening, then every `retentionIntervalMs`. */
+  retentionDays?: number;
+  /** How often the retention cleanup runs. Default 6 hours. */
+  retentionIntervalMs?: number;
 }
 
 export interface StoreMetrics extends WriterMetrics {
   /** Schema version of the file. */
   schemaVersion: number;
+  /** WAL checkpoints the background worker completed. */
+  checkpoints: number;
 }
 
 export interface Store {
@@ -131,14 +137,14 @@ export function openStore(options: StoreOptions): Store {
     // A broken file: reported by the failing writes.
   }
 
-  return {
+  const store: Store = {
     records: writer,
     flowVersions: flowVersions(db),
     hoursOverrides: hoursOverrides(db, () => clock.now()),
     lockouts: lockouts(db, logger),
     recordings: recordings(db),
     flush: () => writer.flush(),
-    metrics: () => ({ ...writer.metrics(), schemaVersion }),
+    metrics: () => ({ ...writer.metrics(), schemaVersion, checkpoints: checkpointer?.completed ?? 0 }),
     recentCalls: (o) => recentCalls(db, o),
     callTrace: (id) => callTrace(db, id),
     stats: (o) => stats(db, o),
@@ -178,11 +184,34 @@ export function openStore(options: StoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
+      if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
+      await retentionRun;
       await writer.close();
       await checkpointer?.close();
       db.close();
     },
   };
+
+  let retentionTimer: TimerHandle | undefined;
+  let retentionRun: Promise<unknown> | undefined;
+  if (options.retentionDays !== undefined && !options.readonly) {
+    const days = options.retentionDays;
+    const every = options.retentionIntervalMs ?? 6 * 3_600_000;
+    const schedule = (delay: number) => {
+      retentionTimer = clock.setTimeout(() => {
+        retentionRun = store
+          .retention(days)
+          .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'retention cleanup failed; will try again'))
+          .finally(() => {
+            if (!closed) schedule(every);
+          });
+      }, delay);
+      // A housekeeping timer must not keep the process alive.
+      (retentionTimer as { unref?: () => void } | undefined)?.unref?.();
+    };
+    schedule(Math.min(every, 60_000));
+  }
+  return store;
 }
 
 /**

@@ -223,6 +223,31 @@ describe('store: schema, stats and retention', () => {
   });
 });
 
+describe('store: housekeeping', () => {
+  it('runs the retention cleanup on its own, on the clock', async () => {
+    const { store, clock } = open({ retentionDays: 30, retentionIntervalMs: 3_600_000 });
+    simulateCall(store, 'old', T0 - 31 * 86_400_000);
+    await store.flush();
+    await clock.advance(60_000); // first run a minute after opening
+    expect(store.recentCalls()).toEqual([]);
+    simulateCall(store, 'old2', T0 - 40 * 86_400_000);
+    await store.flush();
+    await clock.advance(3_600_000);
+    expect(store.recentCalls()).toEqual([]);
+  });
+
+  it('checkpoints the WAL in a worker thread', async () => {
+    const { store, clock } = open();
+    for (let i = 0; i < 1200; i++) simulateCall(store, `c${i}`, T0 + i);
+    await clock.advance(50);
+    await store.flush();
+    expect(store.metrics().written).toBe(6000);
+    // The worker answers asynchronously; wait by event-loop turns (bounded), not by time.
+    for (let turn = 0; turn < 200_000 && store.metrics().checkpoints === 0; turn++) await new Promise((r) => setImmediate(r));
+    expect(store.metrics().checkpoints).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('store: flow versions, overrides, lockouts', () => {
   it('keeps versions immutable', () => {
     const { store } = open();
