@@ -22,7 +22,9 @@ export function instrumentPort(port: CallPort, histogram: Histogram, clock: Cloc
       listener(event);
     });
   for (const name of COMMANDS) {
-    const original = (port[name] as (...args: unknown[]) => void).bind(port);
+    const method = port[name] as ((...args: unknown[]) => void) | undefined;
+    if (typeof method !== 'function') continue;
+    const original = method.bind(port);
     (wrapped as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
       if (keyAt !== undefined) {
         histogram.observe((clock.now() - keyAt) / 1000);

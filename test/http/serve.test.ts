@@ -2,7 +2,7 @@
  * The whole server on a virtual clock: real engine, store, flows folder and HTTP on 127.0.0.1, driven through the
  * API the dashboard uses.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { VirtualClock } from '../../src/runtime/clock.js';
 import { silentLogger, type Logger } from '../../src/runtime/services.js';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
 
 const flow = (greeting: string) => `flow: demo
 language: en
@@ -38,14 +40,14 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger) {
+async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger, watch = false) {
   const dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
   writeFileSync(join(dir, 'demo.yaml'), flow('Hello.'));
   const { config, diagnostics } = loadConfig({ cwd: dir, env: { TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_TOKEN: TOKEN, TOUCHTONE_SHUTDOWN_GRACE_MS: '60000', ...env } });
   expect(diagnostics).toEqual([]);
   const clock = new VirtualClock(Date.parse('2026-01-05T10:00:00Z'));
   clockInUse = clock;
-  server = await startServer({ config: config!, logger, clock, watch: false, phone: { clock, msPerChar: 10 } });
+  server = await startServer({ config: config!, logger, clock, watch, phone: { clock, msPerChar: 10 } });
   const api = request(server.url.replace(/\/$/, ''));
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
@@ -144,5 +146,29 @@ describe('touchtone serve', () => {
     await stopping;
     expect(server!.store.metrics().written).toBeGreaterThan(0);
     server = undefined;
+  });
+
+  it('reloads a flow when its file changes, keeping the good version through a bad edit', async () => {
+    const errors: string[] = [];
+    const { dir } = await boot({}, { ...silentLogger, error: (_obj, msg) => void errors.push(msg ?? '') }, true);
+    writeFileSync(join(dir, 'demo.yaml'), flow('Hi.').replace('"1": news', '"1": newz'));
+    await vi.waitFor(() => expect(server!.catalog.get('demo')!.state).toBe('stale'), { timeout: 5000, interval: 50 });
+    expect(errors).toEqual(['flow `demo` not reloaded: 1 error(s); version 1 keeps running']);
+    writeFileSync(join(dir, 'demo.yaml'), flow('Hi.'));
+    await vi.waitFor(() => expect(server!.catalog.get('demo')).toMatchObject({ state: 'ok', version: '2' }), { timeout: 5000, interval: 50 });
+  });
+});
+
+describe('touchtone serve (command)', () => {
+  it('prints configuration errors at their line and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    writeFileSync(join(dir, 'touchtone.yaml'), 'http:\n  port: high\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIO = { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false, cwd: dir, env: {} };
+    expect(await main(['serve'], io)).toBe(1);
+    expect(err.join('\n')).toContain('touchtone.yaml:2:9: error config-bad-type: `http.port` must be an integer.');
+    expect(err.join('\n')).toContain('touchtone serve: the configuration has errors; fix them and start again.');
+    expect(out).toEqual([]);
   });
 });
