@@ -26,7 +26,7 @@ export interface PromptsDeps {
   synthesizer?: Synthesizer;
 }
 
-const MARK: Record<SoundStatus['state'], string> = { present: '✓', missing: '✗', rendered: '+', failed: '!', refused: '!', 'no-sound': '-' };
+const MARK: Record<SoundStatus['state'], string> = { present: '✓', missing: '✗', rendered: '+', failed: '!', refused: '!' };
 
 /** Runs `touchtone prompts` and resolves to its exit code. */
 export async function runPromptsCommand(paths: readonly string[], options: PromptsOptions, io: CliIO, deps: PromptsDeps = {}): Promise<number> {
@@ -88,7 +88,7 @@ export async function runPromptsCommand(paths: readonly string[], options: Promp
 }
 
 function counts(statuses: readonly SoundStatus[]): Record<SoundStatus['state'], number> {
-  const out: Record<SoundStatus['state'], number> = { present: 0, missing: 0, rendered: 0, failed: 0, refused: 0, 'no-sound': 0 };
+  const out: Record<SoundStatus['state'], number> = { present: 0, missing: 0, rendered: 0, failed: 0, refused: 0 };
   for (const s of statuses) out[s.state]++;
   return out;
 }
@@ -105,7 +105,7 @@ function toJson(statuses: readonly SoundStatus[], soundsDir: string, engine: str
       pointer: s.entry.pointer,
       language: s.entry.language,
       text: s.entry.text ?? null,
-      sound: s.entry.sound ?? null,
+      sound: s.entry.sound,
       state: s.state,
       exists: s.state === 'present' || s.state === 'rendered',
       path: s.file ?? null,
@@ -139,20 +139,18 @@ function toText(statuses: readonly SoundStatus[], soundsDir: string, rendered: b
   if (c.rendered) parts.push(`${c.rendered} rendered`);
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c.refused) parts.push(`${c.refused} refused`);
-  if (c['no-sound']) parts.push(`${c['no-sound']} text only`);
   lines.push('', `${statuses.length} prompt${statuses.length === 1 ? '' : 's'}: ${parts.join(', ')}.`);
   if (c.missing && !rendered) lines.push('Run with `--render` to make the missing ones from their text with espeak-ng.');
   return lines.join('\n');
 }
 
 function label(s: SoundStatus): string {
-  return s.entry.prompt ?? `(inline) ${s.entry.sound ?? ''}`;
+  return s.entry.prompt ?? `(inline) ${s.entry.sound}`;
 }
 
 function where(s: SoundStatus): string {
-  if (s.state === 'no-sound') return '(text only)';
   if (s.file) return s.state === 'rendered' ? `${s.file} (rendered)` : s.file;
-  return `${s.entry.sound ?? ''} (${s.state})`;
+  return `${s.entry.sound} (${s.state})`;
 }
 
 /** Registers `touchtone prompts`. */

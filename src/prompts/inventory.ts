@@ -17,8 +17,8 @@ export interface PromptEntry {
   language: string;
   /** What it says in this language; unset when the flow has no text for it. */
   text?: string;
-  /** Sound file name without extension (`acme/welcome`); unset for a text-only prompt. */
-  sound?: string;
+  /** Sound file name without extension (`acme/welcome`): the prompt's `sound`, else its name, as the engine plays it. */
+  sound: string;
 }
 
 /**
@@ -31,7 +31,7 @@ export function promptInventory(flow: FlowDoc, file: string): PromptEntry[] {
   const languages = flow.languages?.length ? flow.languages : [flow.language];
   const entries: PromptEntry[] = [];
   for (const [name, def] of Object.entries(flow.prompts ?? {})) {
-    for (const language of languages) entries.push(entry(flow.flow, file, pointer('prompts', name), language, textOf(def, language), soundOf(def), name));
+    for (const language of languages) entries.push(entry(flow.flow, file, pointer('prompts', name), language, textOf(def, language), soundOf(def, name), name));
   }
   for (const [at, sound, text] of inlineSounds(flow.steps, pointer('steps'))) {
     for (const language of languages) entries.push(entry(flow.flow, file, at, language, text, sound));
@@ -39,18 +39,20 @@ export function promptInventory(flow: FlowDoc, file: string): PromptEntry[] {
   return entries;
 }
 
-function entry(flow: string, file: string, at: string, language: string, text: string | undefined, sound: string | undefined, prompt?: string): PromptEntry {
-  return { flow, file, ...(prompt !== undefined ? { prompt } : {}), pointer: at, language, ...(text !== undefined ? { text } : {}), ...(sound !== undefined ? { sound } : {}) };
+function entry(flow: string, file: string, at: string, language: string, text: string | undefined, sound: string, prompt?: string): PromptEntry {
+  return { flow, file, ...(prompt !== undefined ? { prompt } : {}), pointer: at, language, ...(text !== undefined ? { text } : {}), sound };
 }
 
+/** The text written for this language, or for its base language (`fr` for `fr-CA`), as a call would hear it. */
 function textOf(def: PromptDef, language: string): string | undefined {
   if (typeof def === 'string') return def;
   if (typeof def.text === 'string') return def.text;
-  return def.text[language];
+  return def.text[language] ?? def.text[language.split(/[-_]/)[0]!];
 }
 
-function soundOf(def: PromptDef): string | undefined {
-  return typeof def === 'string' ? undefined : def.sound;
+/** Same rule as the engine (`src/runtime/media.ts`): a prompt without `sound` plays the sound of its own name. */
+function soundOf(def: PromptDef, name: string): string {
+  return typeof def === 'string' ? name : (def.sound ?? name);
 }
 
 /** Finds `{ sound: …, text?: … }` play items anywhere under the steps. */

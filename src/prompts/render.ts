@@ -19,7 +19,7 @@ export interface SoundStatus {
   entry: PromptEntry;
   /** The file found or written, relative to the sounds folder (`en/acme/welcome.wav`). */
   file?: string;
-  state: 'present' | 'missing' | 'rendered' | 'failed' | 'no-sound' | 'refused';
+  state: 'present' | 'missing' | 'rendered' | 'failed' | 'refused';
   problem?: NameProblem | { code: 'prompt-render-failed' | 'prompt-no-text'; message: string };
 }
 
@@ -29,7 +29,6 @@ export interface SoundStatus {
  */
 export function checkSounds(entries: readonly PromptEntry[], folder: SoundFolder): SoundStatus[] {
   return entries.map((entry): SoundStatus => {
-    if (entry.sound === undefined) return { entry, state: 'no-sound' };
     const problem = checkSoundName(entry.sound) ?? checkLanguage(entry.language);
     if (problem) return { entry, state: 'refused', problem };
     const file = folder.find(entry.language, entry.sound);

@@ -67,12 +67,12 @@ describe('touchtone prompts', () => {
         'shop (flows/shop.yaml)',
         '  ✗ en    hello               shop/hello (missing)  "Hello."',
         '  ✓ de    hello               de/shop/hello.gsm     "Hallo."',
-        '  - en    bye                 (text only)           "Goodbye."',
-        '  - de    bye                 (text only)           "Goodbye."',
+        '  ✗ en    bye                 bye (missing)         "Goodbye."',
+        '  ✗ de    bye                 bye (missing)         "Goodbye."',
         '  ✗ en    (inline) shop/beep  shop/beep (missing)   "beep"',
         '  ✗ de    (inline) shop/beep  shop/beep (missing)   "beep"',
         '',
-        '6 prompts: 1 present, 3 missing, 2 text only.',
+        '6 prompts: 1 present, 5 missing.',
         'Run with `--render` to make the missing ones from their text with espeak-ng.',
       ].join('\n'),
     );
@@ -84,7 +84,7 @@ describe('touchtone prompts', () => {
     expect(await main(['prompts', 'flows/shop.yaml', '--format', 'json', '--sounds-dir', 'sounds'], out)).toBe(0);
     const json = JSON.parse(out.stdout.join('\n'));
     expect(json.soundsDir).toBe(join(cwd, 'sounds'));
-    expect(json.counts).toEqual({ present: 1, missing: 3, rendered: 0, failed: 0, refused: 0, 'no-sound': 2 });
+    expect(json.counts).toEqual({ present: 1, missing: 5, rendered: 0, failed: 0, refused: 0 });
     expect(json.prompts[1]).toEqual({
       file: 'flows/shop.yaml', flow: 'shop', prompt: 'hello', pointer: '/prompts/hello', language: 'de', text: 'Hallo.', sound: 'shop/hello',
       state: 'present', exists: true, path: 'de/shop/hello.gsm',
@@ -95,9 +95,10 @@ describe('touchtone prompts', () => {
     const { cwd, sounds } = workspace({ 'flows/shop.yaml': SHOP });
     const out = io(cwd);
     expect(await runPromptsCommand([], { format: 'text', render: true, soundsDir: 'sounds' }, out, { synthesizer: tts })).toBe(0);
-    expect(out.stdout.join('\n')).toContain('6 prompts: 1 present, 0 missing, 3 rendered, 2 text only.');
+    expect(out.stdout.join('\n')).toContain('6 prompts: 1 present, 0 missing, 5 rendered.');
     expect(readdirSync(join(sounds, 'en/shop')).sort()).toEqual(['beep.wav', 'hello.wav']);
     expect(readdirSync(join(sounds, 'de/shop')).sort()).toEqual(['beep.wav', 'hello.gsm']);
+    expect(readdirSync(join(sounds, 'de')).sort()).toEqual(['bye.wav', 'shop']);
   });
 
   it('refuses a sound name that leaves the sounds folder, and exits 1', async () => {

@@ -18,6 +18,7 @@ const flow: FlowDoc = {
     bye: { sound: 'shop/bye', text: 'Bye.' },
     only: { sound: 'shop/only', text: { en: 'English only.' } },
     plain: 'Just text.',
+    regional: { text: { en: 'Hi.', 'de': 'Servus.' } },
     evil: { sound: '../../etc/evil', text: 'Evil.' },
   },
   steps: {
@@ -61,8 +62,10 @@ describe('prompt inventory', () => {
       ['bye', 'de', 'Bye.', 'shop/bye', '/prompts/bye'],
       ['only', 'en', 'English only.', 'shop/only', '/prompts/only'],
       ['only', 'de', undefined, 'shop/only', '/prompts/only'],
-      ['plain', 'en', 'Just text.', undefined, '/prompts/plain'],
-      ['plain', 'de', 'Just text.', undefined, '/prompts/plain'],
+      ['plain', 'en', 'Just text.', 'plain', '/prompts/plain'],
+      ['plain', 'de', 'Just text.', 'plain', '/prompts/plain'],
+      ['regional', 'en', 'Hi.', 'regional', '/prompts/regional'],
+      ['regional', 'de', 'Servus.', 'regional', '/prompts/regional'],
       ['evil', 'en', 'Evil.', '../../etc/evil', '/prompts/evil'],
       ['evil', 'de', 'Evil.', '../../etc/evil', '/prompts/evil'],
       ['(inline)', 'en', 'beep', 'shop/beep', '/steps/hello/play/1'],
@@ -70,6 +73,11 @@ describe('prompt inventory', () => {
       ['(inline)', 'en', undefined, 'shop/bye', '/steps/end/hangup/prompt/0'],
       ['(inline)', 'de', undefined, 'shop/bye', '/steps/end/hangup/prompt/0'],
     ]);
+  });
+
+  it('takes the base language’s text for a regional language, as a call would hear it', () => {
+    const entries = promptInventory({ ...flow, languages: ['de-AT'] }, 'f.yaml');
+    expect(entries.find((e) => e.prompt === 'hello')).toMatchObject({ language: 'de-AT', text: 'Hallo.' });
   });
 
   it('uses the flow language when `languages` is not given', () => {
@@ -86,19 +94,23 @@ describe('rendering missing sounds', () => {
     const states = statuses.map((s) => `${s.entry.prompt ?? s.entry.sound}/${s.entry.language}:${s.state}`);
     expect(states).toEqual([
       'hello/en:rendered', 'hello/de:rendered', 'bye/en:rendered', 'bye/de:rendered', 'only/en:rendered', 'only/de:failed',
-      'plain/en:no-sound', 'plain/de:no-sound', 'evil/en:refused', 'evil/de:refused', 'shop/beep/en:rendered', 'shop/beep/de:rendered',
+      'plain/en:rendered', 'plain/de:rendered', 'regional/en:rendered', 'regional/de:rendered', 'evil/en:refused', 'evil/de:refused', 'shop/beep/en:rendered', 'shop/beep/de:rendered',
       'shop/bye/en:rendered', 'shop/bye/de:rendered',
     ]);
     // `shop/bye` appears twice per language (table and inline): it is spoken once per language.
-    expect(tts.asked).toEqual([['Hello.', 'en'], ['Hallo.', 'de'], ['Bye.', 'en'], ['Bye.', 'de'], ['English only.', 'en'], ['beep', 'en'], ['beep', 'de']]);
+    expect(tts.asked).toEqual([
+      ['Hello.', 'en'], ['Hallo.', 'de'], ['Bye.', 'en'], ['Bye.', 'de'], ['English only.', 'en'], ['Just text.', 'en'], ['Just text.', 'de'],
+      ['Hi.', 'en'], ['Servus.', 'de'], ['beep', 'en'], ['beep', 'de'],
+    ]);
     expect(readdirSync(join(sounds.root, 'de/shop')).sort()).toEqual(['beep.wav', 'bye.wav', 'hello.wav']);
+    expect(readdirSync(join(sounds.root, 'de')).sort()).toEqual(['plain.wav', 'regional.wav', 'shop']);
     expect(parseWav(readFileSync(join(sounds.root, 'en/shop/hello.wav')))).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 16 });
     expect(statuses.find((s) => s.entry.prompt === 'only' && s.entry.language === 'de')?.problem).toEqual({
       code: 'prompt-no-text',
       message: 'Prompt `only` has no text in `de` to speak; add one under `text`.',
     });
     expect(existsSync(join(sounds.root, '..', 'etc'))).toBe(false);
-    expect(checkSounds(promptInventory(flow, 'f.yaml'), sounds).filter((s) => s.state === 'present')).toHaveLength(9);
+    expect(checkSounds(promptInventory(flow, 'f.yaml'), sounds).filter((s) => s.state === 'present')).toHaveLength(13);
   });
 
   it('leaves present files alone', async () => {
