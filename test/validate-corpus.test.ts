@@ -3,7 +3,7 @@
  * diagnostics it must produce (`# expect: unknown-step 12:15`), and produces exactly those.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFlowText } from '../src/flow/load.js';
@@ -12,13 +12,14 @@ import { codes } from '../src/flow/codes.js';
 const dir = fileURLToPath(new URL('./corpus/', import.meta.url));
 const files = readdirSync(dir).filter((f) => /^\d\d-.*\.ya?ml$/.test(f)).sort();
 
+/** `# expect: code line:col` lines; a problem inside a sub-flow adds its path: `# expect: code 7:29 sub/x.yaml`. */
 function expectations(bytes: Buffer): string[] {
-  return [...bytes.toString('latin1').matchAll(/^# expect: (\S+ \d+:\d+)$/gm)].map((m) => m[1]!).sort();
+  return [...bytes.toString('latin1').matchAll(/^# expect: (\S+ \d+:\d+(?: \S+)?)$/gm)].map((m) => m[1]!).sort();
 }
 
 function actual(bytes: Uint8Array, file: string): string[] {
   return loadFlowText(bytes, file)
-    .diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)
+    .diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}${d.file === file ? '' : ` ${relative(dir, d.file!)}`}`)
     .sort();
 }
 
