@@ -28,7 +28,7 @@ export interface CallContext {
   buffer: string;
   /** The menus visited, for `back` and `top`. */
   menus: string[];
-  /** Set when a menu/input decided from type-ahead before prompting (holds the `begin` state). */
+  /** Set when a menu/input decided (or started) its entry from type-ahead: its first prompt is not played. */
   held: boolean;
   /** Names of variables holding secret input (masked in traces and views). */
   secrets: string[];

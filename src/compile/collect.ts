@@ -4,8 +4,8 @@
  * and stop when the state is left.
  *
  * States of a collecting step:
- * - `begin`: reads the type-ahead buffer. If those keys already end the entry (or the caller is mid-entry), the
- *   prompt is skipped;
+ * - on entry, the step reads the type-ahead buffer. If those keys already end the entry (or the caller is
+ *   mid-entry), the prompt is skipped (`held`) and the step acts on them;
  * - `prompt`: plays the prompt for this attempt. With barge-in a key stops it and counts; without, keys are dropped;
  * - `first`: the first-digit timeout, from the end of the prompt (no-input when it expires);
  * - `more`: the inter-digit timeout, restarted by each key while a longer entry is possible;
@@ -84,7 +84,6 @@ export function collectData(ctx: CompileContext, kind: 'menu' | 'input', spec: M
 export function collectState(ctx: CompileContext, data: CollectData, step: StepDef): StateConfig {
   const p = { step: ctx.name };
   const states: Record<string, StateConfig> = {
-    begin: { entry: { type: 'collect.begin', params: p }, always: { guard: 'collect.idle', target: 'prompt' } },
     prompt: {
       entry: { type: 'collect.prompt', params: p },
       exit: 'playback.stop',
@@ -100,7 +99,7 @@ export function collectState(ctx: CompileContext, data: CollectData, step: StepD
   const on: Record<string, unknown> = {
     key: { actions: { type: 'collect.key', params: p } },
     'tt.more': '.more',
-    'tt.reprompt': '.prompt',
+    'tt.reprompt': { target: '.prompt', actions: 'collect.unhold' },
   };
   if (data.termMs > 0) {
     states['term'] = { after: { [data.termMs]: { actions: { type: 'collect.accept', params: p } } } };
@@ -123,8 +122,8 @@ export function collectState(ctx: CompileContext, data: CollectData, step: StepD
     on['tt.confirm'] = '.confirm';
   }
   return {
-    entry: [{ type: 'step.enter', params: { step: ctx.name, kind: data.kind, menu: data.kind === 'menu', flush: step.flush === true } }],
-    initial: 'begin',
+    entry: [{ type: 'step.enter', params: { step: ctx.name, kind: data.kind, menu: data.kind === 'menu', flush: step.flush === true } }, { type: 'collect.begin', params: p }],
+    initial: 'prompt',
     states,
     on,
   };
@@ -297,6 +296,8 @@ export const collectImplementations = {
       waitFor(a, fed);
     }),
     'collect.prompt': effect((a) => {
+      // Keys typed ahead already decided (or started) the entry: the first prompt is not played.
+      if (a.ctx.held) return;
       const data = dataOf(a);
       const id = a.rt.play(a.ctx.step, data.doc, promptFor(a.ctx, data), a.ctx);
       if (id === undefined) a.raise({ type: 'tt.prompted' });
@@ -308,6 +309,9 @@ export const collectImplementations = {
       if (!data.bargeIn) return;
       a.rt.stopPlayback();
       waitFor(a, feed(a, data, a.event['digit'] as Digit));
+    }),
+    'collect.unhold': effect(({ ctx }) => {
+      ctx.held = false;
     }),
     'collect.noInput': effect((a) => noInput(a, dataOf(a))),
     'collect.gap': effect((a) => {
@@ -335,9 +339,6 @@ export const collectImplementations = {
       if (digit === input.confirm!.no) return reprompt(a, 'first');
       noMatch(a, data);
     }),
-  },
-  guards: {
-    'collect.idle': ({ context }: { context: CallContext }) => !context.held,
   },
 };
 

@@ -3,7 +3,7 @@
  * named XState action, and the common actions and guards every step uses (entering a step, moving to another
  * step under the step cap, type-ahead, playback bookkeeping, ending the call).
  */
-import { enqueueActions, type EventObject } from 'xstate';
+import type { EventObject } from 'xstate';
 import type { Digit } from '../flow/types.js';
 import type { CallOutcome } from '../runtime/services.js';
 import { MAX_BUFFER, type CallContext } from './call-context.js';
@@ -12,44 +12,65 @@ import { runtimeOf, type CallRuntime } from './call-runtime.js';
 /** Any event the machine sees: port events, `tt.*` internal events, XState's done/error events. */
 export type MachineEvent = EventObject & Record<string, unknown>;
 
-/** What an effect may do. */
-export interface EffectArgs<P> {
-  ctx: CallContext;
-  event: MachineEvent;
-  rt: CallRuntime;
-  params: P;
-  /** Raises an internal event (handled before any port event). */
-  raise(event: EventObject): void;
-  /** Moves the call to a step (or `back` / `top`), counting a transition under the step cap. */
-  go(to: string): void;
-  /** Ends the call with an outcome. */
-  end(outcome: CallOutcome): void;
-}
-
 /** Extra transitions allowed after the step cap sent a call to the error step, so the error step can finish. */
 const ERROR_BUDGET = 25;
 
+/** What an effect may do. One object per action run, with its methods on the prototype (the key path is hot). */
+export class EffectArgs<P> {
+  constructor(
+    readonly ctx: CallContext,
+    readonly event: MachineEvent,
+    readonly rt: CallRuntime,
+    readonly params: P,
+    private readonly queue: EventObject[],
+  ) {}
+  // Getters, so that both `a.go(x)` and a destructured `({ go }) => go(x)` work; a function is made only when used.
+  /** Raises an internal event (handled before any port event). */
+  get raise(): (event: EventObject) => void {
+    return (event) => {
+      this.queue.push(event);
+    };
+  }
+  /** Moves the call to a step (or `back` / `top`), counting a transition under the step cap. */
+  get go(): (to: string) => void {
+    return (to) => {
+      this.queue.push(goEvent(this.ctx, this.rt, to));
+    };
+  }
+  /** Ends the call with an outcome. */
+  get end(): (outcome: CallOutcome) => void {
+    return (outcome) => {
+      this.rt.finish(outcome);
+      this.queue.push(END_EVENT);
+    };
+  }
+}
+
+const END_EVENT: EventObject = { type: 'tt.end' };
+
 /**
  * Wraps a function as a named action. @example actions: { 'play.start': effect(({ rt, ctx, params }) => …) }
+ *
+ * It is an XState built-in action (like `raise`): XState calls `resolve` while it computes a transition, and the
+ * events the function raises go to the machine's internal queue, exactly as `raise()` would put them. This is
+ * `enqueueActions` without the closures it allocates on every run, which matter on the key path.
  */
 export function effect<P = { step: string }>(fn: (args: EffectArgs<P>) => void): unknown {
-  return enqueueActions(({ context, event, enqueue }, params) => {
-    const ctx = context as CallContext;
-    const rt = runtimeOf(ctx.handle);
-    const raise = (e: EventObject) => enqueue.raise(e as never);
-    fn({
-      ctx,
-      event: event as MachineEvent,
-      rt,
-      params: params as P,
-      raise,
-      go: (to) => raise(goEvent(ctx, rt, to)),
-      end: (outcome) => {
-        rt.finish(outcome);
-        raise({ type: 'tt.end' });
-      },
-    });
-  });
+  function touchtoneEffect(): void {}
+  touchtoneEffect.type = 'touchtone.effect';
+  touchtoneEffect.resolve = (
+    _scope: unknown,
+    snapshot: { context: CallContext },
+    args: { event: MachineEvent },
+    params: P,
+    _action: unknown,
+    extra: { internalQueue: EventObject[] },
+  ) => {
+    const ctx = snapshot.context;
+    fn(new EffectArgs(ctx, args.event, runtimeOf(ctx.handle), params, extra.internalQueue));
+    return [snapshot, undefined, undefined];
+  };
+  return touchtoneEffect;
 }
 
 /** The menu `back` / `top` lead to, or undefined when there is none. */
