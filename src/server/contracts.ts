@@ -21,7 +21,7 @@ export type LoadFlowText = (text: string, file: string) => LoadedFlow | Promise<
 export interface CompiledFlowLike {
   readonly name: string;
   readonly version: string;
-  readonly file: string;
+  readonly file?: string;
   readonly doc: FlowDoc;
 }
 

@@ -1,8 +1,10 @@
 /**
- * The engine and the compiler, loaded by path. They are written in parallel with the server; loading them here
- * keeps the server compiling while their exact exports settle, and keeps one place to adapt if they change.
+ * The engine and the compiler as the server uses them. Tests of the server may pass their own; production uses
+ * these. Kept in one place so a change of the engine's constructor or the compiler's options touches one file.
  */
 import type { Services } from '../runtime/services.js';
+import { Engine } from '../runtime/engine.js';
+import { compileFlow } from '../compile/compile-flow.js';
 import type { CompileFlow, EngineLike } from './contracts.js';
 
 export interface RuntimeModules {
@@ -10,16 +12,8 @@ export interface RuntimeModules {
   compile: CompileFlow;
 }
 
-const ENGINE_MODULE = '../runtime/engine.js';
-const COMPILE_MODULE = '../compile/compile-flow.js';
-
-/** Imports the engine and the compiler. Throws with a plain message when they are missing. */
-export async function loadRuntimeModules(): Promise<RuntimeModules> {
-  const engineModule = (await import(ENGINE_MODULE)) as { Engine?: new (services: Services) => EngineLike; createEngine?: (o: unknown) => EngineLike };
-  const compileModule = (await import(COMPILE_MODULE)) as { compileFlow: (input: { flow: unknown; file: string; subflows?: unknown }, options: { version: string }) => ReturnType<CompileFlow> };
-  const Engine = engineModule.Engine;
-  return {
-    createEngine: (services) => (Engine ? new Engine(services) : engineModule.createEngine!({ services })),
-    compile: (loaded, version) => compileModule.compileFlow(loaded, { version }),
-  };
-}
+/** The real engine and compiler. */
+export const defaultRuntime: RuntimeModules = {
+  createEngine: (services) => new Engine(services),
+  compile: (loaded, version) => compileFlow({ flow: loaded.flow, file: loaded.file, subflows: loaded.subflows as Parameters<typeof compileFlow>[0]['subflows'] }, { version }),
+};

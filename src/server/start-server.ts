@@ -31,7 +31,7 @@ import { StepTraffic } from './step-traffic.js';
 import { BrowserPhone } from './browser-phone.js';
 import { storeVersionRepo } from './store-adapters.js';
 import { soundWarnings } from './sound-warnings.js';
-import { loadRuntimeModules, type RuntimeModules } from './runtime-modules.js';
+import { defaultRuntime, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
 
 export interface ServerOptions {
@@ -75,10 +75,10 @@ const HANDOVER = { kind: 'dialplan', context: 'touchtone-fallback', extension: '
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const runtime = options.runtime ?? (await loadRuntimeModules());
+  const runtime = options.runtime ?? defaultRuntime;
 
   if (config.store.path !== ':memory:') await mkdir(join(config.store.path, '..'), { recursive: true });
-  const store = openStore({ path: config.store.path, clock, logger });
+  const store = openStore({ path: config.store.path, clock, logger, retentionDays: config.store.retentionDays });
   let ami: AmiQueueStatus | undefined;
   if (config.ami.host) {
     ami = createAmiQueueStatus({ host: config.ami.host, port: config.ami.port, username: config.ami.user, secret: config.ami.secret ?? '', timeoutMs: 2000, logger, clock });
@@ -178,8 +178,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
   const url = `http://${host}:${port}/`;
   const watcher = options.watch === false ? undefined : watchFlows(config.flowsDir, catalog, logger);
-  const retention = setInterval(() => void store.retention(config.store.retentionDays).catch(() => undefined), 6 * 3600_000);
-  retention.unref();
   logger.info({ url, flows: running, ari: config.ari.url ? 'on' : 'off', ami: config.ami.host ? 'on' : 'off', flowsDir: relative(process.cwd(), config.flowsDir) || '.' }, 'touchtone is serving');
 
   let stopping: Promise<void> | undefined;
@@ -188,7 +186,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info({ reason, live: ports.size }, 'stopping: no new calls; waiting for calls in progress');
       accepting = false;
       watcher?.close();
-      clearInterval(retention);
       const drained = await Promise.race([engine.drain().then(() => true), delayOn(clock, config.shutdown.graceMs).then(() => false)]);
       if (!drained) {
         logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
