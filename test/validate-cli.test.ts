@@ -39,6 +39,7 @@ const cases: { name: string; args: string[]; code: number }[] = [
   { name: 'warning-only', args: ['validate', 'test/corpus/33-ambiguous-option.yaml'], code: 0 },
   { name: 'warning-strict', args: ['validate', '--strict', 'test/corpus/33-ambiguous-option.yaml'], code: 1 },
   { name: 'json', args: ['validate', '--format', 'json', 'test/corpus/31-no-way-out.yaml'], code: 1 },
+  { name: 'github', args: ['validate', '--format', 'github', 'test/corpus/31-no-way-out.yaml', 'test/corpus/65-error-in-subflow.yaml'], code: 1 },
 ];
 
 describe('touchtone validate (golden output)', () => {

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadFlowFile, type LoadedFlow } from '../flow/load.js';
 import { findFlowFiles } from '../flow/find-flows.js';
-import { diagnosticsToJson, formatDiagnostics } from '../flow/format.js';
+import { diagnosticsToGithub, diagnosticsToJson, formatDiagnostics } from '../flow/format.js';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import type { SourceFile } from '../flow/source.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
@@ -62,8 +62,8 @@ function plural(n: number, word: string): string {
 }
 
 async function run(paths: string[], opts: ValidateOptions, io: CliIO): Promise<number> {
-  if (opts.format !== 'text' && opts.format !== 'json') {
-    io.err(`touchtone validate: \`--format ${opts.format}\` is not a format; use \`text\` or \`json\`.`);
+  if (!['text', 'json', 'github'].includes(opts.format)) {
+    io.err(`touchtone validate: \`--format ${opts.format}\` is not a format; use \`text\`, \`json\` or \`github\`.`);
     return EXIT.usage;
   }
   const files = await expand(paths.length ? paths : ['flows'], io);
@@ -74,6 +74,8 @@ async function run(paths: string[], opts: ValidateOptions, io: CliIO): Promise<n
   const failed = errors > 0 || (opts.strict === true && warnings > 0);
   if (opts.format === 'json') {
     io.out(JSON.stringify({ files: files.map(displayPath), errors, warnings, ok: !failed, diagnostics: diagnosticsToJson(diagnostics, { displayPath }) }, null, 2));
+  } else if (opts.format === 'github') {
+    if (diagnostics.length) io.out(diagnosticsToGithub(diagnostics, { displayPath }));
   } else {
     const color = opts.color !== false && io.isTTY && !io.env.NO_COLOR;
     if (diagnostics.length) io.out(formatDiagnostics(diagnostics, sources, { color, displayPath }) + '\n');
@@ -89,7 +91,7 @@ export const registerValidate: RegisterCommand = (program: Command, io: CliIO, s
     .command('validate')
     .description('Check flow files (or every flow in the folders given): shape, then meaning. Default folder: flows.')
     .argument('[paths...]', 'flow files or folders')
-    .option('--format <format>', 'text or json', 'text')
+    .option('--format <format>', 'text, json, or github (annotations for GitHub Actions)', 'text')
     .option('--strict', 'fail on warnings too')
     .option('--no-color', 'print without colours')
     .action(async (paths: string[], opts: ValidateOptions) => {

@@ -89,3 +89,16 @@ export function diagnosticsToJson(diagnostics: readonly Diagnostic[], opts: Form
     pointer: d.pointer,
   }));
 }
+
+/** GitHub Actions workflow commands, so CI shows each problem on the line it is about. */
+export function diagnosticsToGithub(diagnostics: readonly Diagnostic[], opts: FormatOptions = {}): string {
+  const esc = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (text: string) => esc(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return sortDiagnostics(diagnostics)
+    .map((d) => {
+      const file = d.file === undefined ? undefined : (opts.displayPath?.(d.file) ?? d.file);
+      const where = [file !== undefined ? `file=${prop(file)}` : '', d.range ? `line=${d.range.start.line},col=${d.range.start.col}` : '', `title=${prop(d.code)}`].filter(Boolean).join(',');
+      return `::${d.severity} ${where}::${esc(d.message)}`;
+    })
+    .join('\n');
+}
