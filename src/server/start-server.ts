@@ -245,7 +245,7 @@ function followMetrics(engine: EngineLike, metrics: Metrics, clock: Clock): void
     metrics.liveCalls.dec({ flow: call.flow.name });
     metrics.callsTotal.inc({ flow: call.flow.name, outcome: call.outcome?.kind ?? 'unknown' });
     for (const e of call.trace) {
-      if (e.type === 'lookup' && (e.result === 'error' || e.result === 'timeout')) metrics.lookupErrors.inc({ flow: call.flow.name, source: e.source });
+      if (e.type === 'lookup' && e.result.startsWith('error')) metrics.lookupErrors.inc({ flow: call.flow.name, source: e.source });
     }
   });
 }

@@ -148,6 +148,17 @@ describe('touchtone serve', () => {
     server = undefined;
   });
 
+  it('counts lookup errors by flow and source', async () => {
+    const { dir, clock, api, auth, state } = await boot();
+    writeFileSync(join(dir, 'lk.yaml'), 'flow: lk\nlanguage: en\nstart: find\nprompts: { bye: { text: "Bye." } }\ndata: { prices: { file: { path: missing.csv, key: code } } }\nsteps:\n  find: { lookup: { source: prices, key: "1234", into: p }, found: end, notFound: end, error: end }\n  end: { hangup: [bye] }\n');
+    await server!.catalog.loadFile(join(dir, 'lk.yaml'));
+    const { id } = (await api.post('/api/phone/calls').set(auth).send({ flow: 'lk' }).expect(201)).body as { id: string };
+    await clock.advance(5000);
+    expect((await state(id)).ended).toBe(true);
+    const metrics = (await api.get('/metrics').expect(200)).text;
+    expect(metrics).toContain('touchtone_lookup_errors_total{flow="lk",source="prices"} 1');
+  });
+
   it('reloads a flow when its file changes, keeping the good version through a bad edit', async () => {
     const errors: string[] = [];
     const { dir } = await boot({}, { ...silentLogger, error: (_obj, msg) => void errors.push(msg ?? '') }, true);
