@@ -4,7 +4,8 @@
  * Exit codes: 0 all passed, 1 a scenario failed or coverage is below `--min-coverage`, 2 usage or an invalid
  * scenario file.
  */
-import { relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, type CliIO } from './io.js';
 import type { RegisterCommand } from './commands.js';
@@ -13,12 +14,13 @@ import { sourceFromText } from '../flow/source.js';
 import { runTests, type TestRun } from '../testing/run-scenarios.js';
 import { coveragePercent, formatCoverage } from '../testing/coverage.js';
 import { skeletons } from '../testing/skeletons.js';
-import { compileFlowFile } from '../testing/load-flow.js';
 
 interface TestOptions {
   coverage?: boolean;
   minCoverage?: string;
   skeletons?: boolean;
+  /** Writes skeletons to this folder as `<flow>.skeletons.yaml` instead of printing them. */
+  skeletonsDir?: string;
   format?: string;
 }
 
@@ -46,7 +48,7 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
   }
   const invalid = run.files.filter((f) => f.diagnostics.length);
   const failed = run.files.flatMap((f) => f.results.filter((r) => !r.passed));
-  const wantCoverage = options.coverage || min !== undefined || options.skeletons;
+  const wantCoverage = options.coverage || min !== undefined || options.skeletons || options.skeletonsDir;
   const below = min === undefined ? [] : run.coverage.filter((c) => coveragePercent(c) < min);
   const untested = wantCoverage ? run.untested : [];
 
@@ -64,11 +66,19 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     }
     io.out(`\n${scenarioCount} scenario(s): ${scenarioCount - failed.length} passed, ${failed.length} failed${invalid.length ? `; ${invalid.length} invalid scenario file(s)` : ''}`);
   }
-  if (options.skeletons) {
+  if (options.skeletons || options.skeletonsDir) {
     for (const c of run.coverage) {
       if (!c.file) continue;
-      const text = skeletons((await compileFlowFile(c.file)).doc, c);
-      if (text) io.out(`\n# ${show(c.file).replace(/\.ya?ml$/, '.test.yaml')}\n${text}`);
+      const text = skeletons(c.doc, c);
+      if (!text) continue;
+      if (options.skeletonsDir) {
+        const dir = resolve(io.cwd, options.skeletonsDir);
+        await mkdir(dir, { recursive: true });
+        // Not `*.test.yaml`: a skeleton holds TODOs and must not run until the author turns it into a scenario.
+        const target = join(dir, basename(c.file).replace(/\.ya?ml$/, '.skeletons.yaml'));
+        await writeFile(target, text);
+        io.out(`wrote ${show(target)}: skeletons for ${c.flow}`);
+      } else io.out(`\n# ${show(c.file).replace(/\.ya?ml$/, '.test.yaml')}\n${text}`);
     }
   }
   if (invalid.length) return EXIT.usage;
@@ -130,6 +140,7 @@ export const registerTest: RegisterCommand = (program: Command, io: CliIO, setEx
     .option('--coverage', 'report path coverage per flow')
     .option('--min-coverage <percent>', 'fail when a flow is covered less than this')
     .option('--skeletons', 'print scenario skeletons for the items not covered yet')
+    .option('--skeletons-dir <dir>', 'write the skeletons to <dir>/<flow>.skeletons.yaml instead')
     .option('--format <format>', 'text (default) or json')
     .action(async (paths: string[], options: TestOptions) => {
       setExit(await runTestCommand(paths, options, io));

@@ -3,7 +3,8 @@
  * queue outcomes and hours branches the tests exercised. Items come from the flow graph (the step definitions'
  * edges); a call's trace says which of them it took.
  */
-import type { FlowDoc } from '../flow/types.js';
+import { dirname, resolve } from 'node:path';
+import type { FlowDoc, SubflowStep } from '../flow/types.js';
 import type { CallOutcome, TraceEntry } from '../runtime/services.js';
 import { flowGraph, type FlowGraph, type GraphStep } from '../graph/flow-graph.js';
 
@@ -25,6 +26,7 @@ export interface CoverageItem {
 /** Coverage of one flow. */
 export interface FlowCoverage {
   flow: string;
+  doc: FlowDoc;
   file?: string;
   items: CoverageItem[];
   covered: Set<string>;
@@ -137,7 +139,7 @@ function edgeTaken(step: GraphStep, next: string, visit: Visit, words: string[])
 
 /** Coverage of a flow from the calls its tests made. */
 export function computeCoverage(flow: FlowDoc, calls: readonly CallRecord[], file?: string): FlowCoverage {
-  const coverage: FlowCoverage = { flow: flow.flow, ...(file ? { file } : {}), items: coverageItems(flow), covered: new Set() };
+  const coverage: FlowCoverage = { flow: flow.flow, doc: flow, ...(file ? { file } : {}), items: coverageItems(flow), covered: new Set() };
   const graph = flowGraph(flow);
   for (const call of calls) recordCall(coverage, call, graph);
   return coverage;
@@ -174,4 +176,39 @@ export function formatCoverage(coverages: readonly FlowCoverage[]): string {
     for (const item of missingItems(c)) lines.push(`  missing: ${item.text}`);
   }
   return lines.join('\n');
+}
+
+/** One sub-flow as the calls through its parent saw it: its own step names, without the call step's prefix. */
+export interface SubflowCalls {
+  file: string;
+  doc: FlowDoc;
+  calls: CallRecord[];
+}
+
+/**
+ * Splits out what calls did inside the sub-flows a flow calls (steps `<callStep>/<subStep>`), so each sub-flow
+ * file gets its own coverage. `docFiles` is the compiled flow's map of documents to files.
+ */
+export function subflowCalls(flow: { doc: FlowDoc; file?: string; docFiles: ReadonlyMap<FlowDoc, string> }, calls: readonly CallRecord[]): SubflowCalls[] {
+  if (!flow.file) return [];
+  const byPath = new Map([...flow.docFiles].map(([doc, file]) => [file, doc]));
+  const out: SubflowCalls[] = [];
+  for (const [name, def] of Object.entries(flow.doc.steps)) {
+    const file = (def as Partial<SubflowStep>).subflow?.file;
+    if (typeof file !== 'string') continue;
+    const path = resolve(dirname(flow.file), file);
+    const doc = byPath.get(path);
+    if (!doc) continue;
+    const prefix = `${name}/`;
+    const strip = (step: string) => step.slice(prefix.length);
+    out.push({
+      file: path,
+      doc,
+      calls: calls.map((call) => ({
+        trace: call.trace.filter((e) => e.step.startsWith(prefix)).map((e) => ({ ...e, step: strip(e.step) })),
+        ...(call.outcome?.step.startsWith(prefix) ? { outcome: { ...call.outcome, step: strip(call.outcome.step) } } : {}),
+      })),
+    });
+  }
+  return out;
 }

@@ -11,7 +11,8 @@ import { parseScenarioText } from './scenario-parse.js';
 import type { Scenario, ScenarioStep, SourceSpot } from './scenario-types.js';
 import { simulateCall, type SimulatedCall } from './simulate-call.js';
 import { compileFlowFile } from './load-flow.js';
-import { computeCoverage, type CallRecord, type FlowCoverage } from './coverage.js';
+import { computeCoverage, subflowCalls, type CallRecord, type FlowCoverage } from './coverage.js';
+import type { FlowDoc } from '../flow/types.js';
 
 export interface ScenarioResult {
   name: string;
@@ -175,10 +176,18 @@ export async function runTests(paths: readonly string[]): Promise<TestRun & { mi
     calls.set(f.flowPath, list);
   }
   const coverage: FlowCoverage[] = [];
+  const subflows = new Map<string, { doc: FlowDoc; calls: CallRecord[] }>();
   for (const [flowPath, list] of calls) {
     const flow = await compileOnce(flowPath);
     coverage.push(computeCoverage(flow.doc, list, flowPath));
+    for (const sub of subflowCalls(flow, list)) {
+      const entry = subflows.get(sub.file) ?? { doc: sub.doc, calls: [] };
+      entry.calls.push(...sub.calls);
+      subflows.set(sub.file, entry);
+    }
   }
+  // A sub-flow shared by several flows is covered by all their scenarios together.
+  for (const [file, sub] of subflows) if (!calls.has(file)) coverage.push(computeCoverage(sub.doc, sub.calls, file));
   const untested = found.flows.filter((f) => !calls.has(f));
   return { files, coverage, untested, missing: found.missing };
 }

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenarioText } from '../../src/testing/scenario-parse.js';
 import { main } from '../../src/cli/main.js';
 import { captureIO } from './capture-io.js';
 
@@ -36,6 +40,17 @@ describe('touchtone test', () => {
     expect(r.out).toContain('coverage below 90%: tiny');
     expect(r.out).toContain('- name: "TODO: ask no input (timeout)"');
     expect(r.code).toBe(1);
+  });
+
+  it('writes skeletons to a folder, as scenario YAML whose only problems are the TODOs', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-skeletons-'));
+    const r = await run('--skeletons-dir', out, `${dir}/fail`);
+    expect(r.out).toContain(`skeletons for tiny`);
+    const text = readFileSync(join(out, 'tiny.skeletons.yaml'), 'utf8');
+    expect(text).toContain('- name: "TODO: ask no input (timeout)"');
+    const parsed = parseScenarioText(text, join(out, 'tiny.skeletons.yaml'));
+    expect(parsed.scenarios.length).toBeGreaterThan(0);
+    expect(parsed.diagnostics.every((d) => d.message.includes('TODO'))).toBe(true);
   });
 
   it('rejects an invalid scenario file with its position (exit 2)', async () => {

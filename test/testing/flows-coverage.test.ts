@@ -11,4 +11,6 @@ it('touchtone test --min-coverage 100 flows examples passes', async () => {
   const code = await main(['test', '--min-coverage', '100', 'flows', 'examples'], io);
   expect(code, io.text() + io.stderr.join('\n')).toBe(0);
   expect(io.text()).toMatch(/acme-hotline .*: 100% covered/);
+  // The shared sub-flow is covered through the clinic's scenarios.
+  expect(io.text()).toMatch(/choose-language \(examples\/clinic\/choose-language\.yaml\): 100% covered/);
 }, 120_000);
