@@ -196,13 +196,13 @@ function translate(errors: readonly ErrorObject[], root: unknown, base: string, 
     if ([...handled].some((h) => at === h || at.startsWith(h + '/'))) continue;
     handled.add(at);
     const value = valueAt(root, at);
-    const branches = (e.schema as JsonSchema[]).map((b) => b);
+    const branches = e.schema as JsonSchema[];
     const fit = branches.find((b) => branchFits(b, value));
     if (!fit) {
       report(noBranchFits(at, value, branches, e.parentSchema as JsonSchema));
       continue;
     }
-    const v = branchValidator(resolveShallow(fit));
+    const v = branchValidator(resolve(fit));
     if (!v(value)) translate(v.errors ?? [], root, at, report, new Set());
   }
   for (const e of list) {
@@ -227,15 +227,11 @@ function noBranchFits(at: string, value: unknown, branches: JsonSchema[], parent
   if (typeOf(value) === 'object' && keys.length) {
     const own = Object.keys(value as object);
     const typo = own.map((k) => ({ k, m: didYouMean(k, keys) })).find((x) => x.m);
-    if (typo) return { code: 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
+    if (typo) return { code: inStep(at) ? 'unknown-option' : 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
     return { code: 'missing-property', pointer: at, message: `${what(at)} needs one of ${keys.map((k) => `\`${k}\``).join(', ')}.` };
   }
   const description = String(parent.description ?? 'something else');
   return { code: 'invalid-value', pointer: at, message: `${what(at)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` };
-}
-
-function resolveShallow(branch: JsonSchema): JsonSchema {
-  return resolve(branch);
 }
 
 function lowerFirst(text: string): string {
