@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STEP_KINDS } from '../src/flow/types.js';
 import { stepDefinitions } from '../src/steps/definitions.js';
+import { stepModules } from '../src/steps/registry.js';
 import { buildFlowSchema } from '../src/flow/flow-schema.js';
 import { SCHEMA_PATH, schemaText } from '../scripts/gen-schema.js';
 import type { JsonSchema } from '../src/flow/schema-parts.js';
@@ -45,6 +46,16 @@ describe('flow schema', () => {
       expect(props.filter((p) => (STEP_KINDS as readonly string[]).includes(p))).toEqual([kind]);
       expect(def.schema.additionalProperties).toBe(false);
       expect(def.schema.required).toContain(kind);
+    }
+  });
+
+  it('registers every kind once, joining its definition and its compiler', () => {
+    expect(Object.keys(stepModules).sort()).toEqual([...STEP_KINDS].sort());
+    for (const kind of STEP_KINDS) {
+      const mod = stepModules[kind];
+      expect(mod.kind).toBe(kind);
+      expect(mod.schema).toBe(stepDefinitions[kind].schema);
+      expect(typeof mod.compile).toBe('function');
     }
   });
 
