@@ -64,6 +64,12 @@ describe('touchtone validate (golden output)', () => {
     expect(err).toContain('`no/such/flow.yaml` does not exist');
   });
 
+  it('exits 2 for a folder without flows', async () => {
+    const { code, err } = await run(['validate', 'test/golden']);
+    expect(code).toBe(2);
+    expect(err).toContain('found no flow files');
+  });
+
   it('exits 2 for an unknown format', async () => {
     const { code, err } = await run(['validate', '--format', 'xml', 'flows']);
     expect(code).toBe(2);

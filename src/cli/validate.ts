@@ -67,6 +67,10 @@ async function run(paths: string[], opts: ValidateOptions, io: CliIO): Promise<n
     return EXIT.usage;
   }
   const files = await expand(paths.length ? paths : ['flows'], io);
+  if (!files.length) {
+    io.err(`touchtone validate: found no flow files (YAML with a top-level \`flow:\` or \`steps:\`) in ${(paths.length ? paths : ['flows']).map((p) => `\`${p}\``).join(', ')}.`);
+    return EXIT.usage;
+  }
   const { diagnostics, sources } = await validateFiles(files);
   const displayPath = (file: string) => relative(io.cwd, file) || file;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
