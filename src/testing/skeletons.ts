@@ -1,8 +1,10 @@
 /**
  * Scenario skeletons for coverage items no test exercised yet: the shortest route from the flow's start to the
- * item (breadth-first over the step graph), written as YAML scenario steps with the fakes the route needs.
+ * item (found with `xstate/graph` over the step graph), written as YAML scenario steps with the fakes the route needs.
  * The author fills in the `TODO`s (digits to enter, records to find) and the expectation.
  */
+import { createMachine } from 'xstate';
+import { getShortestPaths } from 'xstate/graph';
 import type { FlowDoc, StepDef } from '../flow/types.js';
 import { flowGraph, type FlowGraph, type GraphStep } from '../graph/flow-graph.js';
 import type { StepEdge } from '../steps/step-module.js';
@@ -14,25 +16,36 @@ interface Hop {
   edge: StepEdge;
 }
 
-/** The shortest list of hops from the start step to `target`, or undefined when it cannot be reached. */
+/**
+ * The shortest list of hops from the start step to `target`, or undefined when it cannot be reached. The step
+ * graph becomes a tiny state machine (one state per step, one event per edge) for `xstate/graph`.
+ */
 function routeTo(graph: FlowGraph, target: string): Hop[] | undefined {
   const steps = new Map(graph.steps.map((s) => [s.name, s]));
-  const previous = new Map<string, Hop | null>([[graph.start, null]]);
-  const queue = [graph.start];
-  while (queue.length) {
-    const name = queue.shift()!;
-    if (name === target) break;
-    const step = steps.get(name);
-    for (const edge of step?.edges ?? []) {
-      if (!steps.has(edge.target) || previous.has(edge.target)) continue;
-      previous.set(edge.target, { from: step!, edge });
-      queue.push(edge.target);
-    }
+  if (!steps.has(graph.start) || !steps.has(target)) return undefined;
+  const hops = new Map<string, Hop>();
+  const states: Record<string, { on: Record<string, string> }> = {};
+  for (const step of graph.steps) {
+    const on: Record<string, string> = {};
+    step.edges.forEach((edge, i) => {
+      if (!steps.has(edge.target)) return; // `back`, `top`, `repeat` go nowhere new
+      const type = `${step.name}#${i}`;
+      on[type] = edge.target;
+      hops.set(type, { from: step, edge });
+    });
+    states[step.name] = { on };
   }
-  if (!previous.has(target)) return undefined;
-  const hops: Hop[] = [];
-  for (let hop = previous.get(target); hop; hop = previous.get(hop.from.name)) hops.unshift(hop);
-  return hops;
+  const machine = createMachine({ id: 'route', initial: graph.start, states });
+  const paths = getShortestPaths(machine, {
+    events: (state) => Object.keys(states[String(state.value)]?.on ?? {}).map((type) => ({ type })),
+    toState: (state) => state.value === target,
+  });
+  const path = paths.find((p) => p.state.value === target);
+  if (!path) return undefined;
+  return path.steps.flatMap((step) => {
+    const hop = hops.get(step.event.type);
+    return hop ? [hop] : [];
+  });
 }
 
 /** What a test does to take one edge: scenario steps (YAML lines) and setup lines. */
