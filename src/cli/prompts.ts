@@ -102,6 +102,7 @@ function toJson(statuses: readonly SoundStatus[], soundsDir: string, engine: str
       file: s.entry.file,
       flow: s.entry.flow,
       prompt: s.entry.prompt ?? null,
+      origin: s.entry.origin,
       pointer: s.entry.pointer,
       language: s.entry.language,
       text: s.entry.text ?? null,
@@ -145,7 +146,8 @@ function toText(statuses: readonly SoundStatus[], soundsDir: string, rendered: b
 }
 
 function label(s: SoundStatus): string {
-  return s.entry.prompt ?? `(inline) ${s.entry.sound}`;
+  // Inline and built-in sounds have no prompt name; the next column shows their sound.
+  return s.entry.prompt ?? `(${s.entry.origin})`;
 }
 
 function where(s: SoundStatus): string {

@@ -1,17 +1,21 @@
 /**
- * Every prompt of a flow, per language: its name, text and sound file name. Covers the `prompts` table and
- * sounds named inline in steps (`play: [{ sound: acme/beep, text: … }]`).
+ * Every prompt of a flow, per language: its name, text and sound file name. Covers the `prompts` table, sounds
+ * named inline in steps (`play: [{ sound: acme/beep, text: … }]`), and Touchtone's own sounds the flow needs for
+ * `money` and `opening` (see `builtin.ts`).
  */
 import type { FlowDoc, PromptDef } from '../flow/types.js';
 import { pointer } from '../flow/diagnostics.js';
+import { builtinSounds } from './builtin.js';
 
 /** One prompt in one language. */
 export interface PromptEntry {
   /** The flow's name (`flow:` in the file). */
   flow: string;
   file: string;
-  /** The prompt's name in `prompts`; unset for a sound named inline in a step. */
+  /** The prompt's name in `prompts`; unset for inline and built-in sounds. */
   prompt?: string;
+  /** `prompt` (the `prompts` table), `inline` (a sound named in a step) or `builtin` (Touchtone's own phrase). */
+  origin: 'prompt' | 'inline' | 'builtin';
   /** JSON pointer to where it is defined, for messages. */
   pointer: string;
   language: string;
@@ -36,11 +40,11 @@ export function promptInventory(flow: FlowDoc, file: string): PromptEntry[] {
   for (const [at, sound, text] of inlineSounds(flow.steps, pointer('steps'))) {
     for (const language of languages) entries.push(entry(flow.flow, file, at, language, text, sound));
   }
-  return entries;
+  return [...entries, ...builtinSounds(flow, file, languages)];
 }
 
 function entry(flow: string, file: string, at: string, language: string, text: string | undefined, sound: string, prompt?: string): PromptEntry {
-  return { flow, file, ...(prompt !== undefined ? { prompt } : {}), pointer: at, language, ...(text !== undefined ? { text } : {}), sound };
+  return { flow, file, ...(prompt !== undefined ? { prompt } : {}), origin: prompt !== undefined ? 'prompt' : 'inline', pointer: at, language, ...(text !== undefined ? { text } : {}), sound };
 }
 
 /** The text written for this language, or for its base language (`fr` for `fr-CA`), as a call would hear it. */

@@ -65,12 +65,12 @@ describe('touchtone prompts', () => {
         `Sounds folder: ${join(cwd, 'sounds')}`,
         '',
         'shop (flows/shop.yaml)',
-        '  ✗ en    hello               shop/hello (missing)  "Hello."',
-        '  ✓ de    hello               de/shop/hello.gsm     "Hallo."',
-        '  ✗ en    bye                 bye (missing)         "Goodbye."',
-        '  ✗ de    bye                 bye (missing)         "Goodbye."',
-        '  ✗ en    (inline) shop/beep  shop/beep (missing)   "beep"',
-        '  ✗ de    (inline) shop/beep  shop/beep (missing)   "beep"',
+        '  ✗ en    hello     shop/hello (missing)  "Hello."',
+        '  ✓ de    hello     de/shop/hello.gsm     "Hallo."',
+        '  ✗ en    bye       bye (missing)         "Goodbye."',
+        '  ✗ de    bye       bye (missing)         "Goodbye."',
+        '  ✗ en    (inline)  shop/beep (missing)   "beep"',
+        '  ✗ de    (inline)  shop/beep (missing)   "beep"',
         '',
         '6 prompts: 1 present, 5 missing.',
         'Run with `--render` to make the missing ones from their text with espeak-ng.',
@@ -86,7 +86,7 @@ describe('touchtone prompts', () => {
     expect(json.soundsDir).toBe(join(cwd, 'sounds'));
     expect(json.counts).toEqual({ present: 1, missing: 5, rendered: 0, failed: 0, refused: 0 });
     expect(json.prompts[1]).toEqual({
-      file: 'flows/shop.yaml', flow: 'shop', prompt: 'hello', pointer: '/prompts/hello', language: 'de', text: 'Hallo.', sound: 'shop/hello',
+      file: 'flows/shop.yaml', flow: 'shop', prompt: 'hello', origin: 'prompt', pointer: '/prompts/hello', language: 'de', text: 'Hallo.', sound: 'shop/hello',
       state: 'present', exists: true, path: 'de/shop/hello.gsm',
     });
   });
