@@ -32,7 +32,7 @@ function typeText(schema: JsonSchema): string {
   if (typeof schema.$ref === 'string') return REF_NAMES[schema.$ref.replace('#/$defs/', '')] ?? 'see schema';
   if ('const' in schema) return `\`${JSON.stringify(schema.const)}\``;
   if (Array.isArray(schema.enum)) return schema.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
-  if (Array.isArray(schema.anyOf)) return schema.anyOf.map((s) => typeText(s as JsonSchema)).join(' \\| ');
+  if (Array.isArray(schema.anyOf)) return [...new Set(schema.anyOf.map((s) => typeText(s as JsonSchema)))].join(' \\| ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.includes('array')) return `list of ${schema.items ? typeText(schema.items as JsonSchema) : 'values'}`;
   if (types.includes('object') && schema.additionalProperties && typeof schema.additionalProperties === 'object' && !schema.properties) {
@@ -46,12 +46,30 @@ function cell(text: unknown): string {
   return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** The object schemas a property's value may be, with the prefix their keys get in the table. */
+function nested(name: string, schema: JsonSchema): { prefix: string; schema: JsonSchema }[] {
+  const out: { prefix: string; schema: JsonSchema }[] = [];
+  const add = (prefix: string, s: unknown) => {
+    const obj = s as JsonSchema | undefined;
+    if (obj && typeof obj === 'object' && obj.properties && typeof obj.$ref !== 'string') out.push({ prefix, schema: obj });
+    if (obj && Array.isArray(obj.anyOf)) for (const branch of obj.anyOf) add(prefix, branch);
+  };
+  add(`${name}.`, schema);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') add(`${name}.<name>.`, schema.additionalProperties);
+  if (schema.items && typeof schema.items === 'object') add(`${name}[].`, schema.items);
+  return out;
+}
+
 function rows(properties: Record<string, JsonSchema>, required: readonly string[], prefix = ''): string[] {
   const out: string[] = [];
   for (const [name, schema] of Object.entries(properties)) {
     out.push(`| \`${prefix}${name}\` | ${typeText(schema)} | ${required.includes(name) ? 'yes' : ''} | ${cell(schema.description)} |`);
-    if (schema.type === 'object' && schema.properties && prefix.split('.').length < 3) {
-      out.push(...rows(schema.properties as Record<string, JsonSchema>, (schema.required as string[]) ?? [], `${prefix}${name}.`));
+    if (prefix.split('.').length > 3) continue;
+    const seen = new Set<string>();
+    for (const inner of nested(prefix + name, schema)) {
+      const props = Object.fromEntries(Object.entries(inner.schema.properties as Record<string, JsonSchema>).filter(([k]) => !seen.has(inner.prefix + k)));
+      Object.keys(props).forEach((k) => seen.add(inner.prefix + k));
+      out.push(...rows(props, (inner.schema.required as string[]) ?? [], inner.prefix));
     }
   }
   return out;
