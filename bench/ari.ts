@@ -1,0 +1,165 @@
+/**
+ * ARI adapter benchmark: prints figures, asserts nothing.
+ *
+ *   npm run bench:ari                 key event in → ARI request out, against the fake ARI, 1,000 simultaneous calls
+ *   npm run bench:ari -- --real       key event → PlaybackStarted on a real Asterisk (TOUCHTONE_TEST_ARI_URL,
+ *                                     TOUCHTONE_TEST_ARI_USER, TOUCHTONE_TEST_ARI_PASSWORD), 500 calls by default
+ *   options: --calls N  --keys N (keys per call)
+ *
+ * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
+ * starts the next prompt. Measured: from the fake writing `ChannelDtmfReceived` to the websocket until the
+ * `DELETE` arrives at the fake's HTTP server. The fake runs in the same process, so its own work is included.
+ * Keys arrive paced (about one per 0.5 ms across all calls), and once more as a burst of one key on every call.
+ */
+import { performance } from 'node:perf_hooks';
+import { createAriAdapter } from '../src/telephony/ari/index.js';
+import type { CallPort } from '../src/telephony/port.js';
+import { FakeAri } from '../test/fakes/fake-ari/index.js';
+import { AsteriskDriver, targetFromEnv } from '../test/integration/asterisk-driver.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const real = args.includes('--real');
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function report(label: string, samplesMs: number[]): void {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const fmt = (n: number): string => n.toFixed(3);
+  console.log(`${label}: n=${sorted.length}  p50=${fmt(percentile(sorted, 50))} ms  p99=${fmt(percentile(sorted, 99))} ms  max=${fmt(sorted[sorted.length - 1] ?? NaN)} ms`);
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function benchFake(calls: number, keysPerCall: number): Promise<void> {
+  const fake = await FakeAri.start({ password: 'bench', playbackMs: Infinity });
+  fake.logRequests = false;
+  const ari = createAriAdapter({ url: fake.url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
+  const current = new Map<string, string>(); // call id → playing playback id
+  let seq = 0;
+  ari.onCall((port: CallPort) => {
+    const id = port.facts.callId;
+    const playNext = (): void => {
+      const pb = `${id}:p${++seq}`;
+      current.set(id, pb);
+      port.play(pb, [{ kind: 'sound', name: 'bench/menu' }]);
+    };
+    port.onEvent((event) => {
+      if (event.type === 'key') {
+        port.stopPlayback(current.get(id)!);
+        playNext();
+      }
+    });
+    port.answer();
+    playNext();
+  });
+  await ari.start();
+
+  const sentAt = new Map<string, number>(); // playback id → when its key was written
+  const samples: number[] = [];
+  fake.on('request', (r: { method: string; path: string }) => {
+    if (r.method !== 'DELETE' || !r.path.startsWith('/ari/playbacks/')) return;
+    const pb = decodeURIComponent(r.path.slice('/ari/playbacks/'.length));
+    const t0 = sentAt.get(pb);
+    if (t0 !== undefined) {
+      samples.push(performance.now() - t0);
+      sentAt.delete(pb);
+    }
+  });
+
+  const ids: string[] = [];
+  for (let i = 0; i < calls; i++) ids.push(fake.placeCall({ caller: `555${i}`, args: ['bench'] }).id);
+  while (fake.playbacks.size < calls) await tick();
+  console.log(`fake ARI: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+
+  const press = (id: string): void => {
+    const pb = current.get(id);
+    if (pb === undefined) return;
+    sentAt.set(pb, performance.now());
+    fake.pressKey(id, '1');
+  };
+  const waitSettled = async (): Promise<void> => {
+    while (sentAt.size > 0 || fake.playbacks.size < calls) await tick();
+  };
+
+  // Paced: keys spread over the calls, two per event-loop turn.
+  for (let round = 0; round < keysPerCall; round++) {
+    for (let i = 0; i < ids.length; i += 2) {
+      press(ids[i]!);
+      if (ids[i + 1]) press(ids[i + 1]!);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await waitSettled();
+  }
+  report(`key in → DELETE /playbacks out, paced (${calls} calls × ${keysPerCall} keys)`, samples);
+
+  samples.length = 0;
+  for (const id of ids) press(id);
+  await waitSettled();
+  report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, samples);
+
+  await ari.stop();
+  await fake.close();
+}
+
+async function benchReal(calls: number, keysPerCall: number): Promise<void> {
+  const target = targetFromEnv();
+  if (!target) {
+    console.log('--real needs TOUCHTONE_TEST_ARI_URL, TOUCHTONE_TEST_ARI_USER and TOUCHTONE_TEST_ARI_PASSWORD');
+    process.exitCode = 2;
+    return;
+  }
+  const driver = new AsteriskDriver(target);
+  await driver.open();
+  const ari = createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000 });
+  const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
+  const samples: number[] = [];
+  const ready = new Set<string>();
+  let seq = 0;
+  ari.onCall((port) => {
+    port.onEvent((event) => {
+      if (event.type === 'key') {
+        const pb = `${port.facts.callId}:k${++seq}`;
+        keyAt.set(pb, performance.now());
+        port.play(pb, [{ kind: 'sound', name: 'silence/1' }]);
+      } else if (event.type === 'playback.started') {
+        const t0 = keyAt.get(event.playbackId);
+        if (t0 !== undefined) {
+          samples.push(performance.now() - t0);
+          keyAt.delete(event.playbackId);
+        }
+      }
+    });
+    port.answer();
+    ready.add(port.facts.callId);
+  });
+  await ari.start();
+
+  const legs: Array<{ callerLeg: string; ivrLeg: string }> = [];
+  for (let i = 0; i < calls; i++) {
+    legs.push(await driver.call('ivr'));
+    if (i % 50 === 49) await driver.until(async () => ready.size >= i + 1, `${i + 1} calls up`, 30_000);
+  }
+  await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
+  console.log(`real Asterisk: ${calls} simultaneous calls in Stasis`);
+  for (let round = 0; round < keysPerCall; round++) {
+    const before = samples.length;
+    for (const { callerLeg } of legs) {
+      await driver.press(callerLeg, '1');
+    }
+    await driver.until(async () => samples.length >= before + calls, 'playbacks started', 60_000);
+  }
+  report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
+  for (const { callerLeg } of legs) await driver.hangup(callerLeg);
+  await ari.stop();
+  driver.close();
+}
+
+if (real) await benchReal(flag('--calls', 500), flag('--keys', 2));
+else await benchFake(flag('--calls', 1000), flag('--keys', 5));
