@@ -123,9 +123,13 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   const ready = new Set<string>();
   let seq = 0;
   ari.onCall((port) => {
+    let playing: string | undefined;
     port.onEvent((event) => {
       if (event.type === 'key') {
+        // As the engine does: barge-in stops the prompt first, or the new one would queue behind it.
+        if (playing) port.stopPlayback(playing);
         const pb = `${port.facts.callId}:k${++seq}`;
+        playing = pb;
         keyAt.set(pb, performance.now());
         port.play(pb, [{ kind: 'sound', name: 'silence/1' }]);
       } else if (event.type === 'playback.started') {
