@@ -16,7 +16,8 @@ import { compileFlow } from '../src/compile/compile-flow.js';
 import { Engine } from '../src/runtime/engine.js';
 import { createInMemoryServices } from '../src/runtime/in-memory-services.js';
 import { systemClock } from '../src/runtime/clock.js';
-import type { CallFacts, CallPort, Digit, PortEventListener } from '../src/telephony/port.js';
+import type { CallFacts, CallPort, PortEventListener } from '../src/telephony/port.js';
+import type { Digit } from '../src/flow/types.js';
 import type { CallRecordSink } from '../src/runtime/services.js';
 
 /** A port that does nothing but note that a command arrived (so the engine's cost is what is measured). */
