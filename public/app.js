@@ -89,6 +89,7 @@ async function selectFlow(name) {
   state.selected = name;
   const select = $('phone-flow');
   if ([...select.options].some((o) => o.value === name) && !state.phone) select.value = name;
+  state.sourceFor = undefined;
   await Promise.all([refreshFlows(), refreshFlowDetail(), refreshGraph()]);
   if (state.tab !== 'live') showTab(state.tab);
 }
@@ -125,7 +126,9 @@ async function refreshGraph() {
 function showTab(tab) {
   state.tab = tab;
   for (const b of document.querySelectorAll('[role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
-  for (const name of ['live', 'recent', 'stats', 'versions']) $(`tab-${name}`).hidden = name !== tab;
+  for (const name of ['live', 'recent', 'stats', 'versions', 'source', 'admin']) $(`tab-${name}`).hidden = name !== tab;
+  if (tab === 'source') loadSource();
+  if (tab === 'admin') refreshAdmin();
   if (tab === 'recent') refreshRecent();
   if (tab === 'stats') refreshStats();
   if (tab === 'versions') renderVersions();
@@ -256,6 +259,84 @@ async function rollback(version) {
   }
 }
 
+// ---- edit & publish ----------------------------------------------------------------------------------------
+function loadSource() {
+  const flow = state.detail;
+  if (!flow || state.sourceFor === flow.name) return;
+  state.sourceFor = flow.name;
+  $('source').value = flow.source ?? '';
+  $('source-result').replaceChildren();
+}
+
+function showDiagnostics(diagnostics, okText) {
+  const box = $('source-result');
+  if (!diagnostics.length) return box.replaceChildren(h('div', { class: 'problem ok' }, okText));
+  box.replaceChildren(
+    ...diagnostics.map((d) =>
+      h('div', { class: `problem ${d.severity}` }, h('code', {}, d.range ? `line ${d.range.start.line}:${d.range.start.col}` : ''), ' ', h('b', {}, d.code), ' ', d.message, d.hint ? h('div', { class: 'hint' }, d.hint) : null),
+    ),
+  );
+}
+
+async function validateSource() {
+  const res = await guarded(() => api('/api/flows/validate', { method: 'POST', body: { source: $('source').value, file: `${state.selected}.yaml` } }));
+  if (res) showDiagnostics(res.diagnostics, 'The flow is valid.');
+}
+
+async function publishSource() {
+  const note = $('publish-note').value.trim();
+  try {
+    const res = await api(`/api/flows/${encodeURIComponent(state.selected)}/publish`, { method: 'POST', body: { source: $('source').value, ...(note ? { note } : {}) } });
+    showDiagnostics([], res.unchanged ? `Unchanged: version ${res.version.version} keeps running.` : `Published as version ${res.version.version}. New calls get it; calls in progress keep theirs.`);
+    $('publish-note').value = '';
+    await Promise.all([refreshFlows(), refreshFlowDetail(), refreshGraph()]);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) showDiagnostics(error.body.diagnostics ?? [], '');
+    else if (error instanceof ApiError && error.status === 401) $('signin-dialog').showModal();
+    else toast(error.message);
+  }
+}
+
+// ---- hours overrides and recordings --------------------------------------------------------------------------
+async function refreshAdmin() {
+  const [ov, rec] = await Promise.all([api('/api/hours/overrides').catch(() => undefined), api('/api/recordings').catch(() => undefined)]);
+  if (ov) {
+    $('overrides').replaceChildren(
+      table(
+        ['Schedule', 'State', 'Reason', 'Until', 'Set by', ''],
+        ov.overrides.map((o) =>
+          h('tr', {}, h('td', {}, o.hours), h('td', {}, h('span', { class: `outcome ${o.state === 'open' ? 'completed' : 'hungup'}` }, o.state)), h('td', {}, o.reason), h('td', {}, o.until ? dateTime(o.until) : 'until cleared'), h('td', {}, o.setBy ?? ''), h('td', {}, h('button', { class: 'link', type: 'button', onclick: () => clearOverride(o.hours) }, 'Clear'))),
+        ),
+        'No override: every schedule follows its hours.',
+      ),
+    );
+  }
+  if (rec) {
+    $('recordings').replaceChildren(
+      table(
+        ['When', 'Kind', 'Caller', 'Length', 'Handled'],
+        rec.recordings.map((r) => h('tr', {}, h('td', {}, dateTime(r.at)), h('td', {}, r.purpose), h('td', {}, r.caller || '—'), h('td', {}, `${Math.round(r.durationMs / 1000)}s`), h('td', {}, r.handledAt ? dateTime(r.handledAt) : 'no'))),
+        'No voicemail or callback request yet.',
+      ),
+    );
+  }
+}
+
+async function setOverride(event) {
+  event.preventDefault();
+  const until = $('ov-until').value ? new Date($('ov-until').value).toISOString() : undefined;
+  const body = { hours: $('ov-hours').value.trim(), state: $('ov-state').value, reason: $('ov-reason').value.trim(), ...(until ? { until } : {}) };
+  if (await guarded(() => api('/api/hours/overrides', { method: 'POST', body }))) {
+    $('override-form').reset();
+    refreshAdmin();
+  }
+}
+
+async function clearOverride(hours) {
+  await guarded(() => api(`/api/hours/overrides/${encodeURIComponent(hours)}`, { method: 'DELETE' }));
+  refreshAdmin();
+}
+
 // ---- browser phone ------------------------------------------------------------------------------------------
 const speech = 'speechSynthesis' in window ? window.speechSynthesis : undefined;
 if (!speech) {
@@ -348,6 +429,9 @@ document.addEventListener('keydown', (e) => {
 });
 for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
 $('signin').addEventListener('click', () => $('signin-dialog').showModal());
+$('validate').addEventListener('click', validateSource);
+$('publish').addEventListener('click', publishSource);
+$('override-form').addEventListener('submit', setOverride);
 $('signin-dialog').addEventListener('close', () => {
   if ($('signin-dialog').returnValue === 'ok') setToken($('token-input').value.trim());
   $('token-input').value = '';
@@ -370,4 +454,5 @@ setInterval(() => {
   refreshFlowDetail();
   if (!state.phone || state.phone.ended) refreshGraph();
   if (state.tab === 'stats') refreshStats();
+  if (state.tab === 'admin') refreshAdmin();
 }, 4000);

@@ -45,7 +45,9 @@ async function openDashboard(): Promise<Page> {
   const page = await browser!.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  // A refused request is logged by the browser too; those are asserted on where they are expected.
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  page.on('response', (r) => r.url().endsWith('/ready') && r.status() !== 200 && void r.text().then((t) => errors.push(`/ready ${r.status()}: ${t}`)));
   (page as Page & { errors: string[] }).errors = errors;
   await page.goto(`${server!.url}#token=${TOKEN}`);
   return page;
@@ -104,7 +106,9 @@ describe('dashboard', () => {
     // The call is recorded: recent calls and its trace.
     await server!.store.flush();
     await page.locator('[data-tab="recent"]').click();
-    await page.locator('#tab-recent .outcome.transferred').waitFor({ timeout: 5_000 });
+    await page.locator('#tab-recent .outcome.transferred').waitFor({ timeout: 5_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nrecent calls: ${await page.locator('#tab-recent').innerText()}\n${JSON.stringify(server!.store.recentCalls())}`);
+    });
     await page.locator('#tab-recent button', { hasText: 'Trace' }).first().click();
     await page.locator('#trace li', { hasText: 'entered sales (transfer)' }).waitFor();
     await page.locator('[data-tab="live"]').click();
@@ -113,4 +117,45 @@ describe('dashboard', () => {
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('edits and publishes a flow, shows errors at their line, and manages hours overrides', async (ctx) => {
+    if (!available) {
+      if (required) throw new Error(`TOUCHTONE_REQUIRE_BROWSER is set but \`${CHROMIUM}\` is missing.`);
+      ctx.skip();
+      return;
+    }
+    const page = await openDashboard();
+    await page.locator('.flow-item', { hasText: 'acme-hotline' }).waitFor();
+    await page.locator('[data-tab="source"]').click();
+    await expect.poll(() => page.locator('#source').inputValue()).toContain('flow: acme-hotline');
+    const source = await page.locator('#source').inputValue();
+
+    await page.locator('#source').fill(source.replace('"1": balance', '"1": balanse'));
+    await page.locator('#validate').click();
+    await page.locator('#source-result .problem.error', { hasText: 'unknown-step' }).waitFor();
+    expect(await page.locator('#source-result .problem.error code').first().textContent()).toMatch(/^line \d+:\d+$/);
+    await page.locator('#publish').click();
+    await page.locator('#source-result .problem.error', { hasText: 'unknown-step' }).waitFor();
+    await expect.poll(() => page.locator('#flow-badge').textContent()).toBe('version 1');
+
+    await page.locator('#source').fill(source.replace('Welcome to ACME.', 'Welcome to ACME, the friendly company.'));
+    await page.locator('#publish-note').fill('friendlier welcome');
+    await page.locator('#publish').click();
+    await page.locator('#source-result .problem.ok', { hasText: 'Published as version 2' }).waitFor();
+    await expect.poll(() => page.locator('#flow-badge').textContent()).toBe('version 2');
+    await page.locator('[data-tab="versions"]').click();
+    await page.locator('#tab-versions tr', { hasText: 'friendlier welcome' }).waitFor();
+
+    await page.locator('[data-tab="admin"]').click();
+    await page.locator('#ov-hours').fill('office');
+    await page.locator('#ov-state').selectOption('closed');
+    await page.locator('#ov-reason').fill('staff outing');
+    await page.locator('#override-form button[type=submit]').click();
+    await page.locator('#overrides tr', { hasText: 'staff outing' }).waitFor();
+    await page.locator('#overrides tr', { hasText: 'staff outing' }).locator('button', { hasText: 'Clear' }).click();
+    await page.locator('#overrides', { hasText: 'No override' }).waitFor();
+    await page.screenshot({ path: join(RESULTS, 'dashboard-edit.png') });
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
