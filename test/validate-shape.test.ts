@@ -12,20 +12,20 @@ function messages(steps: Record<string, unknown>, top: Record<string, unknown> =
 describe('shape errors', () => {
   it('give one sentence for a wrong play item, naming the branch the author meant', () => {
     expect(messages({ main: { play: ['hi', { money: 5, curency: 'EUR' }], next: 'bye' } })).toEqual([
-      'unknown-option /steps/main/play/1/curency: Item 2 of `play` has no property `curency`. Did you mean `currency`?',
+      'unknown-option /steps/main/play/1/curency: Item 2 of `play` in step `main` has no property `curency`. Did you mean `currency`?',
     ]);
   });
 
   it('give one sentence for a value that fits no form', () => {
     expect(messages({ main: { hangup: 42 } })).toEqual([
-      'invalid-value /steps/main/hangup: `hangup` has the wrong form (`42`): expected `true`, a goodbye prompt list, or `{ prompt, reason }`.',
+      'invalid-value /steps/main/hangup: `hangup` in step `main` has the wrong form (`42`): expected `true`, a goodbye prompt list, or `{ prompt, reason }`.',
     ]);
   });
 
   it('suggest a step kind for a misspelled one, and a property for a misspelled option', () => {
     expect(messages({ main: { mneu: { prompt: 'hi', options: { '1': 'bye' } } } })).toEqual(['unknown-step-kind /steps/main/mneu: `mneu` is not a step kind. Did you mean `menu`?']);
     expect(messages({ main: { menu: { prompt: 'hi', options: { '1': 'bye' }, noImput: {} } } })).toEqual([
-      'unknown-option /steps/main/menu/noImput: `menu` has no property `noImput`. Did you mean `noInput`?',
+      'unknown-option /steps/main/menu/noImput: `menu` in step `main` has no property `noImput`. Did you mean `noInput`?',
     ]);
   });
 

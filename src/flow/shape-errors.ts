@@ -89,13 +89,16 @@ function typeName(t: unknown): string {
   return types.map((x) => TYPE_NAMES[String(x)] ?? String(x)).join(' or ');
 }
 
-/** The name a pointer's last segment gives a thing, for messages: `timeout`, or `step \`main\``. */
+/** How a message names the thing a pointer points at: `timeout` in step `main`, `retries` in `defaults`. */
 function what(ptr: string): string {
   const segs = pointerSegments(ptr);
   if (segs.length === 0) return 'The flow';
   if (segs.length === 2 && segs[0] === 'steps') return `Step \`${segs[1]}\``;
   const last = segs[segs.length - 1]!;
-  return /^[0-9]+$/.test(last) ? `Item ${Number(last) + 1} of \`${segs[segs.length - 2]}\`` : `\`${last}\``;
+  const parent = segs.slice(0, -1);
+  const thing = /^[0-9]+$/.test(last) ? `Item ${Number(last) + 1} of \`${parent.pop()}\`` : `\`${last}\``;
+  if (segs[0] === 'steps' && segs.length > 2) return `${thing} in step \`${segs[1]}\``;
+  return parent.length ? `${thing} in \`${parent.join('.')}\`` : thing;
 }
 
 function inStep(ptr: string): boolean {
