@@ -146,3 +146,13 @@ describe('formatDiagnostics and diagnosticsToJson', () => {
     expect(formatDiagnostics(loaded.diagnostics, loaded.sources, { color: true })).toContain('\x1b[');
   });
 });
+
+describe('sub-flows that are broken files', () => {
+  it('report the sub-flow file’s own problem and nothing that would need its content', () => {
+    let bomb = 'flow: s\nlanguage: en\nparams: {}\nstart: r\nsteps:\n  r: { return: true }\nx0: &x0 [a, a, a, a, a, a, a, a, a]\n';
+    for (let i = 1; i < 7; i++) bomb += `x${i}: &x${i} [${Array(9).fill(`*x${i - 1}`).join(', ')}]\n`;
+    const main = 'flow: t\nlanguage: en\nstart: main\nsteps:\n  main: { subflow: { file: bomb.yaml }, next: bye }\n  bye: { hangup: true }\n';
+    const loaded = loadFlowText(main, '/b/main.yaml', { readFile: () => bomb });
+    expect(loaded.diagnostics.map((d) => [d.file, d.code])).toEqual([['/b/bomb.yaml', 'alias-bomb']]);
+  });
+});

@@ -114,7 +114,7 @@ function loadSubflows(flow: FlowDoc, file: string, opts: LoadOptions, into: Load
     into.subflows.set(path, sub);
     for (const [p, s] of sub.subflows) into.subflows.set(p, s);
     for (const [f, s] of sub.sources) into.sources.set(f, s);
-    const parsedSub = sub.flow ?? (sub.source.doc?.toJS({ maxAliasCount: 1000 }) as FlowDoc | undefined);
+    const parsedSub = sub.flow ?? (parseYamlText(sub.source.text, path).value as FlowDoc | undefined);
     if (!parsedSub || typeof parsedSub !== 'object') continue;
     if (parsedSub.params === undefined || parsedSub.params === null) {
       report(name, '/subflow/file', 'not-a-subflow', `\`${spec.file}\` is a flow, not a sub-flow: it declares no \`params\`.`);
