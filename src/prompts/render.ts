@@ -5,6 +5,7 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { checkLanguage, checkSoundName, type NameProblem, type SoundFolder } from './sound-folder.js';
 import type { PromptEntry } from './inventory.js';
 
@@ -37,30 +38,39 @@ export function checkSounds(entries: readonly PromptEntry[], folder: SoundFolder
 }
 
 /**
- * Synthesizes every missing sound into `<folder>/<lang>/<sound>.wav`, one at a time (TTS engines are CPU-heavy).
- * A file is written under a temporary name and renamed, so Asterisk never plays half a file. The same sound in
- * the same language is rendered once.
+ * Synthesizes every missing sound into `<folder>/<lang>/<sound>.wav`, a few at a time (each TTS run is a process
+ * that keeps one core busy, so more than the cores would only queue). A file is written under a temporary name and
+ * renamed, so Asterisk never plays half a file. The same sound in the same language is rendered once, from the
+ * first entry that names it.
  */
-export async function renderMissing(statuses: readonly SoundStatus[], folder: SoundFolder, synthesizer: Synthesizer): Promise<SoundStatus[]> {
-  const done = new Map<string, SoundStatus>();
-  const out: SoundStatus[] = [];
+export async function renderMissing(
+  statuses: readonly SoundStatus[],
+  folder: SoundFolder,
+  synthesizer: Synthesizer,
+  options: { concurrency?: number } = {},
+): Promise<SoundStatus[]> {
+  const firsts = new Map<string, PromptEntry>();
+  const keyOf = (status: SoundStatus): string | undefined => (status.state === 'missing' ? `${status.entry.language}/${status.entry.sound}.wav` : undefined);
   for (const status of statuses) {
-    if (status.state !== 'missing') {
-      out.push(status);
-      continue;
-    }
-    const relative = `${status.entry.language}/${status.entry.sound}.wav`;
-    const earlier = done.get(relative);
-    if (earlier) {
-      out.push({ ...earlier, entry: status.entry });
-      continue;
-    }
-    const result = await renderOne(status.entry, relative, folder, synthesizer);
-    done.set(relative, result);
-    out.push(result);
+    const key = keyOf(status);
+    if (key !== undefined && !firsts.has(key)) firsts.set(key, status.entry);
   }
+  const keys = [...firsts.keys()];
+  const results = new Map<string, SoundStatus>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const key = keys[next++]!;
+      results.set(key, await renderOne(firsts.get(key)!, key, folder, synthesizer));
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? Math.min(4, availableParallelism()), keys.length));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   folder.refresh();
-  return out;
+  return statuses.map((status) => {
+    const key = keyOf(status);
+    return key === undefined ? status : { ...results.get(key)!, entry: status.entry };
+  });
 }
 
 async function renderOne(entry: PromptEntry, relative: string, folder: SoundFolder, synthesizer: Synthesizer): Promise<SoundStatus> {

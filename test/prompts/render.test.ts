@@ -87,6 +87,24 @@ describe('prompt inventory', () => {
 });
 
 describe('rendering missing sounds', () => {
+  it('runs no more syntheses at once than asked', async () => {
+    const sounds = folder();
+    let running = 0;
+    let peak = 0;
+    const slow: Synthesizer = {
+      name: 'slow-tts',
+      async synthesize() {
+        peak = Math.max(peak, ++running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+        return encodeWav(new Int16Array(8));
+      },
+    };
+    const statuses = await renderMissing(checkSounds(promptInventory(flow, 'f.yaml'), sounds), sounds, slow, { concurrency: 3 });
+    expect(peak).toBe(3);
+    expect(statuses.filter((s) => s.state === 'rendered')).toHaveLength(13);
+  });
+
   it('writes 8 kHz mono WAV files per language, once per sound, and never touches refused names', async () => {
     const sounds = folder();
     const tts = fakeSynthesizer();
@@ -98,9 +116,8 @@ describe('rendering missing sounds', () => {
       'shop/bye/en:rendered', 'shop/bye/de:rendered',
     ]);
     // `shop/bye` appears twice per language (table and inline): it is spoken once per language.
-    expect(tts.asked).toEqual([
-      ['Hello.', 'en'], ['Hallo.', 'de'], ['Bye.', 'en'], ['Bye.', 'de'], ['English only.', 'en'], ['Just text.', 'en'], ['Just text.', 'de'],
-      ['Hi.', 'en'], ['Servus.', 'de'], ['beep', 'en'], ['beep', 'de'],
+    expect(tts.asked.map(([text, language]) => `${language}:${text}`).sort()).toEqual([
+      'de:Bye.', 'de:Hallo.', 'de:Just text.', 'de:Servus.', 'de:beep', 'en:Bye.', 'en:English only.', 'en:Hello.', 'en:Hi.', 'en:Just text.', 'en:beep',
     ]);
     expect(readdirSync(join(sounds.root, 'de/shop')).sort()).toEqual(['beep.wav', 'bye.wav', 'hello.wav']);
     expect(readdirSync(join(sounds.root, 'de')).sort()).toEqual(['plain.wav', 'regional.wav', 'shop']);
