@@ -1,15 +1,18 @@
 /**
  * The batched call-record writer. The engine hands it records on the call path; they only go into a bounded
- * in-memory queue there. A timer on the injected clock writes the queue in transactions of at most `maxBatchRows`
- * rows, every `flushIntervalMs`. A failed write (disk full, locked, read-only, corrupt) keeps the rows and retries
- * with backoff; when the queue is full the oldest rows are dropped, counted as lost and logged. Nothing here
- * throws into the caller, and no write ever waits on the DTMF path.
+ * in-memory queue there. A timer on the injected clock turns the queue into rows and hands them, at most
+ * `maxBatchRows` at a time, to an executor: a worker thread in production (`write-thread.ts`), so disk waits never
+ * stall the event loop, or the main connection inline (tests, `:memory:`). A failed write (disk full, locked,
+ * read-only, corrupt) keeps the rows and retries with backoff; when the queue is full, new rows are refused,
+ * counted as lost and logged. Nothing here throws into the caller, and no write ever waits on the DTMF path.
  */
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { CallOutcome, CallRecordSink, CallStartRecord, Logger, RecordingEntry, TraceEntry } from '../runtime/services.js';
 
-type Op =
+/** A queued record. */
+export type Op =
   | { t: 'start'; r: CallStartRecord }
   | { t: 'event'; id: string; e: TraceEntry }
   | { t: 'end'; id: string; outcome: CallOutcome; endedAt: number; startedAt: number | undefined }
@@ -27,6 +30,10 @@ export interface WriterMetrics {
   lost: number;
   /** Successful batch writes. */
   flushes: number;
+  /** The longest batch write so far, from hand-over to commit, in milliseconds (in the write thread if there is one). */
+  longestWriteMs: number;
+  /** The longest time one batch held the event loop (preparing rows, and the write itself when inline). */
+  longestHoldMs: number;
   /** The last write error, if the last attempt failed. */
   lastError?: string;
 }
@@ -37,13 +44,20 @@ export interface BatchWriterOptions {
   flushIntervalMs: number;
   maxBacklog: number;
   maxBatchRows: number;
-  /** Told after each successful batch (the store uses it to schedule WAL checkpoints). */
-  onWritten?: (rows: number) => void;
-  /** Test hook: runs inside each write transaction; throw to simulate a full disk or a broken file. */
-  beforeWrite?: (rows: number) => void;
+}
+
+/** One statement execution: the index into `WRITE_STATEMENTS` and its parameters. */
+export type Row = [statement: number, params: unknown[]];
+
+/** Runs rows in one transaction. Synchronous (inline) or asynchronous (worker thread); throws or rejects on failure. */
+export interface WriteExecutor {
+  run(rows: Row[]): void | Promise<void>;
+  close?(): Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 5_000;
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** What a trace entry is, in one column, for the stats queries. */
 function detailOf(e: TraceEntry): string | null {
@@ -80,7 +94,7 @@ function outcomeDetail(o: CallOutcome): string | null {
   }
 }
 
-/** The batched `CallRecordSink`. Created by `openStore`; tests may build one on any database. */
+/** The batched `CallRecordSink`. Created by `openStore`; tests may build one on any executor. */
 export class BatchWriter implements CallRecordSink {
   private queue: Op[] = [];
   private head = 0;
@@ -88,18 +102,18 @@ export class BatchWriter implements CallRecordSink {
   private timerAt = 0;
   private failuresInRow = 0;
   private closed = false;
+  private inFlight: Promise<boolean> | undefined;
   private readonly starts = new Map<string, number>();
   private readonly counters = { written: 0, retried: 0, lost: 0, flushes: 0 };
   private lastError: string | undefined;
   private lostSinceLog = 0;
-  private readonly write: (ops: Op[]) => void;
+  private longestWriteMs = 0;
+  private longestHoldMs = 0;
 
   constructor(
-    db: Database.Database,
+    private readonly executor: WriteExecutor,
     private readonly options: BatchWriterOptions,
-  ) {
-    this.write = prepareWrite(db, options.beforeWrite);
-  }
+  ) {}
 
   callStarted(record: CallStartRecord): void {
     this.starts.set(record.callId, record.startedAt);
@@ -121,7 +135,7 @@ export class BatchWriter implements CallRecordSink {
   }
 
   metrics(): WriterMetrics {
-    return { backlog: this.backlog, ...this.counters, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    return { backlog: this.backlog, ...this.counters, longestWriteMs: round1(this.longestWriteMs), longestHoldMs: round1(this.longestHoldMs), ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 
   get backlog(): number {
@@ -130,7 +144,8 @@ export class BatchWriter implements CallRecordSink {
 
   /** Writes everything queued now, batch by batch. Resolves even when a write fails (the rows stay queued). */
   async flush(): Promise<void> {
-    while (this.backlog > 0 && this.writeBatch()) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.inFlight) await this.inFlight;
+    while (this.backlog > 0 && (await this.writeBatch())) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Stops the timer after a last flush. Records that arrive later are counted as lost. */
@@ -144,20 +159,18 @@ export class BatchWriter implements CallRecordSink {
       this.queue = [];
       this.head = 0;
     }
+    await this.executor.close?.();
   }
 
   private push(op: Op): void {
-    if (this.closed) {
+    if (this.closed || this.backlog >= this.options.maxBacklog) {
+      // Refuse the new row rather than drop queued ones: queued rows may be on their way to the disk right now,
+      // and a call's trace stays whole from its start up to the loss.
       this.counters.lost++;
+      if (!this.closed) this.lostSinceLog++;
       return;
     }
     this.queue.push(op);
-    if (this.backlog > this.options.maxBacklog) {
-      // Drop the oldest row: recent calls matter more to an operator than old ones.
-      this.head++;
-      this.counters.lost++;
-      this.lostSinceLog++;
-    }
     this.schedule(this.options.flushIntervalMs);
   }
 
@@ -170,7 +183,7 @@ export class BatchWriter implements CallRecordSink {
     this.timerAt = at;
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = undefined;
-      this.onTimer();
+      void this.onTimer();
     }, delay);
   }
 
@@ -179,9 +192,10 @@ export class BatchWriter implements CallRecordSink {
     this.timer = undefined;
   }
 
-  private onTimer(): void {
-    if (this.backlog === 0) return;
-    const ok = this.writeBatch();
+  private async onTimer(): Promise<void> {
+    if (this.backlog === 0 || this.closed) return;
+    const ok = await this.writeBatch();
+    if (this.closed) return;
     if (!ok) {
       this.schedule(Math.min(MAX_BACKOFF_MS, this.options.flushIntervalMs * 2 ** this.failuresInRow));
     } else if (this.backlog > 0) {
@@ -190,27 +204,36 @@ export class BatchWriter implements CallRecordSink {
     }
   }
 
-  /** Writes one batch; true on success. */
-  private writeBatch(): boolean {
+  /** Writes one batch; true on success. Only one batch is in flight at a time. */
+  private writeBatch(): Promise<boolean> {
+    if (this.inFlight) return this.inFlight;
     if (this.lostSinceLog > 0) {
       this.options.logger.error({ lost: this.lostSinceLog, backlog: this.backlog }, 'call records lost: the write backlog is full');
       this.lostSinceLog = 0;
     }
     const end = Math.min(this.queue.length, this.head + this.options.maxBatchRows);
-    const batch = this.queue.slice(this.head, end);
+    const count = end - this.head;
+    const started = performance.now();
+    let pending: void | Promise<void>;
     try {
-      this.write(batch);
+      pending = this.executor.run(toRows(this.queue.slice(this.head, end)));
     } catch (error) {
-      this.failuresInRow++;
-      this.counters.retried++;
-      const message = error instanceof Error ? error.message : String(error);
-      if (this.failuresInRow === 1 || this.failuresInRow % 50 === 0) {
-        this.options.logger.warn({ error: message, backlog: this.backlog, attempt: this.failuresInRow }, 'call record write failed; will retry');
-      }
-      this.lastError = message;
-      return false;
+      return Promise.resolve(this.failed(error));
+    } finally {
+      this.longestHoldMs = Math.max(this.longestHoldMs, performance.now() - started);
     }
-    this.head = end;
+    if (!(pending instanceof Promise)) return Promise.resolve(this.succeeded(count, started));
+    const inFlight = pending.then(
+      () => this.succeeded(count, started),
+      (error: unknown) => this.failed(error),
+    );
+    this.inFlight = inFlight.finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private succeeded(count: number, started: number): true {
+    this.longestWriteMs = Math.max(this.longestWriteMs, performance.now() - started);
+    this.head += count;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -218,59 +241,83 @@ export class BatchWriter implements CallRecordSink {
     if (this.failuresInRow > 0) this.options.logger.info({ backlog: this.backlog }, 'call record writes recovered');
     this.failuresInRow = 0;
     this.lastError = undefined;
-    this.counters.written += batch.length;
+    this.counters.written += count;
     this.counters.flushes++;
-    this.options.onWritten?.(batch.length);
     return true;
+  }
+
+  private failed(error: unknown): false {
+    this.failuresInRow++;
+    this.counters.retried++;
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.failuresInRow === 1 || this.failuresInRow % 50 === 0) {
+      this.options.logger.warn({ error: message, backlog: this.backlog, attempt: this.failuresInRow }, 'call record write failed; will retry');
+    }
+    this.lastError = message;
+    return false;
   }
 }
 
-function prepareWrite(db: Database.Database, beforeWrite?: (rows: number) => void): (ops: Op[]) => void {
-  // Statements are prepared lazily: a read-only or broken file must not fail at open, only at write (and be retried).
-  let statements: ReturnType<typeof prepare> | undefined;
-  let run: ((ops: Op[]) => void) | undefined;
-  return (ops) => {
-    statements ??= prepare(db);
-    const s = statements;
-    run ??= db.transaction((batch: Op[]) => {
-      beforeWrite?.(batch.length);
-      for (const op of batch) {
-        switch (op.t) {
-          case 'start':
-            s.start.run(op.r.callId, op.r.channel, op.r.caller, op.r.dialled, op.r.flow, op.r.version, op.r.startedAt);
-            break;
-          case 'event':
-            s.event.run(op.id, op.e.at, op.e.type, op.e.step, detailOf(op.e), JSON.stringify(op.e));
-            if (op.e.type === 'var') s.input.run(op.id, op.e.at, op.e.step, op.e.name, op.e.value);
-            break;
-          case 'end':
-            const startedAt = op.startedAt ?? op.endedAt;
-            s.end.run(op.id, startedAt, op.endedAt, op.outcome.kind, outcomeDetail(op.outcome), op.outcome.step, op.endedAt - startedAt);
-            break;
-          case 'rec':
-            s.recording.run(op.id, op.entry.purpose, op.entry.name, op.entry.durationMs, op.entry.at, op.entry.caller, JSON.stringify(op.entry.vars));
-            break;
-        }
+/** The statements call records are written with; rows name them by index. */
+export const WRITE_STATEMENTS: readonly string[] = [
+  `INSERT INTO calls (id, channel, caller, dialled, flow, version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, caller = excluded.caller, dialled = excluded.dialled,
+     flow = excluded.flow, version = excluded.version, started_at = excluded.started_at`,
+  `INSERT INTO calls (id, started_at, ended_at, outcome, outcome_detail, last_step, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, outcome = excluded.outcome,
+     outcome_detail = excluded.outcome_detail, last_step = excluded.last_step, duration_ms = excluded.ended_at - calls.started_at`,
+  'INSERT INTO step_events (call_id, at, type, step, detail, data) VALUES (?, ?, ?, ?, ?, ?)',
+  'INSERT INTO inputs (call_id, at, step, name, value) VALUES (?, ?, ?, ?, ?)',
+  'INSERT INTO recordings (call_id, purpose, name, duration_ms, at, caller, vars) VALUES (?, ?, ?, ?, ?, ?, ?)',
+];
+const START = 0;
+const END = 1;
+const EVENT = 2;
+const INPUT = 3;
+const RECORDING = 4;
+
+/** Turns queued records into statement rows (plain data, so they can cross to a worker thread). */
+export function toRows(ops: readonly Op[]): Row[] {
+  const rows: Row[] = [];
+  for (const op of ops) {
+    switch (op.t) {
+      case 'start':
+        rows.push([START, [op.r.callId, op.r.channel, op.r.caller, op.r.dialled, op.r.flow, op.r.version, op.r.startedAt]]);
+        break;
+      case 'event':
+        rows.push([EVENT, [op.id, op.e.at, op.e.type, op.e.step, detailOf(op.e), JSON.stringify(op.e)]]);
+        if (op.e.type === 'var') rows.push([INPUT, [op.id, op.e.at, op.e.step, op.e.name, op.e.value]]);
+        break;
+      case 'end': {
+        const startedAt = op.startedAt ?? op.endedAt;
+        rows.push([END, [op.id, startedAt, op.endedAt, op.outcome.kind, outcomeDetail(op.outcome), op.outcome.step, op.endedAt - startedAt]]);
+        break;
       }
-    });
-    run(ops);
-  };
+      case 'rec':
+        rows.push([RECORDING, [op.id, op.entry.purpose, op.entry.name, op.entry.durationMs, op.entry.at, op.entry.caller, JSON.stringify(op.entry.vars)]]);
+        break;
+    }
+  }
+  return rows;
 }
 
-function prepare(db: Database.Database) {
+/**
+ * Writes on the given connection, on the event loop. For `:memory:`, read-only stores and tests; `beforeWrite`
+ * runs inside each transaction (throw to simulate a full disk).
+ */
+export function inlineExecutor(db: Database.Database, beforeWrite?: (rows: number) => void): WriteExecutor {
+  // Prepared lazily: a read-only or broken file must not fail at open, only at write (and be retried).
+  let run: ((rows: Row[]) => void) | undefined;
   return {
-    start: db.prepare(
-      `INSERT INTO calls (id, channel, caller, dialled, flow, version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, caller = excluded.caller, dialled = excluded.dialled,
-         flow = excluded.flow, version = excluded.version, started_at = excluded.started_at`,
-    ),
-    end: db.prepare(
-      `INSERT INTO calls (id, started_at, ended_at, outcome, outcome_detail, last_step, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, outcome = excluded.outcome,
-         outcome_detail = excluded.outcome_detail, last_step = excluded.last_step, duration_ms = excluded.ended_at - calls.started_at`,
-    ),
-    event: db.prepare('INSERT INTO step_events (call_id, at, type, step, detail, data) VALUES (?, ?, ?, ?, ?, ?)'),
-    input: db.prepare('INSERT INTO inputs (call_id, at, step, name, value) VALUES (?, ?, ?, ?, ?)'),
-    recording: db.prepare('INSERT INTO recordings (call_id, purpose, name, duration_ms, at, caller, vars) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    run(rows) {
+      if (!run) {
+        const statements = WRITE_STATEMENTS.map((sql) => db.prepare(sql));
+        run = db.transaction((batch: Row[]) => {
+          beforeWrite?.(batch.length);
+          for (const [index, params] of batch) statements[index]!.run(params);
+        });
+      }
+      run(rows);
+    },
   };
 }

@@ -19,9 +19,9 @@ import { systemClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import { silentLogger, type CallRecordSink, type Logger } from '../runtime/services.js';
 import type { HoursOverrideStore } from '../data/hours-overrides.js';
 import type { LockoutRepository } from '../data/lockout.js';
-import { BatchWriter, type WriterMetrics } from './batch-writer.js';
+import { BatchWriter, inlineExecutor, WRITE_STATEMENTS, type WriterMetrics } from './batch-writer.js';
 import { migrate } from './migrations.js';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { startWriteThread, type WriteThread } from './write-thread.js';
 import { callTrace, recentCalls, stats, type CallRow, type CallTrace, type FlowStats } from './queries.js';
 import { flowVersions, hoursOverrides, lockouts, recordings, type FlowVersions, type Recordings } from './admin-tables.js';
 
@@ -30,7 +30,7 @@ export type { FlowVersion, FlowVersions, Recordings, RecordingRow, SaveVersionRe
 export type { WriterMetrics } from './batch-writer.js';
 export { openSqliteLookup, seedDatabase, SqliteLookupError, type SqliteLookup, type SqliteLookupSpec } from './sqlite-lookup.js';
 
-/** Rows written between two background WAL checkpoints. */
+/** Rows written between two WAL checkpoints (run by the write thread). */
 const CHECKPOINT_EVERY_ROWS = 5_000;
 
 /** Default database path, relative to the working directory; `TOUCHTONE_DB` overrides it in the CLI. */
@@ -51,8 +51,14 @@ export interface StoreOptions {
   readonly?: boolean;
   /** How long SQLite waits for a lock before a write fails. Default 0 (never block the event loop). */
   busyTimeoutMs?: number;
-  /** Test hook: runs inside each call-record write; throw to simulate a full disk. */
+  /** Test hook: runs inside each call-record write; throw to simulate a full disk. Implies `writer: 'inline'`. */
   beforeWrite?: (rows: number) => void;
+  /**
+   * Where call records are written: `thread` (a worker thread, the default for files) keeps disk waits off the
+   * event loop; `inline` writes on the main connection (the default for `:memory:`, read-only stores and tests
+   * that inject faults).
+   */
+  writer?: 'thread' | 'inline';
   /** Delete calls older than this many days: once soon after opening, then every `retentionIntervalMs`. */
   retentionDays?: number;
   /** How often the retention cleanup runs. Default 6 hours. */
@@ -98,14 +104,10 @@ export function openStore(options: StoreOptions): Store {
     fileMustExist: options.readonly ?? false,
     timeout: options.busyTimeoutMs ?? 0,
   });
-  let checkpointer: Checkpointer | undefined;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 0;
   if (!options.readonly) {
     try {
-      if (!memory) {
-        db.pragma('journal_mode = WAL');
-        checkpointer = startCheckpointer(options.path, logger);
-        if (checkpointer) db.pragma('wal_autocheckpoint = 0');
-      }
+      if (!memory) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       const applied = migrate(db);
       if (applied.length) logger.info({ path: options.path, applied }, 'store schema migrated');
@@ -113,21 +115,24 @@ export function openStore(options: StoreOptions): Store {
       logger.error({ path: options.path, error: error instanceof Error ? error.message : String(error) }, 'store cannot be prepared; call records will be retried');
     }
   }
-  let rowsSinceCheckpoint = 0;
-  const writer = new BatchWriter(db, {
+  const threaded = (options.writer ?? (memory || options.readonly || options.beforeWrite ? 'inline' : 'thread')) === 'thread';
+  const thread: WriteThread | undefined = threaded
+    ? startWriteThread({ path: options.path, statements: WRITE_STATEMENTS, busyTimeoutMs, checkpointEvery: CHECKPOINT_EVERY_ROWS, logger })
+    : undefined;
+  if (thread && !memory) {
+    // The write thread checkpoints; an automatic checkpoint here would run on the event loop.
+    try {
+      db.pragma('wal_autocheckpoint = 0');
+    } catch {
+      // Nothing to do: the writes report a broken file.
+    }
+  }
+  const writer = new BatchWriter(thread ?? inlineExecutor(db, options.beforeWrite), {
     clock,
     logger,
     flushIntervalMs: options.flushIntervalMs ?? 50,
     maxBacklog: options.maxBacklog ?? 100_000,
     maxBatchRows: options.maxBatchRows ?? 500,
-    onWritten: (rows) => {
-      rowsSinceCheckpoint += rows;
-      if (rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
-        rowsSinceCheckpoint = 0;
-        checkpointer?.request();
-      }
-    },
-    ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
   });
   let closed = false;
   let schemaVersion = 0;
@@ -144,7 +149,7 @@ export function openStore(options: StoreOptions): Store {
     lockouts: lockouts(db, logger),
     recordings: recordings(db),
     flush: () => writer.flush(),
-    metrics: () => ({ ...writer.metrics(), schemaVersion, checkpoints: checkpointer?.completed ?? 0 }),
+    metrics: () => ({ ...writer.metrics(), schemaVersion, checkpoints: thread?.checkpoints ?? 0 }),
     recentCalls: (o) => recentCalls(db, o),
     callTrace: (id) => callTrace(db, id),
     stats: (o) => stats(db, o),
@@ -187,7 +192,6 @@ export function openStore(options: StoreOptions): Store {
       if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
       await retentionRun;
       await writer.close();
-      await checkpointer?.close();
       db.close();
     },
   };
