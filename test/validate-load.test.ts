@@ -156,3 +156,41 @@ describe('sub-flows that are broken files', () => {
     expect(loaded.diagnostics.map((d) => [d.file, d.code])).toEqual([['/b/bomb.yaml', 'alias-bomb']]);
   });
 });
+
+describe('validateFlow on arbitrary values', () => {
+  it('never throws and always explains itself', () => {
+    const step = fc.dictionary(fc.constantFrom('play', 'menu', 'input', 'lookup', 'branch', 'hangup', 'next', 'options', 'prompt', 'queue', 'set', 'else', 'paly'), fc.anything(), { maxKeys: 3 });
+    const flow = fc.record({ flow: fc.anything(), language: fc.constantFrom('en', 'de', 3), start: fc.constantFrom('a', 'b'), steps: fc.dictionary(fc.constantFrom('a', 'b', 'c'), step) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), flow), (value) => {
+        const diags = validateFlow(value);
+        for (const d of diags) expect(d.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('meaning checks on mutated real flows', () => {
+  it('never throw, whichever value is replaced', () => {
+    const flow = loadFlowText(acme, 'acme.yaml').flow!;
+    const leaves: string[][] = [];
+    const walk = (v: unknown, path: string[]) => {
+      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+      else leaves.push(path);
+    };
+    walk(flow, []);
+    const values = ['main', 'agent', 'back', 'top', '', '${acct.balance}', '${pin', '0', '5s', 'x > ', 'de', '1XX', 0, true, null, []];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: leaves.length - 1 }), fc.constantFrom(...values), (i, value) => {
+        const copy = structuredClone(flow) as unknown as Record<string, unknown>;
+        const path = leaves[i]!;
+        let node = copy;
+        for (const k of path.slice(0, -1)) node = node[k] as Record<string, unknown>;
+        node[path[path.length - 1]!] = value;
+        expect(() => validateFlow(copy)).not.toThrow();
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -70,7 +70,7 @@ function branchFits(branch: JsonSchema, value: unknown, depth = 0): boolean {
 
 /** Short, readable rendering of a user value. */
 export function showValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? String(value));
   return text.length > 40 ? text.slice(0, 37) + '…' : text;
 }
 
