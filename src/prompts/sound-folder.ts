@@ -9,8 +9,14 @@ import { dirname, join, resolve, sep } from 'node:path';
 /** The default Asterisk sounds folder (`astdatadir`/sounds). */
 export const DEFAULT_SOUNDS_DIR = '/var/lib/asterisk/sounds';
 
-/** File extensions of the formats Asterisk plays (format_*.so), in the order we report them. */
-export const SOUND_EXTENSIONS = ['wav', 'WAV', 'wav16', 'gsm', 'ulaw', 'ul', 'alaw', 'al', 'pcm', 'au', 'g722', 'g719', 'g729', 'g723', 'g726', 'ilbc', 'siren7', 'siren14', 'sln', 'slin', 'sln12', 'sln16', 'sln24', 'sln32', 'sln44', 'sln48', 'sln96', 'sln192', 'raw', 'vox', 'ogg'];
+/**
+ * File extensions of the formats Asterisk plays, as `core show file formats` lists them on 22.10 (plus `ogg`,
+ * from the optional format_ogg_vorbis), in the order we report them.
+ */
+export const SOUND_EXTENSIONS = [
+  'wav', 'WAV', 'wav49', 'wav16', 'gsm', 'ulaw', 'ul', 'mu', 'ulw', 'pcm', 'alaw', 'al', 'alw', 'au', 'g722', 'g719', 'g729', 'g723', 'g723sf', 'g726',
+  'ilbc', 'siren7', 'siren14', 'sln', 'slin', 'raw', 'sln12', 'sln16', 'sln24', 'sln32', 'sln44', 'sln48', 'sln96', 'sln192', 'vox', 'ogg',
+];
 
 const SOUND_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 const LANGUAGE = /^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/;
