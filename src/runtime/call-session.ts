@@ -327,7 +327,9 @@ export class CallSession implements CallRuntime {
   }
 
   traceEvent(entry: TraceInput): void {
-    const stamped = { at: this.now(), ...entry } as TraceEntry;
+    // Entries are made fresh by their callers, so the time is stamped in place (no copy on the key path).
+    const stamped = entry as TraceEntry;
+    stamped.at = this.now();
     if (this.traceLog.length < MAX_TRACE) this.traceLog.push(stamped);
     this.services.records.event(this.id, stamped);
   }

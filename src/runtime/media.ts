@@ -38,9 +38,21 @@ export function promptText(def: PromptDef, language: string, flowLanguage: strin
   return text[language] ?? text[language.split('-')[0]!] ?? text[flowLanguage] ?? Object.values(text)[0] ?? '';
 }
 
+const promptCache = new WeakMap<FlowDoc, Map<string, Media>>();
+
 /** The sound a prompt name plays, in a language. Unknown prompt names play a sound of that name (the validator
- *  reports them; at run time a missing sound is the telephony's problem, not a crash). */
+ *  reports them; at run time a missing sound is the telephony's problem, not a crash). Media of prompts are made
+ *  once per document and language and shared: ports treat media as read-only. */
 export function promptMedia(doc: FlowDoc, name: string, language: string): Media {
+  let byKey = promptCache.get(doc);
+  if (!byKey) promptCache.set(doc, (byKey = new Map()));
+  const key = `${language}\u0000${name}`;
+  let media = byKey.get(key);
+  if (!media) byKey.set(key, (media = makePromptMedia(doc, name, language)));
+  return media;
+}
+
+function makePromptMedia(doc: FlowDoc, name: string, language: string): Media {
   const def = doc.prompts?.[name];
   if (def === undefined) return { kind: 'sound', name, prompt: name };
   const media: Media = { kind: 'sound', name: typeof def === 'string' ? name : (def.sound ?? name), text: promptText(def, language, doc.language), prompt: name };

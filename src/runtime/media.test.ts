@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowDoc } from '../flow/types.js';
+import { flowTimezone, resolveMedia, type MediaScope } from './media.js';
+import { createHoursService } from '../data/hours.js';
+
+const doc: FlowDoc = {
+  flow: 'm',
+  language: 'en',
+  languages: ['en', 'de'],
+  start: 's',
+  prompts: {
+    hi: { sound: 'acme/hi', text: { en: 'Hello', de: 'Hallo' }, duration: '1.5s' },
+    plain: 'Just text',
+  },
+  hours: { office: { timezone: 'Europe/Berlin', weekly: { 'mon-fri': '08:00-18:00' } } },
+  steps: {},
+};
+
+const scope = (over: Partial<MediaScope> = {}): MediaScope => ({
+  doc,
+  language: 'en',
+  vars: { n: 42, code: '0815', amount: '12.50' },
+  timezone: flowTimezone(doc),
+  now: Date.parse('2026-01-05T09:00:00Z'),
+  hours: createHoursService(),
+  ...over,
+});
+
+describe('resolveMedia', () => {
+  it('prompt names become sounds with the text in the call language and the prompt name', () => {
+    expect(resolveMedia(['hi', { prompt: 'plain' }], scope({ language: 'de' }))).toEqual([
+      { kind: 'sound', name: 'acme/hi', text: 'Hallo', prompt: 'hi', durationMs: 1500 },
+      { kind: 'sound', name: 'plain', text: 'Just text', prompt: 'plain' },
+    ]);
+  });
+
+  it('a language without a text falls back to the flow language', () => {
+    expect(resolveMedia(['hi'], scope({ language: 'fr' }))[0]).toMatchObject({ text: 'Hello' });
+  });
+
+  it('number, digits and characters go straight to the port, from templates', () => {
+    expect(resolveMedia([{ number: '${n}' }, { digits: '${code}' }, { characters: 'AB1' }], scope())).toEqual([
+      { kind: 'number', value: '42', text: '42' },
+      { kind: 'digits', value: '0815', text: '0 8 1 5' },
+      { kind: 'characters', value: 'AB1', text: 'A B 1' },
+    ]);
+  });
+
+  it('money and opening hours are spoken by src/say; missing variables play nothing', () => {
+    const money = resolveMedia([{ money: '${amount}', currency: 'EUR' }], scope());
+    expect(money.map((m) => m.text).join(' ')).toMatch(/12.*euros.*50/);
+    expect(resolveMedia([{ opening: 'office' }], scope()).length).toBeGreaterThan(0);
+    expect(resolveMedia([{ digits: '${missing}' }, { money: '${missing}' }], scope())).toEqual([]);
+  });
+
+  it('the time zone is the flow\u2019s first hours entry, else UTC', () => {
+    expect(flowTimezone(doc)).toBe('Europe/Berlin');
+    expect(flowTimezone({ ...doc, hours: {} })).toBe('UTC');
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../runtime/clock.js';
+import type { PortEvent } from '../port.js';
+import { SimulatedPhone, mediaDurationMs } from './simulated-phone.js';
+import { SimulatorAdapter } from './simulator-adapter.js';
+
+function phone(behaviour = {}) {
+  const clock = new VirtualClock();
+  const p = new SimulatedPhone(clock, { callId: 'x', caller: '1' }, behaviour);
+  const events: PortEvent[] = [];
+  p.onEvent((e) => events.push(e));
+  p.answer();
+  return { clock, p, events };
+}
+
+describe('SimulatedPhone', () => {
+  it('plays for the modelled duration, then reports finished', async () => {
+    const { clock, p, events } = phone();
+    p.play('p1', [{ kind: 'sound', name: 's', text: 'x'.repeat(20) }, { kind: 'digits', value: '12' }]);
+    expect(p.playbacks[0]?.durationMs).toBe(1200 + 800);
+    await clock.advance(1999);
+    expect(events).toEqual([]);
+    await clock.advance(1);
+    expect(events).toEqual([{ type: 'playback.finished', playbackId: 'p1', outcome: 'finished' }]);
+  });
+
+  it('the duration model: sound duration, else 60 ms a character (400 ms at least), numbers, silence', () => {
+    expect(mediaDurationMs({ kind: 'sound', name: 's', durationMs: 777 })).toBe(777);
+    expect(mediaDurationMs({ kind: 'sound', name: 's', text: 'hi' })).toBe(400);
+    expect(mediaDurationMs({ kind: 'number', value: '12345' })).toBe(1500);
+    expect(mediaDurationMs({ kind: 'silence', durationMs: 250 })).toBe(250);
+  });
+
+  it('stopping a playback reports it stopped at once', () => {
+    const { p, events } = phone();
+    p.play('p1', [{ kind: 'sound', name: 's' }]);
+    p.stopPlayback('p1');
+    expect(events).toEqual([{ type: 'playback.finished', playbackId: 'p1', outcome: 'stopped' }]);
+    expect(p.playbacks[0]?.outcome).toBe('stopped');
+  });
+
+  it('keys are events; after a hangup they are ignored and no timer is left', () => {
+    const { clock, p, events } = phone();
+    p.play('p1', [{ kind: 'sound', name: 's' }]);
+    p.press('1#');
+    p.hangupByCaller();
+    p.press('2');
+    expect(events.map((e) => e.type)).toEqual(['key', 'key', 'hangup']);
+    expect(p.state).toBe('ended');
+    expect(clock.pending).toBe(0);
+    expect(p.hasListener).toBe(false);
+  });
+
+  it('transfers ring and answer by department endpoint or its last part', async () => {
+    const { clock, p, events } = phone({ departments: { sales: 'busy' } });
+    p.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000 });
+    await clock.advance(1000);
+    expect(events).toEqual([{ type: 'transfer.result', outcome: 'busy' }]);
+  });
+
+  it('records until the terminator', async () => {
+    const { clock, p, events } = phone();
+    p.record('r1', { name: 'r1', maxDurationMs: 60_000, maxSilenceMs: 5000, beep: true, terminator: '#' });
+    await clock.advance(2500);
+    p.press('#');
+    expect(events).toEqual([{ type: 'recording.finished', recordingId: 'r1', outcome: 'finished', durationMs: 2500 }]);
+  });
+});
+
+describe('SimulatorAdapter', () => {
+  it('hands placed calls to the handler once started', async () => {
+    const adapter = new SimulatorAdapter(new VirtualClock());
+    const calls: string[] = [];
+    adapter.onCall((call) => calls.push(call.facts.callId));
+    expect(adapter.placeCall({ callId: 'early' }).state).toBe('ended');
+    await adapter.start();
+    const p = adapter.placeCall({ callId: 'a', caller: '+49' });
+    expect(calls).toEqual(['a']);
+    expect(p.facts).toMatchObject({ callId: 'a', caller: '+49' });
+  });
+});
