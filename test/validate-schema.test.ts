@@ -3,6 +3,9 @@
  * is exactly what `scripts/gen-schema.ts` writes, every property has a description, and every kind is listed.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFlowFiles } from '../src/flow/find-flows.js';
 import { describe, expect, it } from 'vitest';
 import { STEP_KINDS } from '../src/flow/types.js';
 import { stepDefinitions } from '../src/steps/definitions.js';
@@ -65,10 +68,15 @@ describe('flow schema', () => {
     for (const kind of STEP_KINDS) expect(defs[`step-${kind}`]).toBe(stepDefinitions[kind].schema);
   });
 
-  it('is named by the first line of every shipped flow', () => {
-    for (const file of ['flows/acme-hotline.yaml', 'examples/clinic/clinic.yaml']) {
-      const first = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').split('\n')[0];
-      expect(first).toMatch(/^# yaml-language-server: \$schema=(\.\.\/)+schemas\/flow\.schema\.json$/);
+  it('is named, by a path that resolves, on the first line of every shipped flow', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const files = [...(await findFlowFiles(join(root, 'flows'))), ...(await findFlowFiles(join(root, 'examples')))];
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const first = readFileSync(file, 'utf8').split('\n')[0]!;
+      const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
+      expect(match, file).not.toBeNull();
+      expect(resolve(dirname(file), match![1]!), file).toBe(SCHEMA_PATH);
     }
   });
 });
