@@ -65,7 +65,8 @@ function measure(text: string, runs: number): { first: number; median: number; m
   return { first: times[0]!, median: median(times), min: Math.min(...times) };
 }
 
-function main(): void {
+/** Prints the figures (an aggregate bench script may call this). */
+export function runValidateBench(): void {
 // Compile the schema once, as a long-running server or CLI run does.
 const cold = measure(generateFlow(10), 1);
 process.stdout.write(`schema compile + first 10-step validation: ${cold.first.toFixed(1)} ms\n`);
@@ -76,4 +77,4 @@ for (const n of [10, 100, 1000]) {
 }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) main();
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) runValidateBench();
