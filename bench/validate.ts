@@ -67,14 +67,14 @@ function measure(text: string, runs: number): { first: number; median: number; m
 
 /** Prints the figures (an aggregate bench script may call this). */
 export function runValidateBench(): void {
-// Compile the schema once, as a long-running server or CLI run does.
-const cold = measure(generateFlow(10), 1);
-process.stdout.write(`schema compile + first 10-step validation: ${cold.first.toFixed(1)} ms\n`);
-for (const n of [10, 100, 1000]) {
-  const text = generateFlow(n);
-  const { first, median: med, min } = measure(text, n === 1000 ? 20 : 50);
-  process.stdout.write(`${String(n).padStart(5)} steps (${(text.length / 1024).toFixed(0)} KB): median ${med.toFixed(2)} ms, fastest ${min.toFixed(2)} ms, first run ${first.toFixed(2)} ms\n`);
-}
+  // Compile the schema once, as a long-running server or CLI run does.
+  const cold = measure(generateFlow(10), 1);
+  process.stdout.write(`schema compile + first 10-step validation: ${cold.first.toFixed(1)} ms\n`);
+  for (const n of [10, 100, 1000]) {
+    const text = generateFlow(n);
+    const { first, median: med, min } = measure(text, n === 1000 ? 20 : 50);
+    process.stdout.write(`${String(n).padStart(5)} steps (${(text.length / 1024).toFixed(0)} KB): median ${med.toFixed(2)} ms, fastest ${min.toFixed(2)} ms, first run ${first.toFixed(2)} ms\n`);
+  }
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) runValidateBench();
