@@ -88,4 +88,20 @@ describe('shop example with its real data', () => {
     expect(c.heard().join(' ')).toContain('We are closed today. We open again tomorrow at 9 AM');
     await c.expectOutcome({ kind: 'completed', step: 'goodbye' });
   });
+
+  it('feeds the store stats from real traces: attempts, invalid and timeout rates of the menu', async () => {
+    const { call, store } = world('2026-12-07T10:00:00+01:00');
+    const c = await call();
+    await c.reachStep('main');
+    await c.expectPrompt('please-choose'); // no input until the timeout
+    await c.press('7'); // not an option
+    await c.press('1'); // opening hours, back to the menu
+    await c.reachStep('main');
+    await c.hangup();
+    await store.flush();
+    const [shop] = store.stats();
+    expect(shop!.outcomes).toEqual({ hungup: 1 });
+    expect(shop!.dropOff).toEqual([{ step: 'main', calls: 1 }]);
+    expect(shop!.menus.find((m) => m.step === 'main')).toMatchObject({ kind: 'menu', attempts: 3, timeouts: 1, invalid: 1, timeoutRate: 0.333, invalidRate: 0.333 });
+  });
 });

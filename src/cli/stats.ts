@@ -33,8 +33,8 @@ function flowText(f: FlowStats): string {
   if (f.dropOff.length) lines.push('  hung up at: ' + f.dropOff.slice(0, 5).map((d) => `${d.step} ${d.calls}`).join(', '));
   if (f.timeToAgent) lines.push(`  time to agent: average ${f.timeToAgent.averageSec}s, median ${f.timeToAgent.medianSec}s over ${f.timeToAgent.calls} calls`);
   if (f.menus.length) {
-    const rows = f.menus.map((m) => [m.step, String(m.entries), percent(m.invalidRate), percent(m.timeoutRate)]);
-    lines.push('', table(['  menu', 'entries', 'invalid', 'timeout'], rows.map((r) => ['  ' + r[0], ...r.slice(1)])));
+    const rows = f.menus.map((m) => ['  ' + m.step, m.kind, String(m.entries), String(m.attempts), percent(m.invalidRate), percent(m.timeoutRate)]);
+    lines.push('', table(['  step', 'kind', 'entries', 'attempts', 'invalid', 'timeout'], rows));
   }
   return lines.join('\n');
 }

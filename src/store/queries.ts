@@ -25,9 +25,14 @@ export interface CallTrace {
   inputs: { at: number; step: string; name: string; value: string }[];
 }
 
+/** Funnel figures of one menu or input step. Rates are per attempt (a retry is another attempt). */
 export interface MenuStats {
   step: string;
+  kind: 'menu' | 'input';
+  /** Times callers entered the step. */
   entries: number;
+  /** Attempts that ended: by a timeout, an invalid entry or a match. */
+  attempts: number;
   timeouts: number;
   invalid: number;
   timeoutRate: number;
@@ -101,25 +106,40 @@ export function stats(db: Database.Database, options: { flow?: string; since?: n
     .all(...args) as { flow: string; step: string; n: number }[];
   for (const row of drops) flowOf(row.flow).dropOff.push({ step: row.step, calls: row.n });
 
+  // Each attempt at a menu or input ends in exactly one of: a no-input timer, a no-match, or a match. Retries stay
+  // in the step, so attempts are counted from those endings, not from step entries.
   const menus = db
     .prepare(
       `SELECT c.flow, e.step,
-         SUM(e.type = 'step' AND e.detail = 'menu') AS entries,
+         MAX(CASE WHEN e.type = 'step' THEN e.detail END) AS kind,
+         SUM(e.type = 'step') AS entries,
          SUM(e.type = 'timer' AND e.detail IN (${placeholders(TIMEOUT_TIMERS)})) AS timeouts,
-         SUM(e.type = 'match' AND e.detail IN (${placeholders(INVALID_RESULTS)})) AS invalid
+         SUM(e.type = 'match' AND e.detail IN (${placeholders(INVALID_RESULTS)})) AS invalid,
+         SUM(e.type = 'match' AND e.detail NOT IN (${placeholders(INVALID_RESULTS)})) AS matched
        FROM step_events e JOIN calls c ON c.id = e.call_id
        WHERE c.started_at >= ? ${flowFilter} AND e.type IN ('step', 'timer', 'match')
-       GROUP BY 1, 2 HAVING entries > 0 ORDER BY 1, 2`,
+       GROUP BY 1, 2 HAVING kind IN ('menu', 'input') ORDER BY 1, 2`,
     )
-    .all(...TIMEOUT_TIMERS, ...INVALID_RESULTS, ...args) as { flow: string; step: string; entries: number; timeouts: number; invalid: number }[];
+    .all(...TIMEOUT_TIMERS, ...INVALID_RESULTS, ...INVALID_RESULTS, ...args) as {
+    flow: string;
+    step: string;
+    kind: 'menu' | 'input';
+    entries: number;
+    timeouts: number;
+    invalid: number;
+    matched: number;
+  }[];
   for (const row of menus) {
+    const attempts = row.timeouts + row.invalid + row.matched;
     flowOf(row.flow).menus.push({
       step: row.step,
+      kind: row.kind,
       entries: row.entries,
+      attempts,
       timeouts: row.timeouts,
       invalid: row.invalid,
-      timeoutRate: round(row.timeouts / row.entries),
-      invalidRate: round(row.invalid / row.entries),
+      timeoutRate: attempts ? round(row.timeouts / attempts) : 0,
+      invalidRate: attempts ? round(row.invalid / attempts) : 0,
     });
   }
 

@@ -22,6 +22,7 @@ beforeAll(async () => {
   r.event('call-1', { at: t, type: 'step', step: 'main', kind: 'menu' });
   r.event('call-1', { at: t + 5000, type: 'timer', step: 'main', timer: 'noInput' });
   r.event('call-1', { at: t + 6000, type: 'key', step: 'main', digit: '0' });
+  r.event('call-1', { at: t + 6000, type: 'match', step: 'main', entry: '0', result: 'agent' });
   r.event('call-1', { at: t + 6500, type: 'lookup', step: 'find', source: 'accounts', result: 'found', ms: 12 });
   r.callEnded('call-1', { kind: 'queued', step: 'agent', queue: 'support' }, t + 8000);
   r.callStarted({ callId: 'call-2', channel: 'PJSIP/bob-2', caller: '', dialled: '100', flow: 'acme-hotline', version: '2', startedAt: t + 60_000 });
@@ -80,7 +81,7 @@ describe('touchtone stats', () => {
     expect(out).toContain('acme-hotline: 2 calls');
     expect(out).toContain('hung up at: main 1');
     expect(out).toContain('time to agent: average 8s, median 8s over 1 calls');
-    expect(out).toMatch(/main\s+2\s+0\.0%\s+50\.0%/);
+    expect(out).toMatch(/main\s+menu\s+2\s+2\s+0\.0%\s+50\.0%/);
     const json = JSON.parse((await cli(['stats', '--db', db, '--format', 'json'])).out);
     expect(json[0].outcomes).toEqual({ queued: 1, hungup: 1 });
   });

@@ -200,7 +200,7 @@ describe('store: schema, stats and retention', () => {
       calls: 3,
       outcomes: { queued: 2, hungup: 1 },
       dropOff: [{ step: 'main', calls: 1 }],
-      menus: [{ step: 'main', entries: 3, timeouts: 1, invalid: 2, timeoutRate: 0.333, invalidRate: 0.667 }],
+      menus: [{ step: 'main', kind: 'menu', entries: 3, attempts: 3, timeouts: 1, invalid: 2, timeoutRate: 0.333, invalidRate: 0.667 }],
       timeToAgent: { calls: 2, averageSec: 30, medianSec: 30 },
     });
     expect(shop!.flow).toBe('shop');
