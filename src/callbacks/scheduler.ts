@@ -136,19 +136,23 @@ export class CallbackScheduler {
     return this.inFlight.size;
   }
 
-  /** Stops dispatching and waits for calls in progress to settle. Waiting requests stay stored for the next start. */
+  /**
+   * Stops dispatching without waiting for calls in progress: their requests stay `calling` in the store and are
+   * tried again by the next `start()`. Waiting requests stay stored too. Leaves no timers.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    for (const finish of [...this.awaiting.values()]) finish({ ok: false, reason: 'scheduler stopped' });
     await Promise.all([...this.settling]);
   }
 
   private check(input: CallbackRequestInput): { ok: true; vars: Record<string, string> } | { ok: false; code: 'callback-bad-number' | 'callback-not-confirmed' | 'callback-not-allowed' | 'callback-bad-request'; message: string } {
-    const where = `(call \`${String(input.callId).slice(0, 64)}\`)`;
+    const where = `(call \`${printable(input.callId, 64)}\`)`;
     if (typeof input.number !== 'string' || !CALLBACK_NUMBER.test(input.number)) {
-      return fail('callback-bad-number', `The callback number \`${String(input.number).slice(0, 24)}\` is not a phone number ${where}; it must be 3 to 20 digits with an optional leading +.`);
+      return fail('callback-bad-number', `The callback number \`${printable(input.number, 24)}\` is not a phone number ${where}; it must be 3 to 20 digits with an optional leading +.`);
     }
     const own = input.number === input.caller;
     if (!own && input.confirmed !== true) {
@@ -164,7 +168,7 @@ export class CallbackScheduler {
     if (entries.length > MAX_VARS) return fail('callback-bad-request', `The callback request ${where} carries ${entries.length} variables; at most ${MAX_VARS} are kept.`);
     const vars: Record<string, string> = {};
     for (const [name, value] of entries) {
-      if (!VAR_NAME.test(name)) return fail('callback-bad-request', `The callback variable \`${name.slice(0, 40)}\` ${where} is not a variable name; use letters, digits and \`_\`.`);
+      if (!VAR_NAME.test(name)) return fail('callback-bad-request', `The callback variable \`${printable(name, 40)}\` ${where} is not a variable name; use letters, digits and \`_\`.`);
       // Channel variable values can reach the dialplan and agents' screens: keep them one printable line.
       vars[name] = String(value).replace(/[\0-\x1f\x7f]/g, ' ').slice(0, MAX_VAR_VALUE);
     }
@@ -238,9 +242,11 @@ export class CallbackScheduler {
     this.inFlight.add(record.id);
     await this.deps.store.update(calling);
     this.deps.logger.info({ callbackId: record.id, attempt, number: maskNumber(record.number), queue: record.queue }, 'calling back');
-    const call = this.originate(calling).then((result) => this.settle(calling, attempt, startedAt, result));
+    const call = this.originate(calling)
+      .then((result) => this.settle(calling, attempt, startedAt, result))
+      .catch((error: unknown) => this.deps.logger.error({ callbackId: record.id, err: error instanceof Error ? error.message : String(error) }, 'callback attempt could not be recorded'))
+      .finally(() => this.settling.delete(call));
     this.settling.add(call);
-    void call.finally(() => this.settling.delete(call));
   }
 
   private originate(record: CallbackRecord): Promise<OriginateResult> {
@@ -286,6 +292,11 @@ export class CallbackScheduler {
   }
 
   private async settle(record: CallbackRecord, attempt: number, startedAt: number, result: OriginateResult): Promise<void> {
+    if (this.stopped) {
+      // Leave the request `calling` in the store: the next start tries it again.
+      this.inFlight.delete(record.id);
+      return;
+    }
     const endedAt = this.deps.clock.now();
     const entry: CallbackAttempt = { requestId: record.id, attempt, startedAt, endedAt, ok: result.ok, ...(result.reason !== undefined ? { reason: result.reason } : {}) };
     try {
@@ -334,6 +345,11 @@ export class CallbackScheduler {
       this.kick();
     }, Math.max(wake - now, 0));
   }
+}
+
+/** A caller-supplied value, cut to `max` characters and with control characters shown as `?`, for messages. */
+function printable(value: unknown, max: number): string {
+  return String(value).slice(0, max).replace(/[\0-\x1f\x7f]/g, '?');
 }
 
 function fail<C extends string>(code: C, message: string): { ok: false; code: C; message: string } {

@@ -339,6 +339,42 @@ describe('calling back', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('stops at once with a call in progress, leaving it `calling` for the next start, and no timers', async () => {
+    const { scheduler, queues, originator, store, clock, ask } = setup();
+    queues.set('support', 1);
+    await scheduler.start();
+    await ask();
+    await settle();
+    originator.calls[0]!.answer({ ok: true, placed: true });
+    await settle();
+    await scheduler.stop();
+    expect(store.all()[0]).toMatchObject({ state: 'calling', attempts: 1 });
+    expect(store.attempts()).toEqual([]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('shows a hostile number in its message without line breaks', async () => {
+    const { scheduler, ask } = setup();
+    await scheduler.start();
+    const result = await ask({ number: '12\r\nX', caller: '12\r\nX' });
+    expect(!result.ok && result.message).toBe('The callback number `12??X` is not a phone number (call `call-1`); it must be 3 to 20 digits with an optional leading +.');
+  });
+
+  it('logs, and does not crash on, a store that fails while recording an attempt', async () => {
+    const store = new MemoryCallbackStore();
+    const { scheduler, queues, originator, ask } = setup({}, store);
+    store.addAttempt = () => {
+      throw new Error('disk full');
+    };
+    queues.set('support', 1);
+    await scheduler.start();
+    await ask();
+    await settle();
+    originator.calls[0]!.answer({ ok: true });
+    await settle();
+    expect(scheduler.active).toBe(0);
+  });
+
   it('never dials anything but digits with a leading +, whatever the caller sends (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 30 }), async (number) => {
