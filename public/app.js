@@ -145,8 +145,20 @@ async function refreshLive() {
   if (!data) return;
   $('tab-live').replaceChildren(
     table(
-      ['Call', 'Flow', 'Step', 'Caller', 'Source', 'Duration'],
-      data.calls.map((c) => h('tr', { 'data-call': c.id }, h('td', {}, h('code', {}, c.id.slice(0, 12))), h('td', {}, `${c.flow} v${c.version}`), h('td', {}, h('span', { class: 'step-name' }, c.step)), h('td', {}, c.caller || '—'), h('td', {}, c.source), h('td', {}, since(c.startedAt)))),
+      ['Call', 'Flow', 'Step', 'Caller', 'Source', 'Duration', ''],
+      data.calls.map((c) =>
+        h(
+          'tr',
+          { 'data-call': c.id },
+          h('td', {}, h('code', {}, c.id.slice(0, 12))),
+          h('td', {}, `${c.flow} v${c.version}`),
+          h('td', {}, h('span', { class: 'step-name' }, c.step)),
+          h('td', {}, c.caller || '—'),
+          h('td', {}, c.source),
+          h('td', {}, since(c.startedAt)),
+          h('td', {}, h('button', { class: 'link', type: 'button', onclick: () => showTrace(c.id) }, 'Trace')),
+        ),
+      ),
       'No calls right now. Place one with the browser phone →',
     ),
   );
@@ -178,6 +190,8 @@ async function refreshRecent() {
 async function showTrace(id) {
   const data = await guarded(() => api(`/api/calls/${encodeURIComponent(id)}`));
   if (!data) return;
+  // A live call's trace keeps growing: follow it until the call ends.
+  state.traceLive = data.call.endedAt == null ? id : undefined;
   const box = $('trace');
   box.hidden = false;
   const describe = (e) => {
@@ -195,7 +209,7 @@ async function showTrace(id) {
   };
   const start = data.call.startedAt;
   box.replaceChildren(
-    h('div', { class: 'card-head' }, h('h3', {}, `Trace of ${data.call.id.slice(0, 16)}`), h('span', { class: 'spacer' }), h('button', { class: 'ghost', type: 'button', onclick: () => (box.hidden = true) }, 'Close')),
+    h('div', { class: 'card-head' }, h('h3', {}, `Trace of ${data.call.id.slice(0, 16)}`), h('span', { class: 'spacer' }), h('button', { class: 'ghost', type: 'button', onclick: () => ((box.hidden = true), (state.traceLive = undefined)) }, 'Close')),
     h('ol', { class: 'trace-list' }, ...data.events.map((e) => h('li', { class: `ev ${e.type}` }, h('span', { class: 'at' }, `+${((e.at - start) / 1000).toFixed(2)}s`), h('span', { class: 'where' }, e.step), describe(e)))),
   );
 }
@@ -446,6 +460,7 @@ setInterval(() => {
   if (document.hidden) return;
   refreshLive();
   if (state.tab === 'recent') refreshRecent();
+  if (state.traceLive) showTrace(state.traceLive);
 }, 1000);
 setInterval(() => {
   if (document.hidden) return;

@@ -83,6 +83,10 @@ describe('dashboard', () => {
     await page.locator('#tab-live tr', { hasText: 'main' }).waitFor({ timeout: 5_000 });
     await page.locator('#diagram [data-step="main"].current').waitFor({ timeout: 5_000 });
     expect(await page.locator('#phone-step').textContent()).toContain('step main');
+    // The live call's step-by-step trace.
+    await page.locator('#tab-live tr', { hasText: 'main' }).locator('button', { hasText: 'Trace' }).click();
+    await page.locator('#trace li', { hasText: 'entered main (menu)' }).waitFor({ timeout: 5_000 });
+    await page.locator('#trace button', { hasText: 'Close' }).click();
 
     // 2: opening hours, spoken, then back to the menu; 4: sales, transferred.
     await page.locator('.keypad button[data-key="2"]').click();
