@@ -46,7 +46,9 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     io.err(`touchtone test: no scenario files (\`*.test.yaml\`) under \`${(paths.length ? paths : ['flows']).join('`, `')}\`; write one beside each flow.`);
     return EXIT.usage;
   }
-  const invalid = run.files.filter((f) => f.diagnostics.length);
+  // A flow that does not load fails its tests (exit 1); a scenario file that does not parse is a usage error (2).
+  const brokenFlow = run.files.filter((f) => f.diagnostics.some((d) => d.code === 'scenario-flow'));
+  const invalid = run.files.filter((f) => f.diagnostics.length && !brokenFlow.includes(f));
   const failed = run.files.flatMap((f) => f.results.filter((r) => !r.passed));
   const wantCoverage = options.coverage || min !== undefined || options.skeletons || options.skeletonsDir;
   const below = min === undefined ? [] : run.coverage.filter((c) => coveragePercent(c) < min);
@@ -64,7 +66,7 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     if (min !== undefined && (below.length || (untested.length && min > 0))) {
       io.out(`coverage below ${min}%: ${[...below.map((c) => c.flow), ...untested.map(show)].join(', ')}`);
     }
-    io.out(`\n${scenarioCount} scenario(s): ${scenarioCount - failed.length} passed, ${failed.length} failed${invalid.length ? `; ${invalid.length} invalid scenario file(s)` : ''}`);
+    io.out(`\n${scenarioCount} scenario(s): ${scenarioCount - failed.length} passed, ${failed.length} failed${invalid.length ? `; ${invalid.length} invalid scenario file(s)` : ''}${brokenFlow.length ? `; ${brokenFlow.length} flow(s) with errors` : ''}`);
   }
   if (options.skeletons || options.skeletonsDir) {
     for (const c of run.coverage) {
@@ -82,7 +84,7 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     }
   }
   if (invalid.length) return EXIT.usage;
-  if (failed.length || below.length || (min !== undefined && min > 0 && untested.length)) return EXIT.failed;
+  if (failed.length || brokenFlow.length || below.length || (min !== undefined && min > 0 && untested.length)) return EXIT.failed;
   return EXIT.ok;
 }
 
@@ -94,7 +96,8 @@ function printText(run: TestRun, io: CliIO, show: (file: string) => string): voi
   for (const f of run.files) {
     io.out(show(f.file));
     if (f.diagnostics.length) {
-      const sources = f.text === undefined ? undefined : new Map([[f.file, sourceFromText(f.file, f.text)]]);
+      const sources = new Map(f.sources ?? []);
+      if (f.text !== undefined) sources.set(f.file, sourceFromText(f.file, f.text));
       io.out(indent(formatDiagnostics(f.diagnostics, sources, { displayPath: show })));
       continue;
     }

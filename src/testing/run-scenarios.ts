@@ -10,7 +10,8 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import { parseScenarioText } from './scenario-parse.js';
 import type { Scenario, ScenarioStep, SourceSpot } from './scenario-types.js';
 import { simulateCall, type SimulatedCall } from './simulate-call.js';
-import { compileFlowFile } from './load-flow.js';
+import { compileFlowFile, FlowLoadError } from './load-flow.js';
+import type { SourceFile } from '../flow/source.js';
 import { computeCoverage, subflowCalls, type CallRecord, type FlowCoverage } from './coverage.js';
 import type { FlowDoc } from '../flow/types.js';
 
@@ -26,6 +27,8 @@ export interface ScenarioFileResult {
   file: string;
   /** The scenario file's text, for code frames under its diagnostics. */
   text?: string;
+  /** Sources of the flow files the diagnostics point into (when the flow did not load). */
+  sources?: ReadonlyMap<string, SourceFile>;
   flowPath?: string;
   /** Problems with the scenario file itself (or its flow): the file's scenarios did not run. */
   diagnostics: Diagnostic[];
@@ -116,7 +119,19 @@ export async function runScenarioFile(path: string): Promise<ScenarioFileResult>
   try {
     flow = await compileOnce(parsed.flowPath);
   } catch (error) {
-    result.diagnostics.push(fileProblem(file, 'scenario-flow', `The flow \`${relative(process.cwd(), parsed.flowPath)}\` that \`${relative(process.cwd(), file)}\` tests cannot be loaded: ${(error as Error).message}`, 'Fix the flow, or point `flow:` at the right file.'));
+    const flow = relative(process.cwd(), parsed.flowPath) || parsed.flowPath;
+    const problem: Diagnostic = {
+      code: 'scenario-flow',
+      severity: 'error',
+      message: `The flow \`${flow}\` that this file tests cannot be loaded.`,
+      hint: 'Fix the problems listed with it, or point `flow:` at the right file.',
+      file,
+    };
+    result.diagnostics.push(problem);
+    if (error instanceof FlowLoadError) {
+      result.diagnostics.push(...error.diagnostics);
+      result.sources = error.sources;
+    } else problem.message = `The flow \`${flow}\` that this file tests cannot be loaded: ${(error as Error).message}`;
     return result;
   }
   for (const scenario of parsed.scenarios) result.results.push(await runScenario(flow, scenario));

@@ -60,6 +60,14 @@ describe('touchtone test', () => {
     expect(r.code).toBe(2);
   });
 
+  it('fails (exit 1) when the flow under test has errors, and shows them', async () => {
+    const r = await run(`${dir}/broken-flow`);
+    expect(r.out).toContain('cannot be loaded');
+    expect(r.out).toContain('unknown-step');
+    expect(r.out).toContain('1 flow(s) with errors');
+    expect(r.code).toBe(1);
+  });
+
   it('exits 2 for a path that does not exist, a folder without scenarios, or a bad option', async () => {
     expect((await run('no/such/dir')).code).toBe(2);
     expect((await run('src/graph')).code).toBe(2);
