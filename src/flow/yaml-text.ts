@@ -167,10 +167,7 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   }
   for (const error of doc.errors) {
     const [start, end] = error.pos;
-    if (error.code === 'DUPLICATE_KEY') {
-      const key = /^("[^"]*"|'[^']*'|[^:\n]*)/.exec(text.slice(start))![1]!.trim();
-      diagnostics.push(diag(source, 'duplicate-key', `The key \`${key}\` appears twice in this map; YAML would keep only the last one.`, start, start + key.length));
-    } else if (error.code === 'TAB_AS_INDENT') {
+    if (error.code === 'TAB_AS_INDENT') {
       diagnostics.push(diag(source, 'tab-indent', 'A tab is used for indentation: YAML indents with spaces only.', start, end));
     } else if (error.code === 'RESOURCE_EXHAUSTION') {
       diagnostics.push(diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end));
