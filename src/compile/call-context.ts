@@ -1,12 +1,10 @@
 /**
- * The machine context of one call: plain, serializable data (it is what a persisted snapshot carries).
+ * The state of one call: plain, serializable data (it is what a persisted snapshot carries).
  * The implementations update it in place, inside the actor's own transitions, to keep the key path free of
- * copies; nothing outside the actor holds a reference to it.
+ * copies. The machine's context is `{ call: CallContext }`: XState copies the context object once while it
+ * creates the actor, and the nested object is what survives that copy, so the session sees the live state.
  */
 export interface CallContext {
-  /** Identifies the call's runtime (see `runtimeOf`). XState copies the context object once while it creates
-   *  the actor; this nested object survives the copy. */
-  handle: { callId: string };
   /** Flow variables (`variables:`, inputs, lookups, `set`). */
   vars: Record<string, unknown>;
   /** The call's language (prompts are looked up in it). */
@@ -38,9 +36,8 @@ export interface CallContext {
 export const MAX_BUFFER = 32;
 
 /** Builds the context a call starts with. */
-export function initialContext(callId: string, vars: Record<string, unknown>, language: string): CallContext {
+export function initialContext(vars: Record<string, unknown>, language: string): CallContext {
   return {
-    handle: { callId },
     vars,
     language,
     steps: 0,
@@ -55,4 +52,9 @@ export function initialContext(callId: string, vars: Record<string, unknown>, la
     held: false,
     secrets: [],
   };
+}
+
+/** The machine context: the call's state, one level down (see above). */
+export interface MachineContext {
+  call: CallContext;
 }

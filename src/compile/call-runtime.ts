@@ -52,15 +52,15 @@ export interface CallRuntime {
 const runtimes = new WeakMap<object, CallRuntime>();
 
 /**
- * Binds a call's runtime to its context's `handle` and to its actor system. Actions find it through the context
- * (XState resolves the first step's entry actions while it creates the actor, before its system is reachable);
- * invoked actors find it through the system.
+ * Binds a call's runtime to its call state and to its actor system. Actions find it through the state (XState
+ * resolves the first step's entry actions while it creates the actor, before its system is reachable); invoked
+ * actors find it through the system.
  */
 export function bindRuntime(key: object, runtime: CallRuntime): void {
   runtimes.set(key, runtime);
 }
 
-/** The runtime of the call whose context handle or actor system this is. */
+/** The runtime of the call whose state or actor system this is. */
 export function runtimeOf(key: object): CallRuntime {
   const runtime = runtimes.get(key);
   if (!runtime) throw new Error('no call runtime is bound to this actor');

@@ -14,7 +14,7 @@ import { durationMs } from '../flow/duration.js';
 import type { CompileContext, Implementations, ResolvedDefaults, StateConfig } from './step-compiler.js';
 import { stepCompilers } from './compilers.js';
 import { commonActions, commonGuards } from './effects.js';
-import type { CallContext } from './call-context.js';
+import type { CallContext, MachineContext } from './call-context.js';
 import { CompileError } from './compile-error.js';
 
 /** A flow ready to run. */
@@ -186,7 +186,7 @@ export function compileFlow(
 
   const config = {
     id: 'flow',
-    context: ({ input: ctx }: { input: CallContext }) => ctx,
+    context: ({ input: call }: { input: CallContext }): MachineContext => ({ call }),
     initial: stateKey(flow.start),
     states: { ...states, [END_STATE]: { type: 'final' } },
     on: {

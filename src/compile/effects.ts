@@ -6,7 +6,7 @@
 import type { EventObject } from 'xstate';
 import type { Digit } from '../flow/types.js';
 import type { CallOutcome } from '../runtime/services.js';
-import { MAX_BUFFER, type CallContext } from './call-context.js';
+import { MAX_BUFFER, type CallContext, type MachineContext } from './call-context.js';
 import { runtimeOf, type CallRuntime } from './call-runtime.js';
 
 /** Any event the machine sees: port events, `tt.*` internal events, XState's done/error events. */
@@ -60,14 +60,14 @@ export function effect<P = { step: string }>(fn: (args: EffectArgs<P>) => void):
   touchtoneEffect.type = 'touchtone.effect';
   touchtoneEffect.resolve = (
     _scope: unknown,
-    snapshot: { context: CallContext },
+    snapshot: { context: MachineContext },
     args: { event: MachineEvent },
     params: P,
     _action: unknown,
     extra: { internalQueue: EventObject[] },
   ) => {
-    const ctx = snapshot.context;
-    fn(new EffectArgs(ctx, args.event, runtimeOf(ctx.handle), params, extra.internalQueue));
+    const ctx = snapshot.context.call;
+    fn(new EffectArgs(ctx, args.event, runtimeOf(ctx), params, extra.internalQueue));
     return [snapshot, undefined, undefined];
   };
   return touchtoneEffect;
@@ -137,5 +137,5 @@ export const commonActions: Record<string, unknown> = {
 
 export const commonGuards: Record<string, unknown> = {
   'flow.goIs': ({ event }: { event: MachineEvent }, params: { to: string }) => event['to'] === params.to,
-  'playback.current': ({ event, context }: { event: MachineEvent; context: CallContext }) => event['playbackId'] === runtimeOf(context.handle).playbackId,
+  'playback.current': ({ event, context }: { event: MachineEvent; context: MachineContext }) => event['playbackId'] === runtimeOf(context.call).playbackId,
 };

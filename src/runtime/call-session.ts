@@ -14,7 +14,7 @@ import type { CallOutcome, DataSource, Logger, Services, TraceEntry } from './se
 import type { CompiledFlow } from '../compile/compile-flow.js';
 import type { ResolvedDefaults } from '../compile/step-compiler.js';
 import { bindRuntime, type CallRuntime, type TraceInput } from '../compile/call-runtime.js';
-import { initialContext, type CallContext } from '../compile/call-context.js';
+import { initialContext, type CallContext, type MachineContext } from '../compile/call-context.js';
 import { flowTimezone, resolveMedia } from './media.js';
 
 /** The most trace entries a call keeps in memory (the record sink still gets every one). */
@@ -113,7 +113,7 @@ export class CallSession implements CallRuntime {
   scratch: Record<string, unknown> = {};
 
   private actor: Actor<AnyStateMachine> | undefined;
-  /** The machine context; implementations update it in place, so this stays the live one. */
+  /** The call's state (the machine context's `call`); implementations update it in place, so it stays live. */
   private context: CallContext;
   private readonly resume: CallSnapshot | undefined;
   private readonly host: SessionHost;
@@ -143,7 +143,7 @@ export class CallSession implements CallRuntime {
       this.resolveDone = resolve;
     });
     this.resume = resume;
-    this.context = initialContext(this.id, { ...(flow.doc.variables ?? {}) }, pickLanguage(flow.doc, port.facts.language));
+    this.context = initialContext({ ...(flow.doc.variables ?? {}) }, pickLanguage(flow.doc, port.facts.language));
     if (resume) {
       this.currentPlayback = resume.playbackId;
       this.playbackOpen = resume.playbackId !== undefined;
@@ -168,16 +168,18 @@ export class CallSession implements CallRuntime {
     }
     try {
       // XState resolves the first step's entry actions while creating the actor, so the runtime is bound to the
-      // context first (and to the system afterwards, for invoked actors).
-      bindRuntime(this.context.handle, this);
+      // call state first (and to the system afterwards, for invoked actors).
+      bindRuntime(this.context, this);
       const actor = createActor(this.flow.machine, {
         clock: this.services.clock,
         input: this.context,
         ...(this.resume ? { snapshot: structuredClone(this.resume.actor) } : {}),
       }) as unknown as Actor<AnyStateMachine>;
       this.actor = actor;
-      this.context = actor.getSnapshot().context as CallContext;
-      if (resumed) bindRuntime(this.context.handle, this);
+      if (resumed) {
+        this.context = (actor.getSnapshot().context as MachineContext).call;
+        bindRuntime(this.context, this);
+      }
       bindRuntime(actor.system, this);
       actor.subscribe({
         next: (snapshot) => {

@@ -170,6 +170,17 @@ describe('engine', () => {
     expect(ended).toEqual(['call-1']);
   });
 
+  it('a step listener sees the session already at that step, from the very first step on', async () => {
+    const clock = new VirtualClock(START);
+    const engine = new Engine(createInMemoryServices({ clock }));
+    engine.publish(compileFlow({ flow: flowOf(MENU_FLOW) }));
+    const seen: string[] = [];
+    engine.onStep((s, step) => seen.push(`${step}=${s.step}`));
+    engine.startCall(new SimulatedPhone(clock, { callId: 'a' }));
+    await clock.advance(1000);
+    expect(seen).toEqual(['intro=intro', 'main=main']);
+  });
+
   it('drain refuses new calls and resolves when the live ones end', async () => {
     const rig = await startCall(MENU_FLOW);
     let drained = false;
