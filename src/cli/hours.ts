@@ -5,11 +5,16 @@
  *   touchtone hours override office closed --reason storm --until 2026-12-08T08:00
  *   touchtone hours list
  *   touchtone hours clear office
+ *   touchtone hours show flows/acme-hotline.yaml office --at 2026-12-24T10:00
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { openStore, resolveDbPath } from '../store/index.js';
 import type { HoursOverride } from '../data/hours-overrides.js';
+import { resolve } from 'node:path';
+import { loadFlowFile } from '../flow/load.js';
+import { createHoursService } from '../data/hours.js';
+import { mediaText, sayOpening } from '../say/index.js';
 import { EXIT, type CliIO } from './io.js';
 import { table } from './calls.js';
 import type { RegisterCommand } from './commands.js';
@@ -97,7 +102,50 @@ function clear(name: string, opts: CommonOptions, io: CliIO): number {
   return EXIT.ok;
 }
 
-/** Registers `touchtone hours` with `override`, `list` and `clear`. */
+interface ShowOptions extends CommonOptions {
+  at?: string;
+  lang?: string;
+}
+
+/** The state of a flow's schedules at an instant (now by default), with overrides, and how a caller hears it. */
+async function show(file: string, name: string | undefined, opts: ShowOptions, io: CliIO): Promise<number> {
+  const loaded = await loadFlowFile(resolve(io.cwd, file));
+  if (!loaded.flow) {
+    io.err(`touchtone hours: \`${file}\` has errors; run \`touchtone validate ${file}\` to see them.`);
+    return EXIT.failed;
+  }
+  const flow = loaded.flow;
+  const names = name === undefined ? Object.keys(flow.hours ?? {}) : [name];
+  if (name !== undefined && !flow.hours?.[name]) {
+    const known = Object.keys(flow.hours ?? {}).map((n) => `\`${n}\``).join(', ') || 'none';
+    io.err(`touchtone hours: \`${file}\` has no schedule \`${name}\`; its schedules: ${known}.`);
+    return EXIT.usage;
+  }
+  const at = opts.at === undefined ? Date.now() : DateTime.fromISO(opts.at, { zone: flow.hours?.[names[0] ?? '']?.timezone ?? 'UTC' }).toMillis();
+  if (Number.isNaN(at)) {
+    io.err(`touchtone hours: \`--at ${opts.at}\` is not a date and time; write for example \`2026-12-24T10:00\`.`);
+    return EXIT.usage;
+  }
+  const results = withStore(opts, io, (store) => {
+    const hours = createHoursService(store.hoursOverrides);
+    return names.map((n) => {
+      const def = flow.hours![n]!;
+      const state = hours.evaluate(n, def, at);
+      return { hours: n, timezone: def.timezone, at: DateTime.fromMillis(at, { zone: def.timezone }).toISO({ suppressMilliseconds: true }), ...state, says: mediaText(sayOpening(state, opts.lang ?? flow.language, def.timezone, at)) };
+    });
+  });
+  if (opts.format === 'json') io.out(JSON.stringify(results, null, 2));
+  else {
+    for (const r of results) {
+      const why = r.override ? ` (override: ${r.override.reason})` : r.holiday ? ` (${r.holiday === 'closed' ? 'closed date' : r.holiday})` : '';
+      io.out(`${r.hours}: ${r.open ? 'open' : 'closed'}${why} at ${r.at}`);
+      io.out(`  callers hear: "${r.says}"`);
+    }
+  }
+  return EXIT.ok;
+}
+
+/** Registers `touchtone hours` with `override`, `list`, `clear` and `show`. */
 export const registerHours: RegisterCommand = (program: Command, io: CliIO, setExit) => {
   const hours = program.command('hours').description('Switch opening hours by hand: override, list and clear overrides.');
   const db = ['--db <file>', 'the database (default: $TOUCHTONE_DB or .touchtone/touchtone.db)'] as const;
@@ -126,4 +174,14 @@ export const registerHours: RegisterCommand = (program: Command, io: CliIO, setE
     .argument('<name>', "the schedule's name")
     .option(...db)
     .action((name: string, opts: CommonOptions) => setExit(clear(name, opts, io)));
+  hours
+    .command('show')
+    .description("Show whether a flow's schedules are open (now or `--at`), overrides included, and what callers hear.")
+    .argument('<flow>', 'the flow file')
+    .argument('[name]', 'one schedule (default: all)')
+    .option('--at <time>', 'the instant to check (ISO; in the schedule\'s time zone when it has no offset)')
+    .option('--lang <language>', 'the language to speak (default: the flow\'s)')
+    .option('--format <format>', 'text or json', 'text')
+    .option(...db)
+    .action(async (file: string, name: string | undefined, opts: ShowOptions) => setExit(await show(file, name, opts, io)));
 };

@@ -106,6 +106,17 @@ describe('touchtone hours', () => {
     expect((await cli(['hours', 'clear', 'office', '--db', hoursDb])).code).toBe(1);
   });
 
+  it("shows a flow's schedules at an instant, with overrides, and what callers hear", async () => {
+    const hoursDb = join(dir, 'hours3.db');
+    const shop = join(process.cwd(), 'examples/shop/shop.yaml');
+    const christmas = await cli(['hours', 'show', shop, '--at', '2026-12-25T10:00', '--db', hoursDb]);
+    expect(christmas.out).toBe('shop: closed (Christmas Day) at 2026-12-25T10:00:00+01:00\n  callers hear: "We are closed today for Christmas Day. We open again on Monday at 9 AM"');
+    await cli(['hours', 'override', 'shop', 'open', '--reason', 'sale', '--db', hoursDb]);
+    const json = JSON.parse((await cli(['hours', 'show', shop, 'shop', '--at', '2026-12-25T10:00', '--lang', 'de', '--format', 'json', '--db', hoursDb])).out);
+    expect(json).toEqual([{ hours: 'shop', timezone: 'Europe/Berlin', at: '2026-12-25T10:00:00+01:00', open: true, override: { reason: 'sale' }, says: 'Wir haben geöffnet.' }]);
+    expect((await cli(['hours', 'show', shop, 'office', '--db', hoursDb])).err).toContain('has no schedule `office`; its schedules: `shop`');
+  });
+
   it('refuses bad states, names and times', async () => {
     const hoursDb = join(dir, 'hours2.db');
     expect((await cli(['hours', 'override', 'office', 'shut', '--reason', 'x', '--db', hoursDb])).err).toContain('`shut` is not a state');
