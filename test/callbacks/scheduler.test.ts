@@ -20,7 +20,14 @@ function setup(settings: Partial<CallbackSettings> = {}, store = new MemoryCallb
   const scheduler = new CallbackScheduler({ config: resolved.config, clock, queues, originator, store, logger: silentLogger, newId: () => `cb-${++n}` });
   const ask = (over: Partial<CallbackRequestInput> = {}) =>
     scheduler.request({ callId: `call-${n + 1}`, caller: '+49301234567', number: '+49301234567', queue: 'support', position: 4, requestedAt: clock.now(), vars: { account: '12345' }, flow: 'acme-hotline', ...over });
-  return { clock, queues, originator, store, scheduler, ask };
+  /** One request with an agent free: the scheduler places the call at once. */
+  const placeOne = async () => {
+    queues.set('support', 1);
+    await scheduler.start();
+    await ask();
+    await settle();
+  };
+  return { clock, queues, originator, store, scheduler, ask, placeOne };
 }
 
 describe('callback requests', () => {
@@ -172,11 +179,8 @@ describe('calling back', () => {
   });
 
   it('retries a failed callback after the delay, records every attempt, and gives up after the last', async () => {
-    const { scheduler, queues, originator, store, clock, ask } = setup({ maxAttempts: 3 });
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    const { originator, store, clock, placeOne } = setup({ maxAttempts: 3 });
+    await placeOne();
     const reasons = ['busy', 'noAnswer', 'failed'];
     for (const [i, reason] of reasons.entries()) {
       expect(originator.calls).toHaveLength(i + 1);
@@ -244,11 +248,8 @@ describe('calling back', () => {
   });
 
   it('keeps a placed call open until its outcome is reported, and retries when the person did not get through', async () => {
-    const { scheduler, queues, originator, store, clock, ask } = setup({ maxAttempts: 2, maxConcurrent: 1 });
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    const { scheduler, originator, store, clock, placeOne } = setup({ maxAttempts: 2, maxConcurrent: 1 });
+    await placeOne();
     originator.calls[0]!.answer({ ok: true, placed: true });
     await settle();
     expect(scheduler.active).toBe(1);
@@ -269,11 +270,8 @@ describe('calling back', () => {
   });
 
   it('bounds a placed call whose outcome never comes', async () => {
-    const { scheduler, queues, originator, store, clock, ask } = setup({ maxAttempts: 1, originateTimeoutMs: 120_000 });
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    const { scheduler, originator, store, clock, placeOne } = setup({ maxAttempts: 1, originateTimeoutMs: 120_000 });
+    await placeOne();
     originator.calls[0]!.answer({ ok: true, placed: true });
     await clock.advance(120_000 - 1);
     expect(scheduler.active).toBe(1);
@@ -282,12 +280,9 @@ describe('calling back', () => {
   });
 
   it('records an adapter that throws as a failed attempt', async () => {
-    const { scheduler, queues, originator, store, ask } = setup({ maxAttempts: 1 });
+    const { originator, store, placeOne } = setup({ maxAttempts: 1 });
     originator.throws = true;
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    await placeOne();
     expect(store.all()[0]).toMatchObject({ state: 'failed', reason: 'adapter exploded' });
   });
 
@@ -340,11 +335,8 @@ describe('calling back', () => {
   });
 
   it('stops at once with a call in progress, leaving it `calling` for the next start, and no timers', async () => {
-    const { scheduler, queues, originator, store, clock, ask } = setup();
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    const { scheduler, originator, store, clock, placeOne } = setup();
+    await placeOne();
     originator.calls[0]!.answer({ ok: true, placed: true });
     await settle();
     await scheduler.stop();
@@ -362,14 +354,11 @@ describe('calling back', () => {
 
   it('logs, and does not crash on, a store that fails while recording an attempt', async () => {
     const store = new MemoryCallbackStore();
-    const { scheduler, queues, originator, ask } = setup({}, store);
+    const { scheduler, originator, placeOne } = setup({}, store);
     store.addAttempt = () => {
       throw new Error('disk full');
     };
-    queues.set('support', 1);
-    await scheduler.start();
-    await ask();
-    await settle();
+    await placeOne();
     originator.calls[0]!.answer({ ok: true });
     await settle();
     expect(scheduler.active).toBe(0);
