@@ -192,6 +192,8 @@ export function compileFlow(
     on: {
       key: { actions: 'key.buffer' },
       'tt.cap': { actions: 'flow.cap' },
+      // Reached only if a step raised a move it does not list (a compiler bug): end the call rather than hang.
+      'tt.go': { actions: 'flow.lost' },
       'tt.end': `.${END_STATE}`,
     },
   };

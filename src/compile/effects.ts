@@ -120,6 +120,13 @@ export const commonActions: Record<string, unknown> = {
 
   'playback.stop': effect(({ rt }) => rt.stopPlayback()),
 
+  'flow.lost': effect(({ ctx, rt, event, end }) => {
+    const message = `step \`${ctx.step}\` tried to move to \`${String(event['to'])}\`, which it cannot reach`;
+    rt.services.logger.error({ callId: rt.callId, step: ctx.step, code: 'internal-error' }, message);
+    rt.port.hangup('internal-error');
+    end({ kind: 'failed', step: ctx.step, code: 'internal-error', reason: message });
+  }),
+
   'flow.cap': effect(({ ctx, rt, raise, end }) => {
     const max = rt.defaults.maxSteps;
     rt.traceEvent({ type: 'note', step: ctx.step, code: 'step-cap', message: `The call made more than ${max} step transitions; set \`defaults.maxSteps\` higher or break the loop.` });
