@@ -44,13 +44,16 @@ export interface TestRun {
 
 const compiledCache = new Map<string, Promise<CompiledFlow>>();
 
-function compileOnce(path: string): Promise<CompiledFlow> {
-  let compiled = compiledCache.get(path);
+/** Compiles each flow once per run of many scenario files; an edited file (new mtime) compiles again. */
+async function compileOnce(path: string): Promise<CompiledFlow> {
+  const mtime = await stat(path).then((s) => s.mtimeMs, () => 0);
+  const key = `${path}@${mtime}`;
+  let compiled = compiledCache.get(key);
   if (!compiled) {
     compiled = compileFlowFile(path);
-    compiledCache.set(path, compiled);
+    compiledCache.set(key, compiled);
     // A failed load is not cached: the author fixes the flow and runs again in the same process (watch mode).
-    compiled.catch(() => compiledCache.delete(path));
+    compiled.catch(() => compiledCache.delete(key));
   }
   return compiled;
 }
