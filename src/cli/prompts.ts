@@ -12,6 +12,7 @@ import { promptInventory, type PromptEntry } from '../prompts/inventory.js';
 import { DEFAULT_SOUNDS_DIR, SoundFolder } from '../prompts/sound-folder.js';
 import { checkSounds, renderMissing, type SoundStatus, type Synthesizer } from '../prompts/render.js';
 import { createEspeakSynthesizer } from '../prompts/espeak.js';
+import { CONFIG_FILE, loadConfig } from '../config/load-config.js';
 import { EXIT, type CliIO } from './io.js';
 import type { RegisterCommand } from './commands.js';
 
@@ -63,7 +64,7 @@ export async function runPromptsCommand(paths: readonly string[], options: Promp
     }
   }
 
-  const soundsDir = resolve(io.cwd, options.soundsDir ?? io.env.TOUCHTONE_SOUNDS_DIR ?? DEFAULT_SOUNDS_DIR);
+  const soundsDir = soundsDirFor(options, io);
   const folder = new SoundFolder(soundsDir);
   let statuses = checkSounds(entries, folder);
   let engine: string | undefined;
@@ -85,6 +86,15 @@ export async function runPromptsCommand(paths: readonly string[], options: Promp
   if (options.format === 'json') io.out(JSON.stringify(toJson(statuses, soundsDir, engine), null, 2));
   else io.out(toText(statuses, soundsDir, options.render === true));
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** `--sounds-dir`, else `sounds.dir` from touchtone.yaml or TOUCHTONE_SOUNDS_DIR (as `serve` reads them), else the default. */
+function soundsDirFor(options: PromptsOptions, io: CliIO): string {
+  if (options.soundsDir) return resolve(io.cwd, options.soundsDir);
+  const loaded = loadConfig({ cwd: io.cwd, env: io.env });
+  if (loaded.config) return loaded.config.sounds.dir ?? DEFAULT_SOUNDS_DIR;
+  io.err(`touchtone prompts: the settings (\`${CONFIG_FILE}\` or TOUCHTONE_*) have errors, so their \`sounds.dir\` is not used; run \`touchtone serve\` to see them, or pass \`--sounds-dir\`.`);
+  return resolve(io.cwd, io.env.TOUCHTONE_SOUNDS_DIR ?? DEFAULT_SOUNDS_DIR);
 }
 
 function counts(statuses: readonly SoundStatus[]): Record<SoundStatus['state'], number> {
@@ -161,7 +171,7 @@ export const registerPrompts: RegisterCommand = (program: Command, io: CliIO, se
     .command('prompts')
     .description('List every prompt per language with its text and sound file, and whether Asterisk has the file; --render makes missing ones with espeak-ng.')
     .argument('[paths...]', 'flow files or folders (default: flows)')
-    .option('--sounds-dir <dir>', `Asterisk sounds folder (env TOUCHTONE_SOUNDS_DIR, default ${DEFAULT_SOUNDS_DIR})`)
+    .option('--sounds-dir <dir>', `Asterisk sounds folder (default: sounds.dir in touchtone.yaml, env TOUCHTONE_SOUNDS_DIR, else ${DEFAULT_SOUNDS_DIR})`)
     .option('--format <format>', 'text or json', 'text')
     .option('--render', 'synthesize each missing sound from its text (8 kHz mono 16-bit WAV) into the sounds folder')
     .action(async (paths: string[], options: PromptsOptions) => {

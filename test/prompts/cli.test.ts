@@ -91,6 +91,22 @@ describe('touchtone prompts', () => {
     });
   });
 
+  it('takes the sounds folder from touchtone.yaml, as `serve` does', async () => {
+    const { cwd } = workspace({ 'flows/shop.yaml': SHOP, 'touchtone.yaml': 'sounds: { dir: sounds }\n' });
+    const out = io(cwd);
+    expect(await main(['prompts'], out)).toBe(0);
+    expect(out.stdout.join('\n')).toContain(`Sounds folder: ${join(cwd, 'sounds')}\n`);
+    expect(out.stdout.join('\n')).toContain('✓ de    hello');
+  });
+
+  it('says so when the settings are broken, and falls back to TOUCHTONE_SOUNDS_DIR', async () => {
+    const { cwd } = workspace({ 'flows/shop.yaml': SHOP, 'touchtone.yaml': 'sounds: { folder: x }\n' });
+    const out = io(cwd, { TOUCHTONE_SOUNDS_DIR: 'sounds' });
+    expect(await main(['prompts'], out)).toBe(0);
+    expect(out.stderr.join('\n')).toContain('have errors, so their `sounds.dir` is not used');
+    expect(out.stdout.join('\n')).toContain(`Sounds folder: ${join(cwd, 'sounds')}`);
+  });
+
   it('renders the missing sounds into the folder with --render', async () => {
     const { cwd, sounds } = workspace({ 'flows/shop.yaml': SHOP });
     const out = io(cwd);
