@@ -48,3 +48,11 @@ describe('menu definition', () => {
     expect(problems({ main: menu({ '1': 'info' }), info: { play: 'hi', next: 'main' } }, { keys: { '0': 'bye' } })).toEqual([]);
   });
 });
+
+describe('menu definition with flow-wide keys', () => {
+  it('counts flow-wide keys among the options, unless this menu switches them off', () => {
+    const keys = { '0': 'bye' };
+    expect(problems({ main: menu({ '01': 'bye', '2': 'bye' }) }, { keys })).toEqual(['ambiguous-option /steps/main/menu/options/01']);
+    expect(problems({ main: menu({ '01': 'bye', '2': 'bye' }, { keys: { '0': null } }) }, { keys })).toEqual([]);
+  });
+});

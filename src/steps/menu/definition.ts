@@ -5,6 +5,10 @@ import { checkRetryPrompts, edge, escape, keyEdges, retryEdges, stepSchema, type
 import type { StepEdge } from '../step-module.js';
 import { parseDialPattern, patternAcceptsPrefix } from '../../flow/dial-pattern.js';
 
+function lowerFirst(text: string): string {
+  return text[0]!.toLowerCase() + text.slice(1);
+}
+
 export const definition: StepDefinition<MenuStep> = {
   kind: 'menu',
   summary: 'Plays a prompt and branches on the key (or keys) the caller presses, with retries on no-input and no-match.',
@@ -63,22 +67,29 @@ export const definition: StepDefinition<MenuStep> = {
     ctx.checkPrompts(menu.prompt, '/menu/prompt');
     ctx.checkPrompts(menu.shortPrompt, '/menu/shortPrompt');
     checkRetryPrompts(menu, '/menu', ctx);
-    const options = Object.keys(menu.options);
     const patterns: { text: string; parsed: NonNullable<ReturnType<typeof parseDialPattern>> }[] = [];
     for (const text of Object.keys(menu.patterns ?? {})) {
       const parsed = parseDialPattern(text);
       if (!parsed) ctx.report('invalid-pattern', `/menu/patterns/${escape(text)}`, `\`${text}\` is not a dial pattern.`, { atKey: true });
       else patterns.push({ text, parsed });
     }
-    for (const key of options) {
-      const longer = options.find((other) => other !== key && other.startsWith(key));
+    // The keys a caller can press here: flow-wide keys (unless switched off), this menu's keys, its options.
+    const table = new Map<string, { what: string; at: string }>();
+    for (const key of Object.keys(ctx.flow.keys ?? {})) table.set(key, { what: `flow-wide key \`${key}\``, at: '' });
+    for (const [key, target] of Object.entries(menu.keys ?? {})) {
+      if (target === null) table.delete(key);
+      else table.set(key, { what: `key \`${key}\``, at: `/menu/keys/${escape(key)}` });
+    }
+    for (const key of Object.keys(menu.options)) table.set(key, { what: `Option \`${key}\``, at: `/menu/options/${escape(key)}` });
+    for (const [key, short] of table) {
+      const longer = [...table.keys()].find((other) => other !== key && other.startsWith(key));
       const pattern = patterns.find((p) => patternAcceptsPrefix(p.parsed, key));
-      const rival = longer !== undefined ? `option \`${longer}\`` : pattern ? `pattern \`${pattern.text}\`` : undefined;
-      if (rival) {
-        ctx.report('ambiguous-option', `/menu/options/${escape(key)}`, `Option \`${key}\` is the start of ${rival}, so callers who press \`${key}\` wait for the inter-digit timeout.`, {
-          atKey: true,
-        });
-      }
+      const rival = longer !== undefined ? lowerFirst(table.get(longer)!.what) : pattern ? `pattern \`${pattern.text}\`` : undefined;
+      if (!rival) continue;
+      // A flow-wide key has no place in this step, so point at what makes it ambiguous here.
+      const at = short.at || (longer !== undefined ? table.get(longer)!.at : `/menu/patterns/${escape(pattern!.text)}`);
+      const what = short.what[0]!.toUpperCase() + short.what.slice(1);
+      ctx.report('ambiguous-option', at, `${what} is the start of ${rival}, so callers who press \`${key}\` wait for the inter-digit timeout.`, { atKey: true });
     }
   },
 };
