@@ -151,10 +151,9 @@ function runInteractive(call: SimulatedCall, io: CliIO, flush: () => void, log: 
     let busy = false;
     let lastStatus = '';
     const showStatus = () => {
-      const status = log.status();
-      // The countdown changes every tick; print the status when the step or the timer set changes.
-      const key = status.replace(/[0-9.]+s\)$/, '');
-      if (!call.ended && key !== lastStatus) io.out(status);
+      // The countdown changes every tick; print the status when the step changes or a new timer is set.
+      const key = `${call.step}@${call.clock.nextDue() ?? ''}`;
+      if (!call.ended && key !== lastStatus) io.out(log.status());
       lastStatus = key;
     };
     const finish = () => {
