@@ -34,7 +34,8 @@ interface OverrideOptions extends CommonOptions {
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 function withStore<T>(opts: CommonOptions, io: CliIO, fn: (store: ReturnType<typeof openStore>) => T): T {
-  const store = openStore({ path: resolveDbPath(io.cwd, io.env, opts.db) });
+  // Inline writer: the CLI writes no call records, so it needs no write thread; closing finishes in microtasks.
+  const store = openStore({ path: resolveDbPath(io.cwd, io.env, opts.db), writer: 'inline' });
   try {
     return fn(store);
   } finally {

@@ -53,6 +53,9 @@ export interface HttpSpec {
   retries?: number;
 }
 
+/** The largest HTTP answer a lookup accepts. */
+const MAX_BODY_CHARS = 1_000_000;
+
 const PLACEHOLDER = /\$\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}/g;
 
 /**
@@ -139,8 +142,12 @@ export function httpBackend(spec: HttpSpec, env: Readonly<Record<string, string 
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(await response.text());
-      } catch {
+        const text = await response.text();
+        // A lookup answer is a small record; a huge body would block the event loop while it is parsed.
+        if (text.length > MAX_BODY_CHARS) throw new LookupFailure('http-bad-body', `\`${method} ${new URL(url).pathname}\` answered more than ${MAX_BODY_CHARS} characters`);
+        parsed = JSON.parse(text);
+      } catch (error) {
+        if (error instanceof LookupFailure) throw error;
         throw new LookupFailure('http-bad-body', `\`${method} ${new URL(url).pathname}\` did not answer with JSON`);
       }
       if (parsed === null) return undefined;

@@ -37,6 +37,7 @@ beforeAll(async () => {
       if (url.startsWith('/orders/404')) return void res.writeHead(404).end();
       if (url.startsWith('/orders/500')) return void res.writeHead(500).end('oops');
       if (url.startsWith('/orders/html')) return void res.writeHead(200).end('<html>');
+      if (url.startsWith('/orders/huge')) return void res.writeHead(200).end(JSON.stringify({ blob: 'x'.repeat(1_100_000) }));
       if (url.startsWith('/echo')) return void res.writeHead(200).end(JSON.stringify({ url, body }));
       res.writeHead(404).end();
     });
@@ -217,6 +218,7 @@ describe('data: HTTP', () => {
     expect(await lookup('o', def, '404')).toEqual({ status: 'notFound' });
     expect(await lookup('o', def, '500')).toMatchObject({ status: 'error', code: 'http-status' });
     expect(await lookup('o', def, 'html')).toMatchObject({ status: 'error', code: 'http-bad-body' });
+    expect(await lookup('o', def, 'huge')).toMatchObject({ status: 'error', code: 'http-bad-body', message: expect.stringContaining('more than') });
     expect(await lookup('x', { http: { url: 'http://127.0.0.1:1/x', retries: 0 } }, '1')).toMatchObject({ status: 'error', code: 'http-network' });
     expect(await lookup('e', { http: { url: '${env.NOPE}/x' } }, '1')).toMatchObject({ status: 'error', code: 'http-missing-env' });
   });
