@@ -126,6 +126,7 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
   const samples: number[] = [];
   const ready = new Set<string>();
+  const failedPlaybacks: string[] = [];
   let seq = 0;
   ari.onCall((port) => {
     let playing: string | undefined;
@@ -137,6 +138,8 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
         playing = pb;
         keyAt.set(pb, performance.now());
         port.play(pb, [{ kind: 'sound', name: 'silence/1' }]);
+      } else if (event.type === 'playback.finished' && event.outcome === 'failed') {
+        failedPlaybacks.push(event.reason ?? 'failed');
       } else if (event.type === 'playback.started') {
         const t0 = keyAt.get(event.playbackId);
         if (t0 !== undefined) {
@@ -151,23 +154,32 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   await ari.start();
 
   const legs: Array<{ callerLeg: string; ivrLeg: string }> = [];
-  for (let i = 0; i < calls; i++) {
-    legs.push(await driver.call('ivr'));
-    if (i % 50 === 49) await driver.until(async () => ready.size >= i + 1, `${i + 1} calls up`, 30_000);
-  }
-  await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
-  console.log(`real Asterisk: ${calls} simultaneous calls in Stasis`);
-  for (let round = 0; round < keysPerCall; round++) {
-    const before = samples.length;
-    for (const { callerLeg } of legs) {
-      await driver.press(callerLeg, '1');
+  let failedStarts = 0;
+  try {
+    for (let i = 0; i < calls; i++) {
+      legs.push(await driver.call('ivr'));
+      if (i % 50 === 49) await driver.until(async () => ready.size >= i + 1, `${i + 1} calls up`, 30_000);
     }
-    await driver.until(async () => samples.length >= before + calls, 'playbacks started', 60_000);
+    await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
+    console.log(`real Asterisk: ${calls} simultaneous calls in Stasis`);
+    for (let round = 0; round < keysPerCall; round++) {
+      const before = samples.length;
+      for (const { callerLeg } of legs) await driver.press(callerLeg, '1');
+      try {
+        await driver.until(async () => samples.length >= before + calls, 'playbacks started', 30_000);
+      } catch {
+        failedStarts += before + calls - samples.length;
+      }
+    }
+    report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
+    if (failedStarts > 0) console.log(`  ${failedStarts} keys produced no PlaybackStarted within 30 s`);
+    if (failedPlaybacks.length > 0) console.log(`  ${failedPlaybacks.length} playbacks failed, e.g. ${failedPlaybacks[0]}`);
+  } finally {
+    // Bounded clean-up: never leave a thousand Local channels behind.
+    await Promise.all(legs.map(({ callerLeg }) => driver.hangup(callerLeg)));
+    await ari.stop();
+    driver.close();
   }
-  report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
-  for (const { callerLeg } of legs) await driver.hangup(callerLeg);
-  await ari.stop();
-  driver.close();
 }
 
 if (real) await benchReal(flag('--calls', 500), flag('--keys', 2));
