@@ -19,6 +19,7 @@
 import type { Digit, FlowDoc, MenuSpec, InputSpec, PlayItem, StepDef } from '../flow/types.js';
 import { durationMs } from '../flow/duration.js';
 import type { CompileContext, StateConfig } from './step-compiler.js';
+import { playingState } from './step-config.js';
 import { effect, menuTarget, type EffectArgs } from './effects.js';
 import { inputValid, judgeInput, judgeMenu, menuChoice, type InputRules, type MenuChoices, type Verdict } from './digit-matcher.js';
 import type { CallContext } from './call-context.js';
@@ -84,15 +85,7 @@ export function collectData(ctx: CompileContext, kind: 'menu' | 'input', spec: M
 export function collectState(ctx: CompileContext, data: CollectData, step: StepDef): StateConfig {
   const p = { step: ctx.name };
   const states: Record<string, StateConfig> = {
-    prompt: {
-      entry: { type: 'collect.prompt', params: p },
-      exit: 'playback.stop',
-      on: {
-        key: { actions: { type: 'collect.bargeKey', params: p } },
-        'playback.finished': { guard: 'playback.current', target: 'first' },
-        'tt.prompted': 'first',
-      },
-    },
+    prompt: playingState({ type: 'collect.prompt', params: p }, 'first', { type: 'collect.bargeKey', params: p }),
     first: { after: { [data.timeoutMs]: { actions: { type: 'collect.noInput', params: p } } } },
     more: { after: { [data.interDigitMs]: { actions: { type: 'collect.gap', params: p } } } },
   };
@@ -106,15 +99,7 @@ export function collectState(ctx: CompileContext, data: CollectData, step: StepD
     on['tt.term'] = '.term';
   }
   if (data.input?.confirm) {
-    states['confirm'] = {
-      entry: { type: 'collect.confirmPrompt', params: p },
-      exit: 'playback.stop',
-      on: {
-        key: { actions: { type: 'collect.confirmKey', params: p } },
-        'playback.finished': { guard: 'playback.current', target: 'confirmWait' },
-        'tt.prompted': 'confirmWait',
-      },
-    };
+    states['confirm'] = playingState({ type: 'collect.confirmPrompt', params: p }, 'confirmWait', { type: 'collect.confirmKey', params: p });
     states['confirmWait'] = {
       after: { [data.timeoutMs]: { actions: { type: 'collect.noInput', params: p } } },
       on: { key: { actions: { type: 'collect.confirmKey', params: p } } },

@@ -11,3 +11,19 @@ export function enterStep(ctx: CompileContext, kind: StepKind, step: StepDef): {
 export function named(type: string, ctx: CompileContext): { type: string; params: { step: string } } {
   return { type, params: { step: ctx.name } };
 }
+
+/**
+ * A state that plays something and moves to `then` when it ends: the playback finishes, or there was nothing to
+ * play (the entry action raises `tt.prompted`). Leaving the state stops the playback.
+ */
+export function playingState(entry: unknown, then: string, keyAction?: unknown): Record<string, unknown> {
+  return {
+    entry,
+    exit: 'playback.stop',
+    on: {
+      ...(keyAction ? { key: { actions: keyAction } } : {}),
+      'playback.finished': { guard: 'playback.current', target: then },
+      'tt.prompted': then,
+    },
+  };
+}

@@ -9,7 +9,7 @@ import type { FlowDoc, PlayItem, QueueStep } from '../../flow/types.js';
 import type { StepCompiler } from '../../compile/step-compiler.js';
 import type { QueueStatus } from '../../runtime/services.js';
 import { effect, type EffectArgs } from '../../compile/effects.js';
-import { enterStep, named } from '../../compile/step-config.js';
+import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { runtimeOf } from '../../compile/call-runtime.js';
 import { durationMs } from '../../flow/duration.js';
 import { renderString } from '../../flow/template.js';
@@ -96,15 +96,7 @@ export const compiler: StepCompiler<QueueStep> = {
           exit: 'playback.stop',
           on: { 'playback.finished': { guard: 'playback.current', actions: named('queue.afterAnnounce', ctx) } },
         },
-        offer: {
-          entry: named('queue.offer', ctx),
-          exit: 'playback.stop',
-          on: {
-            'playback.finished': { guard: 'playback.current', target: 'offerWait' },
-            'tt.offered': 'offerWait',
-            key: { actions: named('queue.offerKey', ctx) },
-          },
-        },
+        offer: playingState(named('queue.offer', ctx), 'offerWait', named('queue.offerKey', ctx)),
         offerWait: {
           after: { [data.callback?.waitMs ?? DEFAULT_OFFER_WAIT_MS]: { actions: named('queue.enqueue', ctx) } },
           on: { key: { actions: named('queue.offerKey', ctx) } },
@@ -141,7 +133,7 @@ export const compiler: StepCompiler<QueueStep> = {
       'queue.afterAnnounce': effect((a) => afterAnnounce(a, a.rt.stepData<QueueData>(a.params.step))),
       'queue.offer': effect(({ rt, ctx, params, raise }) => {
         const data = rt.stepData<QueueData>(params.step);
-        if (rt.play(ctx.step, data.doc, data.callback!.items, ctx) === undefined) raise({ type: 'tt.offered' });
+        if (rt.play(ctx.step, data.doc, data.callback!.items, ctx) === undefined) raise({ type: 'tt.prompted' });
       }),
       'queue.offerKey': effect((a) => {
         const data = a.rt.stepData<QueueData>(a.params.step);

@@ -7,7 +7,7 @@ import type { Digit, FlowDoc, PlayItem, RecordStep } from '../../flow/types.js';
 import type { StepCompiler } from '../../compile/step-compiler.js';
 import type { RecordingOutcome } from '../../telephony/port.js';
 import { effect } from '../../compile/effects.js';
-import { enterStep, named } from '../../compile/step-config.js';
+import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { durationMs } from '../../flow/duration.js';
 
 /** Extra time after `maxDuration` before a recording the port never reports is taken as failed. */
@@ -51,11 +51,7 @@ export const compiler: StepCompiler<RecordStep> = {
       // Keys belong to the recorder (its terminator); they are not type-ahead.
       on: { key: { actions: [] } },
       states: {
-        prompt: {
-          entry: named('record.prompt', ctx),
-          exit: 'playback.stop',
-          on: { 'playback.finished': { guard: 'playback.current', target: 'recording' }, 'tt.prompted': 'recording' },
-        },
+        prompt: playingState(named('record.prompt', ctx), 'recording'),
         recording: {
           entry: named('record.start', ctx),
           on: { 'recording.finished': { actions: named('record.done', ctx) } },

@@ -7,7 +7,7 @@ import type { DepartmentDef, FlowDoc, PlayItem, TransferStep } from '../../flow/
 import type { StepCompiler } from '../../compile/step-compiler.js';
 import type { DepartmentTarget, TransferOutcome } from '../../telephony/port.js';
 import { effect, type EffectArgs } from '../../compile/effects.js';
-import { enterStep, named } from '../../compile/step-config.js';
+import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { durationMs } from '../../flow/duration.js';
 
 const DEFAULT_RING_MS = 30_000;
@@ -56,11 +56,7 @@ export const compiler: StepCompiler<TransferStep> = {
       entry: enterStep(ctx, 'transfer', step),
       initial: 'announce',
       states: {
-        announce: {
-          entry: named('transfer.announce', ctx),
-          exit: 'playback.stop',
-          on: { 'playback.finished': { guard: 'playback.current', target: 'dial' }, 'tt.announced': 'dial' },
-        },
+        announce: playingState(named('transfer.announce', ctx), 'dial'),
         dial: {
           entry: named('transfer.dial', ctx),
           on: { 'transfer.result': { actions: named('transfer.result', ctx) } },
@@ -72,7 +68,7 @@ export const compiler: StepCompiler<TransferStep> = {
     actions: {
       'transfer.announce': effect(({ rt, ctx, params, raise }) => {
         const data = rt.stepData<TransferData>(params.step);
-        if (rt.play(ctx.step, data.doc, data.items, ctx) === undefined) raise({ type: 'tt.announced' });
+        if (rt.play(ctx.step, data.doc, data.items, ctx) === undefined) raise({ type: 'tt.prompted' });
       }),
       'transfer.dial': effect((a) => {
         const { rt, ctx, params } = a;
