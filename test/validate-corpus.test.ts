@@ -54,6 +54,11 @@ describe('bad-input corpus', () => {
     expect(got.map((d) => d.code)).toEqual(['too-deep']);
   });
 
+  it('reports deep block nesting once', () => {
+    const got = loadFlowText('- '.repeat(3000) + 'x\n', 'deep.yaml').diagnostics;
+    expect(got.map((d) => d.code)).toEqual(['too-deep']);
+  });
+
   it('survives an alias bomb of nine levels', () => {
     let text = 'l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
     for (let i = 1; i < 9; i++) text += `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;

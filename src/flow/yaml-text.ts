@@ -170,6 +170,7 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
     if (error.code === 'TAB_AS_INDENT') {
       diagnostics.push(diag(source, 'tab-indent', 'A tab is used for indentation: YAML indents with spaces only.', start, end));
     } else if (error.code === 'RESOURCE_EXHAUSTION') {
+      if (diagnostics.some((d) => d.code === 'too-deep')) continue;
       diagnostics.push(diag(source, 'too-deep', `The document is nested too deeply (more than ${MAX_DEPTH} levels).`, start, end));
     } else if (!syntaxSeen && start < firstHash) {
       // Later syntax errors are mostly echoes of the first one; report that one alone.
