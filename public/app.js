@@ -104,6 +104,17 @@ async function refreshFlowDetail() {
   badge.className = `badge ${flow.state}`;
   badge.textContent = flow.state === 'ok' ? `version ${flow.version}` : flow.state === 'stale' ? `running v${flow.version}; last edit has errors` : 'not running: fix the errors';
   $('flow-description').textContent = flow.description ?? '';
+  const canaryBox = $('canary-box');
+  canaryBox.hidden = !flow.canary;
+  canaryBox.replaceChildren(
+    ...(flow.canary
+      ? [
+          h('span', { class: 'badge warn' }, `canary v${flow.canary.version} · ${flow.canary.percent}% of new calls`),
+          h('button', { class: 'link', type: 'button', onclick: () => canaryAction('promote') }, 'Promote'),
+          h('button', { class: 'link', type: 'button', onclick: () => canaryAction('stop') }, 'Stop'),
+        ]
+      : []),
+  );
   const problems = $('problems');
   const shown = flow.diagnostics ?? [];
   problems.hidden = shown.length === 0;
@@ -220,7 +231,22 @@ async function refreshStats() {
   const box = $('tab-stats');
   const flows = data.flows ?? [];
   if (!flows.length) return box.replaceChildren(h('p', { class: 'muted empty' }, 'No finished calls yet for this flow.'));
+  const versions = data.versions ?? [];
+  const kinds = [...new Set(versions.flatMap((v) => Object.keys(v.outcomes)))].sort();
+  const canary = state.detail?.canary?.version;
   box.replaceChildren(
+    versions.length
+      ? h(
+          'div',
+          { class: 'stats' },
+          h('h4', {}, 'Outcomes by version (since the server started)'),
+          table(
+            ['Version', 'Calls', ...kinds],
+            versions.map((v) => h('tr', {}, h('td', {}, `v${v.version}`, v.version === canary ? h('span', { class: 'badge warn' }, 'canary') : null), h('td', {}, v.calls), ...kinds.map((k) => h('td', {}, `${v.outcomes[k] ?? 0} (${pct((v.outcomes[k] ?? 0) / v.calls)})`)))),
+            '',
+          ),
+        )
+      : '',
     ...flows.map((f) =>
       h(
         'div',
@@ -308,6 +334,31 @@ async function publishSource() {
     if (error instanceof ApiError && error.status === 422) showDiagnostics(error.body.diagnostics ?? [], '');
     else if (error instanceof ApiError && error.status === 401) $('signin-dialog').showModal();
     else toast(error.message);
+  }
+}
+
+async function startCanary() {
+  const percent = Number($('canary-percent').value);
+  const note = $('publish-note').value.trim();
+  try {
+    const res = await api(`/api/flows/${encodeURIComponent(state.selected)}/canary`, { method: 'POST', body: { source: $('source').value, percent, ...(note ? { note } : {}) } });
+    showDiagnostics([], `Version ${res.version.version} now gets ${percent}% of new calls. Compare the outcomes in Stats, then promote or stop it.`);
+    $('publish-note').value = '';
+    await Promise.all([refreshFlows(), refreshFlowDetail()]);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) showDiagnostics(error.body.diagnostics ?? [], '');
+    else if (error instanceof ApiError && error.status === 401) $('signin-dialog').showModal();
+    else toast(error.message);
+  }
+}
+
+async function canaryAction(action) {
+  const path = `/api/flows/${encodeURIComponent(state.selected)}/canary`;
+  const res = await guarded(() => (action === 'promote' ? api(`${path}/promote`, { method: 'POST', body: {} }) : api(path, { method: 'DELETE' })));
+  if (res !== undefined || action === 'stop') {
+    toast(action === 'promote' ? `Promoted: every new call gets v${res.version.version}.` : 'Canary stopped.', 'ok');
+    state.sourceFor = undefined;
+    await Promise.all([refreshFlows(), refreshFlowDetail(), refreshGraph()]);
   }
 }
 
@@ -445,6 +496,7 @@ for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('cli
 $('signin').addEventListener('click', () => $('signin-dialog').showModal());
 $('validate').addEventListener('click', validateSource);
 $('publish').addEventListener('click', publishSource);
+$('canary').addEventListener('click', startCanary);
 $('override-form').addEventListener('submit', setOverride);
 $('signin-dialog').addEventListener('close', () => {
   if ($('signin-dialog').returnValue === 'ok') setToken($('token-input').value.trim());

@@ -101,6 +101,23 @@ function apiRoutes(deps: AppDeps): Router {
     res.status(201).json(result);
   });
 
+  r.post('/flows/:name/canary', validBody(bodySchemas.canary), async (req, res) => {
+    const body = req.body as { source: string; percent: number; note?: string; by?: string };
+    const result = await deps.flows.startCanary(String(req.params.name), body.source, body.percent, { by: by(req, body), note: body.note });
+    if (!result) return sendError(res, 404, 'flow-not-running', `The flow \`${String(req.params.name)}\` has no running version to compare a canary with.`, 'Publish the flow first.');
+    if (!result.ok) return sendError(res, 422, 'flow-invalid', `The canary of \`${String(req.params.name)}\` was not started.`, 'Fix the problems in `diagnostics` and try again.', result.diagnostics);
+    res.status(201).json({ ...result, percent: body.percent });
+  });
+  r.post('/flows/:name/canary/promote', validBody(bodySchemas.promote), async (req, res) => {
+    const result = await deps.flows.promoteCanary(String(req.params.name), by(req, req.body as { by?: string }));
+    if (!result) return sendError(res, 404, 'canary-not-found', `The flow \`${String(req.params.name)}\` has no canary.`, 'Start one with `POST /api/flows/<name>/canary`.');
+    res.status(201).json(result);
+  });
+  r.delete('/flows/:name/canary', (req, res) => {
+    if (!deps.flows.stopCanary(String(req.params.name))) return sendError(res, 404, 'canary-not-found', `The flow \`${String(req.params.name)}\` has no canary.`, 'Start one with `POST /api/flows/<name>/canary`.');
+    res.status(204).end();
+  });
+
   r.get('/calls/live', (_req, res) => {
     res.json({ calls: deps.calls.live() });
   });

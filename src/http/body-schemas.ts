@@ -15,6 +15,13 @@ const note = { type: 'string', maxLength: 500 };
 export const bodySchemas = {
   validate: { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', maxLength: 400_000 }, file: { type: 'string', maxLength: 200 } } },
   publish: { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', minLength: 1, maxLength: 400_000 }, note, by: { type: 'string', maxLength: 100 } } },
+  canary: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['source', 'percent'],
+    properties: { source: { type: 'string', minLength: 1, maxLength: 400_000 }, percent: { type: 'integer', minimum: 1, maximum: 99 }, note, by: { type: 'string', maxLength: 100 } },
+  },
+  promote: { type: 'object', additionalProperties: false, properties: { by: { type: 'string', maxLength: 100 } } },
   rollback: { type: 'object', additionalProperties: false, required: ['version'], properties: { version: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' }, note, by: { type: 'string', maxLength: 100 } } },
   hoursOverride: {
     type: 'object',

@@ -26,6 +26,8 @@ export interface FlowSummary {
   description?: string;
   version?: string;
   versionCount: number;
+  /** A version that gets a share of new calls, while `version` gets the rest. */
+  canary?: { version: string; percent: number };
   errors: number;
   warnings: number;
 }
@@ -72,6 +74,10 @@ export interface FlowAdmin {
   /** Undefined when the flow or version is unknown. */
   rollback(name: string, version: string, meta: { by: string; note?: string }): Promise<PublishResult | undefined>;
   graph(name: string, version?: string): FlowGraph | undefined;
+  /** Undefined when the flow is unknown or has no running version. */
+  startCanary(name: string, source: string, percent: number, meta: { by: string; note?: string }): Promise<PublishResult | undefined>;
+  promoteCanary(name: string, by: string): Promise<PublishResult | undefined>;
+  stopCanary(name: string): boolean;
 }
 
 export interface LiveCallView {

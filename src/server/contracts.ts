@@ -43,6 +43,8 @@ export interface CallSessionLike {
 export interface EngineLike {
   /** New calls get this version; calls in progress keep theirs. */
   publish(flow: CompiledFlowLike): void;
+  /** The version new calls of a flow get. */
+  flow(name: string): CompiledFlowLike | undefined;
   startCall(port: CallPort, flowName?: string): CallSessionLike;
   readonly liveCalls: ReadonlyMap<string, CallSessionLike>;
   onCallStarted(fn: (call: CallSessionLike) => void): () => void;

@@ -13,10 +13,18 @@ import type { FlowDoc } from '../flow/types.js';
 import type { FlowAdmin, FlowDetail, FlowGraph, FlowSummary, FlowVersionInfo, PublishResult } from '../http/deps.js';
 import type { Logger } from '../runtime/services.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CompileFlow, EngineLike, FlowVersionRecord, FlowVersionRepo, LoadFlowText } from './contracts.js';
+import type { CompileFlow, CompiledFlowLike, EngineLike, FlowVersionRecord, FlowVersionRepo, LoadFlowText } from './contracts.js';
 import { flowGraph } from './flow-graph.js';
 import type { StepTraffic } from './step-traffic.js';
 import { diagnosticLine } from './diagnostic-line.js';
+
+/** A canary: a validated version that gets `percent` of new calls while the current version gets the rest. */
+export interface Canary {
+  record: FlowVersionRecord;
+  compiled: CompiledFlowLike;
+  doc: FlowDoc;
+  percent: number;
+}
 
 interface Entry {
   name: string;
@@ -27,6 +35,8 @@ interface Entry {
   docs: Map<string, FlowDoc>;
   /** Problems of the last load or publish attempt. */
   diagnostics: Diagnostic[];
+  /** A version tried on a share of new calls before it is promoted. */
+  canary?: Canary;
   /** Text of the last failed attempt, so the dashboard can show what is wrong. */
   failedSource?: string;
   lastFailed: boolean;
@@ -147,6 +157,7 @@ export class FlowCatalog implements FlowAdmin {
       description: e.doc?.description,
       version: e.current?.version,
       versionCount: this.options.versions.list(e.name).length,
+      ...(e.canary ? { canary: { version: e.canary.record.version, percent: e.canary.percent } } : {}),
       errors: e.diagnostics.filter((d) => d.severity === 'error').length,
       warnings: e.diagnostics.filter((d) => d.severity === 'warning').length,
     };
@@ -175,6 +186,36 @@ export class FlowCatalog implements FlowAdmin {
 
   /** Validates, compiles and activates a text; the heart of hot reload and publish. */
   private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined): Promise<PublishResult> {
+    const ready = await this.prepare(text, file, meta, expectedName, true);
+    if ('result' in ready) return ready.result;
+    const { e, record, compiled, doc, reuse, diagnostics } = ready;
+    this.options.engine.publish(compiled);
+    this.activate(e, record, doc, diagnostics);
+    this.options.logger.info({ flow: e.name, version: record.version, by: meta.by, note: meta.note, warnings: diagnostics.length }, reuse ? `flow \`${e.name}\` runs version ${record.version}` : `flow \`${e.name}\` published as version ${record.version}`);
+    return { ok: true, version: this.info(record, true) };
+  }
+
+  private activate(e: Entry, record: FlowVersionRecord, doc: FlowDoc, diagnostics: Diagnostic[]): void {
+    e.current = record;
+    e.doc = doc;
+    e.docs.set(record.version, doc);
+    e.diagnostics = diagnostics;
+    e.lastFailed = false;
+    e.failedSource = undefined;
+    this.options.metrics?.flowPublishes.inc({ flow: e.name, result: 'published' });
+  }
+
+  /**
+   * Loads, checks and compiles a text, and saves it as a new version; the caller decides whether it runs. With
+   * `track`, a failure is recorded on the flow (stale state, logged); a canary attempt leaves the flow as it is.
+   */
+  private async prepare(
+    text: string,
+    file: string,
+    meta: { by: string; note?: string },
+    expectedName: string | undefined,
+    track: boolean,
+  ): Promise<{ result: PublishResult } | { e: Entry; record: FlowVersionRecord; compiled: CompiledFlowLike; doc: FlowDoc; reuse: boolean; diagnostics: Diagnostic[] }> {
     const loaded = await this.options.load(text, file);
     const name = loaded.flow?.flow ?? expectedName ?? this.byFile.get(file) ?? basename(file).replace(/\.ya?ml$/, '');
     const diagnostics = [...loaded.diagnostics];
@@ -182,37 +223,74 @@ export class FlowCatalog implements FlowAdmin {
       diagnostics.push({ code: 'flow-name-mismatch', severity: 'error', file, pointer: '/flow', message: `The flow is named \`${loaded.flow.flow}\`, but it was published as \`${expectedName}\`.`, hint: `Set \`flow: ${expectedName}\` or publish it under its own name.` });
     }
     const e = this.entryFor(name, file);
-    if (!loaded.flow || hasErrors(diagnostics)) return this.reject(e, text, diagnostics);
+    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(e, text, d) : ({ ok: false, diagnostics: d } as const) });
+    if (!loaded.flow || hasErrors(diagnostics)) return fail(diagnostics);
 
     const hash = hashOf(text, loaded.subflows);
     if (e.current?.hash === hash) {
-      e.diagnostics = diagnostics;
-      e.lastFailed = false;
-      return { ok: true, unchanged: true, version: this.info(e.current, true) };
+      if (track) {
+        e.diagnostics = diagnostics;
+        e.lastFailed = false;
+      }
+      return { result: { ok: true, unchanged: true, version: this.info(e.current, true) } };
     }
     // On start, a file identical to the last saved version runs as that version instead of a new one.
     const latest = this.latest(name);
-    const reuse = !e.current && latest?.hash === hash ? latest : undefined;
-    const version = reuse?.version ?? String(Number(latest?.version ?? 0) + 1);
-    let compiled;
+    const reused = !e.current && latest?.hash === hash ? latest : undefined;
+    const version = reused?.version ?? String(Number(latest?.version ?? 0) + 1);
+    let compiled: CompiledFlowLike;
     try {
       compiled = this.options.compile({ flow: loaded.flow, file, subflows: loaded.subflows }, version);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return this.reject(e, text, [...diagnostics, { code: 'compile-failed', severity: 'error', file, message: `The flow \`${name}\` validated but did not compile: ${message}`, hint: 'This is a bug in Touchtone; please report it with the flow.' }]);
+      return fail([...diagnostics, { code: 'compile-failed', severity: 'error', file, message: `The flow \`${name}\` validated but did not compile: ${message}`, hint: 'This is a bug in Touchtone; please report it with the flow.' }]);
     }
-    const record: FlowVersionRecord = reuse ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
-    if (!reuse) this.options.versions.save(record);
-    this.options.engine.publish(compiled);
-    e.current = record;
-    e.doc = loaded.flow;
-    e.docs.set(version, loaded.flow);
-    e.diagnostics = diagnostics;
-    e.lastFailed = false;
-    e.failedSource = undefined;
-    this.options.metrics?.flowPublishes.inc({ flow: name, result: 'published' });
-    this.options.logger.info({ flow: name, version, by: meta.by, note: meta.note, warnings: diagnostics.length }, reuse ? `flow \`${name}\` runs version ${version}` : `flow \`${name}\` published as version ${version}`);
-    return { ok: true, version: this.info(record, true) };
+    const record: FlowVersionRecord = reused ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
+    if (!reused) this.options.versions.save(record);
+    return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics };
+  }
+
+  /**
+   * Saves `source` as a new version that gets `percent` of new calls; the current version keeps the rest, and
+   * calls in progress keep theirs. The file is not changed until the canary is promoted.
+   */
+  async startCanary(name: string, source: string, percent: number, meta: { by: string; note?: string }): Promise<PublishResult | undefined> {
+    const e = this.entries.get(name);
+    if (!e?.current) return undefined;
+    const note = `canary ${percent}%${meta.note ? `: ${meta.note}` : ''}`;
+    const ready = await this.prepare(source, e.file, { by: meta.by, note }, name, false);
+    if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : ready.result;
+    e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, percent };
+    e.docs.set(ready.record.version, ready.doc);
+    this.options.logger.info({ flow: name, version: ready.record.version, percent, by: meta.by }, `flow \`${name}\` version ${ready.record.version} gets ${percent}% of new calls`);
+    return { ok: true, version: this.info(ready.record, false) };
+  }
+
+  /** The canary of a flow, if one runs. */
+  canaryOf(name: string): Canary | undefined {
+    return this.entries.get(name)?.canary;
+  }
+
+  /** Makes the canary the version every new call gets, and writes it to the flow's file. */
+  async promoteCanary(name: string, by: string): Promise<PublishResult | undefined> {
+    const e = this.entries.get(name);
+    const canary = e?.canary;
+    if (!e || !canary) return undefined;
+    e.canary = undefined;
+    this.options.engine.publish(canary.compiled);
+    this.activate(e, canary.record, canary.doc, []);
+    await this.writeBack(e.file, canary.record.source);
+    this.options.logger.info({ flow: name, version: canary.record.version, by }, `flow \`${name}\` canary version ${canary.record.version} promoted`);
+    return { ok: true, version: this.info(canary.record, true) };
+  }
+
+  /** Stops a canary: every new call gets the current version again. False when none ran. */
+  stopCanary(name: string): boolean {
+    const e = this.entries.get(name);
+    if (!e?.canary) return false;
+    this.options.logger.info({ flow: name, version: e.canary.record.version }, `flow \`${name}\` canary stopped`);
+    e.canary = undefined;
+    return true;
   }
 
   private reject(e: Entry, text: string, diagnostics: Diagnostic[]): PublishResult {

@@ -28,6 +28,7 @@ import { createAmiQueueStatus, type AmiQueueStatus } from '../telephony/ami/inde
 import type { CallPort } from '../telephony/port.js';
 import { FlowCatalog } from './flow-catalog.js';
 import { StepTraffic } from './step-traffic.js';
+import { OutcomesByVersion } from './version-outcomes.js';
 import { BrowserPhone } from './browser-phone.js';
 import { storeVersionRepo } from './store-adapters.js';
 import { soundWarnings } from './sound-warnings.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   dataSources?: DataSourceFactory;
   /** Browser phone timing; `clock` defaults to the real clock even when `clock` above is virtual. */
   phone?: { msPerChar?: number; ringMs?: number; recordMs?: number; clock?: Clock };
+  /** Picks canary calls (tests pass a fixed sequence). */
+  random?: () => number;
 }
 
 export interface RunningServer {
@@ -99,6 +102,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const engine = runtime.createEngine(services);
   const traffic = new StepTraffic();
   traffic.follow(engine);
+  const outcomes = new OutcomesByVersion();
+  outcomes.follow(engine);
   followMetrics(engine, metrics, clock);
 
   const catalog: FlowCatalog = new FlowCatalog({
@@ -119,11 +124,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const running = await catalog.loadAll();
   if (running === 0) logger.warn({ flowsDir: config.flowsDir }, `no valid flow in \`${config.flowsDir}\`: add a flow file there, or fix the errors above`);
 
+  /**
+   * A canary gets its share of new calls: its version is made current for the one synchronous `startCall`, so no
+   * other call can slip in between, and the stable version is put back at once.
+   */
+  const startOnVersion = (port: CallPort, flow?: string): CallSessionLike => {
+    const name = port.facts.flow ?? flow;
+    const canary = name !== undefined ? catalog.canaryOf(name) : undefined;
+    const stable = name !== undefined ? engine.flow(name) : undefined;
+    if (!canary || !stable || random() * 100 >= canary.percent) return engine.startCall(port, flow);
+    engine.publish(canary.compiled);
+    try {
+      return engine.startCall(port, flow);
+    } finally {
+      engine.publish(stable);
+    }
+  };
+
   let accepting = true;
   const ports = new Map<string, CallPort>();
+  const random = options.random ?? Math.random;
   const start = (port: CallPort, flow?: string): CallSessionLike => {
     const wrapped = instrumentPort(port, metrics.keyToCommandSeconds, clock);
-    const session = engine.startCall(wrapped, flow);
+    const session = startOnVersion(wrapped, flow);
     ports.set(session.id, port);
     void session.done.finally(() => ports.delete(session.id));
     return session;
@@ -160,7 +183,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       live: () => [...engine.liveCalls.values()].map(liveView),
       recent: (o) => store.recentCalls(o),
       trace: (id) => store.callTrace(id),
-      stats: (o) => ({ flows: store.stats(o) }),
+      stats: (o) => ({ flows: store.stats(o), versions: outcomes.list(o.flow) }),
     },
     hours: store.hoursOverrides,
     recordings: { list: (purpose) => store.recordings.list({ purpose, limit: 200 }) },

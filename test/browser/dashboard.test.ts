@@ -150,6 +150,15 @@ describe('dashboard', () => {
     await page.locator('[data-tab="versions"]').click();
     await page.locator('#tab-versions tr', { hasText: 'friendlier welcome' }).waitFor();
 
+    // A canary: a share of new calls, then stopped.
+    await page.locator('[data-tab="source"]').click();
+    await page.locator('#source').fill(source.replace('Welcome to ACME.', 'Hi, this is ACME.'));
+    await page.locator('#canary-percent').fill('25');
+    await page.locator('#canary').click();
+    await page.locator('#canary-box', { hasText: 'canary v3 · 25% of new calls' }).waitFor();
+    await page.locator('#canary-box button', { hasText: 'Stop' }).click();
+    await expect.poll(() => page.locator('#canary-box').isHidden()).toBe(true);
+
     await page.locator('[data-tab="admin"]').click();
     await page.locator('#ov-hours').fill('office');
     await page.locator('#ov-state').selectOption('closed');

@@ -46,12 +46,15 @@ describe('security', () => {
   });
 
   it('lets reads through on loopback but needs the token for every mutating route', async () => {
-    const app = createApp(fakeDeps());
+    const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: false, failureLimit: 100 } }));
     expect((await request(app).get('/api/flows')).status).toBe(200);
     const mutating: [string, string, object][] = [
       ['post', '/api/flows/validate', { source: 'flow: x' }],
       ['post', '/api/flows/demo/publish', { source: 'flow: demo' }],
       ['post', '/api/flows/demo/rollback', { version: '1' }],
+      ['post', '/api/flows/demo/canary', { source: 'flow: demo', percent: 10 }],
+      ['post', '/api/flows/demo/canary/promote', {}],
+      ['delete', '/api/flows/demo/canary', {}],
       ['post', '/api/hours/overrides', { hours: 'office', state: 'closed', reason: 'storm' }],
       ['delete', '/api/hours/overrides/office', {}],
       ['post', '/api/phone/calls', { flow: 'demo' }],
@@ -193,5 +196,21 @@ describe('calls, hours and the phone', () => {
     expect((await request(app).post('/api/phone/calls/p1/keys').set(auth).send({ digits: '12#' })).status).toBe(202);
     expect((await request(app).get('/api/phone/calls/p1?since=0')).body.step).toBe('main');
     expect((await request(app).post('/api/phone/calls/p9/hangup').set(auth)).status).toBe(404);
+  });
+});
+
+describe('canary', () => {
+  it('starts, promotes and stops a canary, with validated bodies', async () => {
+    const app = createApp(fakeDeps());
+    const started = await request(app).post('/api/flows/demo/canary').set(auth).send({ source: 'flow: demo', percent: 10, note: 'try' });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ ok: true, percent: 10, version: { version: '2', current: false } });
+    expect((await request(app).post('/api/flows/demo/canary').set(auth).send({ source: 'flow: demo', percent: 100 })).status).toBe(400);
+    expect((await request(app).post('/api/flows/demo/canary').set(auth).send({ source: 'bad', percent: 5 })).status).toBe(422);
+    expect((await request(app).post('/api/flows/nope/canary').set(auth).send({ source: 'x', percent: 5 })).status).toBe(404);
+    expect((await request(app).post('/api/flows/demo/canary/promote').set(auth).send({})).body.version.current).toBe(true);
+    expect((await request(app).post('/api/flows/nope/canary/promote').set(auth).send({})).status).toBe(404);
+    expect((await request(app).delete('/api/flows/demo/canary').set(auth)).status).toBe(204);
+    expect((await request(app).delete('/api/flows/nope/canary').set(auth)).status).toBe(404);
   });
 });

@@ -3,7 +3,7 @@
  * API the dashboard uses.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -40,14 +40,14 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger, watch = false) {
+async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger, watch = false, random?: () => number) {
   const dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
   writeFileSync(join(dir, 'demo.yaml'), flow('Hello.'));
   const { config, diagnostics } = loadConfig({ cwd: dir, env: { TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_TOKEN: TOKEN, TOUCHTONE_SHUTDOWN_GRACE_MS: '60000', ...env } });
   expect(diagnostics).toEqual([]);
   const clock = new VirtualClock(Date.parse('2026-01-05T10:00:00Z'));
   clockInUse = clock;
-  server = await startServer({ config: config!, logger, clock, watch, phone: { clock, msPerChar: 10 } });
+  server = await startServer({ config: config!, logger, clock, watch, random, phone: { clock, msPerChar: 10 } });
   const api = request(server.url.replace(/\/$/, ''));
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
@@ -103,6 +103,35 @@ describe('touchtone serve', () => {
     expect((await state(third.id)).lines[0]!.text).toBe('Hello. Press 1 for news.');
     const versions = (await api.get('/api/flows/demo').expect(200)).body.versions;
     expect(versions.map((v: { version: string }) => v.version)).toEqual(['3', '2', '1']);
+  });
+
+  it('sends a share of new calls to a canary, compares outcomes by version, and promotes it', async () => {
+    const picks = [0.05, 0.5, 0.09, 0.95];
+    const { dir, clock, api, auth, call, state, press } = await boot({}, silentLogger, false, () => picks.shift() ?? 0.99);
+    const started = await api.post('/api/flows/demo/canary').set(auth).send({ source: flow('Canary.'), percent: 10, note: 'shorter greeting' }).expect(201);
+    expect(started.body.version).toMatchObject({ version: '2', current: false, note: 'canary 10%: shorter greeting' });
+    expect((await api.get('/api/flows').expect(200)).body.flows[0]).toMatchObject({ version: '1', canary: { version: '2', percent: 10 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await call()).id);
+    await clock.advance(100);
+    const versions = await Promise.all(ids.map(async (id) => (await state(id)).version));
+    expect(versions).toEqual(['2', '1', '2', '1']);
+    expect((await state(ids[0]!)).lines[0]!.text).toBe('Canary. Press 1 for news.');
+    for (const id of ids) await press(id, '1');
+    await clock.advance(5000);
+    const stats = (await api.get('/api/stats?flow=demo').expect(200)).body;
+    expect(stats.versions).toEqual([
+      { flow: 'demo', version: '2', calls: 2, outcomes: { completed: 2 } },
+      { flow: 'demo', version: '1', calls: 2, outcomes: { completed: 2 } },
+    ]);
+    // The file is untouched until the canary is promoted.
+    expect(readFileSync(join(dir, 'demo.yaml'), 'utf8')).toBe(flow('Hello.'));
+    const promoted = await api.post('/api/flows/demo/canary/promote').set(auth).send({}).expect(201);
+    expect(promoted.body.version).toMatchObject({ version: '2', current: true });
+    expect(readFileSync(join(dir, 'demo.yaml'), 'utf8')).toBe(flow('Canary.'));
+    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '2' });
+    expect((await api.get('/api/flows/demo').expect(200)).body.canary).toBeUndefined();
+    await api.delete('/api/flows/demo/canary').set(auth).expect(404);
   });
 
   it('refuses an invalid publish and keeps the running version', async () => {
