@@ -33,6 +33,12 @@ export function createApp(deps: AppDeps): express.Express {
       strictTransportSecurity: false,
     }),
   );
+  // One debug line per request: method, path, status and time. Never headers, query values or bodies.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => deps.logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
+    next();
+  });
   app.use(authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES));
   const guard = requireToken({ token: deps.auth.token, requireForReads: deps.auth.requireForReads, onFailure: () => deps.metrics.authFailures.inc() });
 

@@ -129,6 +129,7 @@ describe('security', () => {
     for (const res of responses) expect(JSON.stringify(res.headers) + res.text).not.toContain(TOKEN);
     expect(JSON.stringify(deps.logged)).not.toContain(TOKEN);
     expect(deps.logged.some((l) => l.level === 'error')).toBe(true);
+    expect(deps.logged.filter((l) => l.msg === 'http request').map((l) => (l.obj as { status: number }).status)).toEqual([500, 401, 400, 200]);
   });
 });
 
