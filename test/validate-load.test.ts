@@ -194,3 +194,16 @@ describe('meaning checks on mutated real flows', () => {
     );
   });
 });
+
+describe('code frames on long lines', () => {
+  it('show a window around the column, with the caret under the value', () => {
+    const filler = Array.from({ length: 30 }, (_, i) => `"${i + 1}": bye`).join(', ');
+    const text = `flow: t\nlanguage: en\nstart: main\nsteps:\n  main: { menu: { prompt: hi, options: { ${filler}, "99": nowhere } } }\n  bye: { hangup: true }\n`;
+    const loaded = loadFlowText(text, 'long.yaml');
+    const lines = formatDiagnostics(loaded.diagnostics.filter((d) => d.code === 'unknown-step'), loaded.sources).split('\n');
+    const frame = lines.find((l) => l.startsWith('> 5 |'))!;
+    const caret = lines.find((l) => l.includes('^'))!;
+    expect(frame.length).toBeLessThan(140);
+    expect(frame.slice(caret.indexOf('^'), caret.indexOf('^') + 'nowhere'.length)).toBe('nowhere');
+  });
+});

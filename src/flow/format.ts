@@ -29,15 +29,18 @@ export function codeFrame(source: SourceFile, d: Diagnostic, color = false): str
   const { line, col } = d.range.start;
   if (line < 1 || line > lines.length) return '';
   const width = String(line).length;
+  // Long lines (minified or generated YAML) show a window around the column, the same for every line shown.
+  const from = col > 100 ? col - 60 : 0;
+  const clip = (text: string) => (from ? '…' : '') + (text.length - from > 120 ? text.slice(from, from + 117) + '…' : text.slice(from));
   const out: string[] = [];
   for (let n = Math.max(1, line - 2); n <= line; n++) {
     const text = (lines[n - 1] ?? '').replace(/\t/g, ' ').replace(/\r$/, '');
-    const shown = text.length > 120 ? text.slice(0, 117) + '…' : text;
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${clip(text)}`);
   }
   const endCol = d.range.end.line === line ? Math.max(d.range.end.col, col + 1) : (lines[line - 1]?.length ?? col) + 1;
   const len = Math.max(1, Math.min(endCol - col, 60));
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1))}${paint(color, d.severity === 'error' ? '31' : '33', '^'.repeat(len))}`);
+  const pad = col - 1 - from + (from ? 1 : 0);
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, pad))}${paint(color, d.severity === 'error' ? '31' : '33', '^'.repeat(len))}`);
   return out.join('\n');
 }
 
