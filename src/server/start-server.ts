@@ -164,7 +164,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   if (config.ari.url) {
-    ari = createAriAdapter({ url: config.ari.url, username: config.ari.user, password: config.ari.password ?? '', app: config.ari.app, routes: config.ari.routes, logger, clock });
+    // Calls found after a reconnect that no session here holds go to the same fallback as a shutdown hand-over.
+    ari = createAriAdapter({ url: config.ari.url, username: config.ari.user, password: config.ari.password ?? '', app: config.ari.app, routes: config.ari.routes, safeDestination: HANDOVER, logger, clock });
     ari.onCall((port) => {
       if (!accepting) return port.transfer(HANDOVER);
       start(port, port.facts.flow);
