@@ -43,6 +43,8 @@ export interface CallRuntime {
   finish(outcome: CallOutcome): void;
   /** The data source a document names (created once per flow version). */
   dataSource(doc: FlowDoc, name: string): DataSource;
+  /** The call's state as it is now (for invoked actors, which are not handed the context). */
+  callState(): CallContext;
   /** Per-call scratch for the step in progress (a lookup request, a recording id …). Not persisted. */
   scratch: Record<string, unknown>;
   /** Called on each step entry (the engine's `onStep`). */

@@ -291,6 +291,10 @@ export class CallSession implements CallRuntime {
     return this.services.clock.now();
   }
 
+  callState(): CallContext {
+    return this.context;
+  }
+
   stepData<T>(step: string): T {
     return this.flow.stepData.get(step) as T;
   }

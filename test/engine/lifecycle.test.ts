@@ -215,4 +215,34 @@ describe('engine', () => {
     phone.hangupByCaller();
     expect(await resumed.done).toEqual({ kind: 'hungup', step: 'sub' });
   });
+
+  it('resumes a call that was waiting for a lookup: the lookup is asked again and the call goes on', async () => {
+    const flow = `
+flow: resume-lookup
+language: en
+start: find
+data: { accounts: { file: { path: a.csv, key: id } } }
+steps:
+  find:
+    lookup: { source: accounts, key: "42", into: acct }
+    found: yes
+    notFound: no
+    error: no
+  yes: { hangup: true }
+  no: { hangup: true }
+`;
+    const rig = await startCall(flow, { services: { data: { accounts: { records: [{ id: '42' }], delay: 1000 } } } });
+    await rig.advance(500);
+    const snap = JSON.parse(JSON.stringify(rig.call.snapshot()));
+    rig.phone.hangupByCaller(); // the old session goes away with the old link
+    const engine = new Engine(rig.services);
+    engine.publish(rig.flow);
+    const phone = new SimulatedPhone(rig.clock, { callId: 'call-1' });
+    phone.answer();
+    const resumed = engine.resumeCall(phone, rig.flow.name, rig.flow.version, snap);
+    await rig.clock.advance(1000);
+    expect(await resumed.done).toEqual({ kind: 'completed', step: 'yes' });
+    expect(resumed.vars['acct']).toEqual({ id: '42' });
+  });
 });
+

@@ -11,6 +11,7 @@ import type { LookupResult } from '../../runtime/services.js';
 import { effect, type EffectArgs } from '../../compile/effects.js';
 import { enterStep, named } from '../../compile/step-config.js';
 import { runtimeOf } from '../../compile/call-runtime.js';
+import type { CallContext } from '../../compile/call-context.js';
 import { durationMs } from '../../flow/duration.js';
 import { renderString } from '../../flow/template.js';
 
@@ -38,6 +39,16 @@ interface PendingLookup {
 }
 
 type Args = EffectArgs<{ step: string }>;
+
+/** Renders the lookup request (key and verify fields) from the call's variables. */
+function prepare(data: LookupData, ctx: CallContext, now: number): PendingLookup {
+  const pending: PendingLookup = { key: renderString(data.key, ctx.vars), startedAt: now };
+  if (data.verify) {
+    pending.verify = {};
+    for (const [field, template] of Object.entries(data.verify)) pending.verify[field] = renderString(template, ctx.vars);
+  }
+  return pending;
+}
 
 function conclude(a: Args, result: LookupResult): void {
   const { rt, ctx, params } = a;
@@ -99,13 +110,7 @@ export const compiler: StepCompiler<LookupStep> = {
   implementations: {
     actions: {
       'lookup.prepare': effect(({ rt, ctx, params }) => {
-        const data = rt.stepData<LookupData>(params.step);
-        const pending: PendingLookup = { key: renderString(data.key, ctx.vars), startedAt: rt.now() };
-        if (data.verify) {
-          pending.verify = {};
-          for (const [field, template] of Object.entries(data.verify)) pending.verify[field] = renderString(template, ctx.vars);
-        }
-        rt.scratch['lookup'] = pending;
+        rt.scratch['lookup'] = prepare(rt.stepData<LookupData>(params.step), ctx, rt.now());
       }),
       'lookup.done': effect((a) => conclude(a, a.event['output'] as LookupResult)),
       'lookup.failed': effect((a) => {
@@ -135,7 +140,8 @@ export const compiler: StepCompiler<LookupStep> = {
       lookup: fromPromise<LookupResult, { step: string }>(async ({ input, system, signal }) => {
         const rt = runtimeOf(system);
         const data = rt.stepData<LookupData>(input.step);
-        const pending = rt.scratch['lookup'] as PendingLookup;
+        // After a resume the scratch is gone (it is never persisted: it may hold a PIN); the request is made again.
+        const pending = (rt.scratch['lookup'] as PendingLookup | undefined) ?? (rt.scratch['lookup'] = prepare(data, rt.callState(), rt.now()));
         return rt.dataSource(data.doc, data.source).lookup({
           key: pending.key,
           ...(pending.verify ? { verify: pending.verify } : {}),
