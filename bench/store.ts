@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const perSlice = Math.max(1, Math.round((rate * sliceMs) / 1000));
   const eventsPerCall = 20;
   let offered = 0;
+  let startEndRows = 0;
   let call = 0;
   let inCall = eventsPerCall;
   const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
         if (inCall === eventsPerCall) {
           if (call > 0) sink.callEnded(`bench-${call}`, { kind: 'hungup', step: 'main' }, now);
           call++;
+          startEndRows += call > 1 ? 2 : 1;
           inCall = 0;
           sink.callStarted({ callId: `bench-${call}`, channel: `PJSIP/b-${call}`, caller: '+4930123456', dialled: '100', flow: 'bench', version: '1', startedAt: now });
         }
@@ -83,18 +85,19 @@ async function main(): Promise<void> {
   await store.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 
-  const rows = m.written;
   const elapsedSec = (finished - started) / 1000;
   const maxBlockMs = histogram.max / 1e6;
+  // Every row is an event of a call (its start, a trace entry, its end); the rate counts what reached the disk.
+  const perSec = Math.round(m.written / elapsedSec);
   const lines = [
-    `store bench: ${seconds}s at an offered ${rate.toLocaleString('en')} events/s (${perSlice} per ${sliceMs} ms slice)`,
-    `  events offered     ${offered.toLocaleString('en')} (plus ${(rows - offered).toLocaleString('en')} call start/end rows)`,
-    `  rows written       ${rows.toLocaleString('en')} in ${m.flushes} batches, lost ${m.lost}, retried ${m.retried}`,
-    `  sustained          ${Math.round(offered / elapsedSec).toLocaleString('en')} events/s (${Math.round(rows / elapsedSec).toLocaleString('en')} rows/s); drain after producing ${(finished - produced).toFixed(0)} ms`,
+    `store bench: ${seconds}s at an offered ${rate.toLocaleString('en')} trace events/s (${perSlice} per ${sliceMs} ms slice), ${call.toLocaleString('en')} calls`,
+    `  offered            ${(offered + startEndRows).toLocaleString('en')} events (${offered.toLocaleString('en')} trace entries, ${startEndRows.toLocaleString('en')} call starts and ends)`,
+    `  written            ${m.written.toLocaleString('en')} in ${m.flushes} batches, lost ${m.lost.toLocaleString('en')}, retried ${m.retried}, WAL checkpoints ${m.checkpoints}`,
+    `  sustained          ${perSec.toLocaleString('en')} events/s written; drain after producing ${(finished - produced).toFixed(0)} ms`,
     `  event-loop block   max ${maxBlockMs.toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, mean ${(histogram.mean / 1e6).toFixed(1)} ms`,
     `  longest batch      ${m.longestWriteMs} ms to commit; held the event loop at most ${m.longestHoldMs} ms (rows prepared on the main thread, written in the write thread)`,
     `  machine noise      max ${noiseMs.toFixed(1)} ms event-loop delay with the producer alone (no store)`,
-    `  targets            ≥ 20,000 events/s: ${offered / elapsedSec >= 20_000 ? 'met' : 'MISSED'}; no block over 20 ms: ${maxBlockMs <= 20 ? 'met' : m.longestHoldMs <= 20 ? 'MISSED by the machine (the store held the loop at most ' + m.longestHoldMs + ' ms)' : 'MISSED'}`,
+    `  targets            ≥ 20,000 events/s: ${perSec >= 20_000 && m.lost === 0 ? 'met' : 'MISSED'}; no block over 20 ms: ${maxBlockMs <= 20 ? 'met' : m.longestHoldMs <= 20 ? 'MISSED by the machine (the store held the loop at most ' + m.longestHoldMs + ' ms)' : 'MISSED'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

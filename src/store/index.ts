@@ -45,7 +45,7 @@ export interface StoreOptions {
   flushIntervalMs?: number;
   /** Most rows held in memory while writes fail; older rows are dropped beyond it. Default 100,000. */
   maxBacklog?: number;
-  /** Most rows per write transaction (bounds how long one write blocks the event loop). Default 500. */
+  /** Most rows per write transaction (bounds the time one batch holds the event loop). Default 500. */
   maxBatchRows?: number;
   /** Open read-only (the CLI's `calls` and `stats`). Writes then fail and are counted. */
   readonly?: boolean;
