@@ -221,7 +221,9 @@ export function sayOpening(state: HoursState, lang: string, tz: string, now: num
     const when = sayWhen(closes, today, language, false);
     // "open until 6 PM" reads better without "at" when it closes today.
     const sameDay = closes.hasSame(today, 'day');
-    return [sound(PHRASE_SOUNDS.openUntil, p.openUntil), ...(sameDay ? when.slice(1) : when)];
+    // "open until Monday at 9 AM", not "until on Monday".
+    const spoken = sameDay ? when.slice(1) : when.filter((m) => !(m.kind === 'sound' && m.name === PHRASE_SOUNDS.on));
+    return [sound(PHRASE_SOUNDS.openUntil, p.openUntil), ...spoken];
   }
   const out: Media[] = [];
   if (state.holiday && state.holiday !== 'closed') out.push(sound(PHRASE_SOUNDS.closedHoliday, p.closedHoliday(state.holiday)));

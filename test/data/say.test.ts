@@ -110,6 +110,7 @@ describe('say: opening hours', () => {
     expect(mediaText(sayOpening({ open: true, closesAt: '2026-12-07T18:00:00+01:00' }, 'de', tz, now))).toBe('Wir haben geöffnet bis 18 Uhr');
     expect(mediaText(sayOpening({ open: true, closesAt: '2026-12-08T02:00:00+01:00' }, 'en', tz, now))).toBe('We are open until tomorrow at 2 AM');
     expect(mediaText(sayOpening({ open: true, override: { reason: 'sale' } }, 'en', tz, now))).toBe('We are open.');
+    expect(mediaText(sayOpening({ open: true, closesAt: '2026-12-10T18:00:00+01:00' }, 'en', tz, now))).toBe('We are open until Thursday at 6 PM');
   });
 
   it('says when it opens again', () => {
