@@ -1,0 +1,24 @@
+/**
+ * The codes a running call reports: in `failed` outcomes, in trace notes and in logs. Separate from the flow
+ * diagnostics catalogue (`src/flow/codes.ts`), which is about files; never reused or renamed. A test keeps the
+ * engine's code in step with this list.
+ */
+export const callCodes = {
+  'step-cap': 'The call made more step transitions than `defaults.maxSteps` (500): it went to `defaults.error`, or was hung up. Break the loop or raise the cap.',
+  'internal-error': 'Something inside the engine failed; the call was hung up. The log has the details (call id and step).',
+  'retries-exhausted': 'A menu or input ran out of retries and names no `next`, no `exhausted` and no `defaults.error`: the call was hung up. Name a destination.',
+  'transfer-failed': 'A transfer was busy, unanswered or failed, and the step names no branch for it and there is no `defaults.error`: the call was hung up.',
+  'lookup-timeout': 'A lookup took longer than its `timeout`; the step took its `error` branch.',
+  'lookup-failed': 'A data source threw instead of answering; the step took its `error` branch.',
+  'unknown-source': 'A lookup names a data source the flow does not define; the step took its `error` branch.',
+  'condition-error': 'A `branch` condition could not be evaluated (for example a missing variable); it counted as false.',
+  'expression-error': 'A `set` expression could not be evaluated; the variable was left as it was.',
+  'unknown-hours': 'An `hours` step names a schedule the flow does not define; the step took `closed`.',
+  'recording-lost': 'The telephony never reported the end of a recording; the step took `failed`.',
+  'unknown-flow': 'The dialplan asked for a flow that is not published; the call runs the default flow.',
+  'draining': 'The engine is shutting down and takes no new calls; the call was hung up.',
+  'hangup': 'The caller hung up (trace note).',
+  'resumed': 'The call was taken back after a telephony reconnect (trace note).',
+} as const;
+
+export type CallCode = keyof typeof callCodes;
