@@ -487,7 +487,12 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   }
 
   private stasisStart(channelId: string, event: AriEvent): void {
-    if (this.legs.has(channelId) || this.calls.has(channelId)) return;
+    const owner = this.legs.get(channelId);
+    if (owner) {
+      owner.legStarted(channelId);
+      return;
+    }
+    if (this.calls.has(channelId)) return;
     const args = Array.isArray(event.args) ? event.args : [];
     if (args[0] === DIAL_LEG_ARG) {
       void this.rest.request('DELETE', `/channels/${seg(channelId)}`);

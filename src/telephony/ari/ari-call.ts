@@ -56,6 +56,11 @@ interface PlaybackState {
 interface TransferState {
   legId: string;
   bridgeId: string;
+  /** The leg was created (HTTP answer) and has entered our app (StasisStart); both, in either order, before dial. */
+  created: boolean;
+  inStasis: boolean;
+  dialling: boolean;
+  timeoutSec: number;
   guard: TimerHandle | undefined;
   decided: boolean;
   answered: boolean;
@@ -233,10 +238,10 @@ export class AriCall implements CallPort {
     this.transferCount += 1;
     const legId = `${this.id}-dial-${this.transferCount}`;
     const bridgeId = `${this.id}-bridge-${this.transferCount}`;
-    const transfer: TransferState = { legId, bridgeId, guard: undefined, decided: false, answered: false };
+    const timeoutSec = Math.max(1, Math.ceil(target.ringTimeoutMs / 1000));
+    const transfer: TransferState = { legId, bridgeId, created: false, inStasis: false, dialling: false, timeoutSec, guard: undefined, decided: false, answered: false };
     this.transferState = transfer;
     this.host.trackLeg(legId, this);
-    const timeoutSec = Math.max(1, Math.ceil(target.ringTimeoutMs / 1000));
     // Asterisk ends the dial at `timeout`; this guard only covers a lost Dial event.
     transfer.guard = this.host.clock.setTimeout(() => this.decideTransfer(transfer, 'noAnswer', 'ring timeout'), target.ringTimeoutMs + 5000);
     const variables: Record<string, string> = {};
@@ -253,9 +258,25 @@ export class AriCall implements CallPort {
       }, { variables });
       if (!ok(created)) return this.decideTransfer(transfer, 'failed', created.error ?? `ARI answered ${created.status} to create`);
       void rest.request('POST', `/channels/${seg(this.id)}/ring`);
-      const dialled = await rest.request('POST', `/channels/${seg(legId)}/dial`, { caller: this.id, timeout: timeoutSec });
-      if (!ok(dialled)) this.decideTransfer(transfer, 'failed', dialled.error ?? `ARI answered ${dialled.status} to dial`);
+      transfer.created = true;
+      this.dialWhenReady(transfer);
     })();
+  }
+
+  /** The dial leg's StasisStart: Asterisk answers 409 to a dial before the leg is inside the app. */
+  legStarted(legId: string): void {
+    const transfer = this.transferState;
+    if (!transfer || transfer.legId !== legId) return;
+    transfer.inStasis = true;
+    this.dialWhenReady(transfer);
+  }
+
+  private dialWhenReady(transfer: TransferState): void {
+    if (!transfer.created || !transfer.inStasis || transfer.dialling || transfer.decided) return;
+    transfer.dialling = true;
+    void this.host.rest.request('POST', `/channels/${seg(transfer.legId)}/dial`, { caller: this.id, timeout: transfer.timeoutSec }).then((res) => {
+      if (!ok(res)) this.decideTransfer(transfer, 'failed', res.error ?? `ARI answered ${res.status} to dial`);
+    });
   }
 
   /** The dial leg answered: bridge it to the caller. */

@@ -577,9 +577,15 @@ export class FakeAri extends EventEmitter {
     const id = q.channelId ?? `leg-${this.nextId++}`;
     if (this.channels.has(id)) return this.send(res, 409, { message: 'Channel with this ID already exists' });
     const args = (q.appArgs ?? '').split(',').filter((a) => a !== '');
-    const leg = this.newChannel({ id, endpoint: q.endpoint, app: q.app, dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'Stasis', app_data: [q.app, ...args].join(',') } });
+    const app = q.app;
+    const leg = this.newChannel({ id, endpoint: q.endpoint, app: undefined, dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'Stasis', app_data: [app, ...args].join(',') } });
     this.send(res, 200, this.channelJson(leg));
-    this.event(q.app, 'StasisStart', { args, channel: this.channelJson(leg) });
+    // As in Asterisk, the new channel enters the app a moment after the answer; a dial before that is a 409.
+    setTimeout(() => {
+      if (!this.channels.has(id)) return;
+      leg.app = app;
+      this.event(app, 'StasisStart', { args, channel: this.channelJson(leg) });
+    }, 2);
   }
 
   private dial(res: http.ServerResponse, leg: FakeChannel | undefined, q: Record<string, string>): void {
