@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createHoursService, createMemoryOverrides, checkHours, parseWeekly, parseShifts } from '../../src/data/hours.js';
 import type { HoursDef } from '../../src/flow/types.js';
 
@@ -201,5 +202,36 @@ describe('hours: validation helpers', () => {
     ]);
     expect(checkHours({ timezone: 'UTC', weekly: {}, holidays: { country: 'QQ' } })[0]!.code).toBe('unknown-holiday-country');
     expect(checkHours(office)).toEqual([]);
+  });
+});
+
+describe('hours: invariants (property)', () => {
+  const hours = createHoursService();
+  const defs: HoursDef[] = [
+    office,
+    { timezone: 'Europe/Berlin', weekly: { 'fri-sat': '20:00-02:00', sun: '10:00-12:00' } },
+    { timezone: 'America/New_York', weekly: { 'mon-fri': '00:00-24:00' }, holidays: { country: 'US' } },
+  ];
+  // Spans both 2026 DST changes in Europe and the US.
+  const instants = fc.integer({ min: Date.parse('2026-03-01T00:00:00Z'), max: Date.parse('2026-11-30T00:00:00Z') });
+
+  it('closesAt is the first closed instant and opensAt the first open one', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...defs), instants, (def, at) => {
+        const state = hours.evaluate('p', def, at);
+        if (state.open) {
+          const closes = Date.parse(state.closesAt!);
+          expect(closes).toBeGreaterThan(at);
+          expect(hours.evaluate('p', def, closes - 1).open).toBe(true);
+          expect(hours.evaluate('p', def, closes).open).toBe(false);
+        } else if (state.opensAt) {
+          const opens = Date.parse(state.opensAt);
+          expect(opens).toBeGreaterThan(at);
+          expect(hours.evaluate('p', def, opens - 1).open).toBe(false);
+          expect(hours.evaluate('p', def, opens).open).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
