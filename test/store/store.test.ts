@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VirtualClock } from '../../src/runtime/clock.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -163,6 +163,23 @@ describe('store: write failures never reach the call', () => {
     other.close();
     await clock.advance(100);
     expect(store.metrics()).toMatchObject({ backlog: 0, written: 5 });
+  });
+
+  it('keeps the calls going on a corrupt file, in the write thread too', async () => {
+    const path = tempDb();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, 'this is not a database'.repeat(200));
+    const { logger, lines } = capturingLogger();
+    const clock = new VirtualClock(T0);
+    const store = openStore({ path, clock, logger });
+    stores.push(store);
+    simulateCall(store, 'c1', T0);
+    await clock.advance(50);
+    await store.flush();
+    expect(store.metrics()).toMatchObject({ backlog: 5, written: 0 });
+    expect(store.metrics().retried).toBeGreaterThanOrEqual(1);
+    expect(store.metrics().lastError).toMatch(/not a database/);
+    expect(lines.some((l) => l.level === 'error' && l.msg?.includes('cannot be prepared'))).toBe(true);
   });
 
   it('counts records that arrive after close as lost', async () => {
