@@ -54,7 +54,8 @@ export class Engine {
         for (const fn of this.stepListeners) this.safely(() => fn(session, step));
       },
       ended: (session) => {
-        this.live.delete(session.id);
+        // A resumed call replaces the session of the same id; the old one must not remove the new one.
+        if (this.live.get(session.id) === session) this.live.delete(session.id);
         for (const fn of this.endedListeners) this.safely(() => fn(session));
       },
     };

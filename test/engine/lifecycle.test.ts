@@ -142,6 +142,10 @@ describe('engine', () => {
     expect(second.flow.version).toBe('v2');
     expect(engine.flow('semantics')?.version).toBe('v2');
     expect(engine.flowVersion('semantics', 'v1')).toBe(v1);
+    // Compiled once per version: calls share the machine, each runs its own actor.
+    const third = engine.startCall(new SimulatedPhone(clock, { callId: 'c' }));
+    expect(third.flow.machine).toBe(second.flow.machine);
+    expect(engine.liveCalls.size).toBe(3);
   });
 
   it('facts.flow picks the flow; an unknown name falls back to the default', async () => {
