@@ -36,6 +36,7 @@ async function guarded(fn) {
     return await fn();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
+      if ($('signin-dialog').open) return undefined;
       toast('This needs the admin token: sign in first.');
       $('signin-dialog').showModal();
     } else toast(error.message);

@@ -45,7 +45,14 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
   const config = loaded.config;
   const logger = createLogger({ level: config.log.level, pretty: io.isTTY });
   logger.debug({ config: redactConfig(config), fromEnv: loaded.fromEnv, file: loaded.file }, 'configuration');
-  const server = await startServer({ config, logger, watch: options.watch });
+  let server: RunningServer;
+  try {
+    server = await startServer({ config, logger, watch: options.watch });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'listen-failed') throw error;
+    io.err(`touchtone serve: ${(error as Error).message}`);
+    throw new CliExit(EXIT.failed);
+  }
   io.out('');
   io.out(`  Touchtone is running. Dashboard: ${server.tokenGenerated ? `${server.url}#token=${server.token}` : server.url}`);
   io.out(server.tokenGenerated ? '  (a one-time admin token is in the link; set TOUCHTONE_TOKEN to choose your own)' : '  (sign in on the dashboard with your admin token)');

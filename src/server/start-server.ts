@@ -197,7 +197,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     now: () => Date.now(),
   };
   const app = createApp(deps);
-  const server = await listen(app, config.http.port, config.http.host);
+  let server: Server;
+  try {
+    server = await listen(app, config.http.port, config.http.host);
+  } catch (error) {
+    // Nothing may keep running when the server cannot listen: the process should exit with the reason.
+    await ari?.stop().catch(() => undefined);
+    await ami?.close().catch(() => undefined);
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `Port \`${config.http.port}\` on \`${config.http.host}\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`
+        : code === 'EADDRNOTAVAIL'
+          ? `The address \`${config.http.host}\` is not one of this machine's; set \`TOUCHTONE_HTTP_HOST\` to a local address.`
+          : `The server cannot listen on \`${config.http.host}:${config.http.port}\` (${code ?? String(error)}).`;
+    throw Object.assign(new Error(reason), { code: 'listen-failed' });
+  }
   const port = (server.address() as AddressInfo).port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
   const url = `http://${host}:${port}/`;

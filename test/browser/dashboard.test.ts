@@ -115,6 +115,10 @@ describe('dashboard', () => {
     });
     await page.locator('#tab-recent button', { hasText: 'Trace' }).first().click();
     await page.locator('#trace li', { hasText: 'entered sales (transfer)' }).waitFor();
+    await page.locator('[data-tab="stats"]').click();
+    await page.locator('#tab-stats .kpi', { hasText: 'transferred' }).waitFor({ timeout: 5_000 });
+    await page.locator('#tab-stats td', { hasText: 'v1' }).first().waitFor();
+    await page.screenshot({ path: join(RESULTS, 'dashboard-stats.png'), fullPage: true });
     await page.locator('[data-tab="live"]').click();
 
     await page.screenshot({ path: join(RESULTS, 'dashboard.png') });

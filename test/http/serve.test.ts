@@ -53,7 +53,7 @@ async function boot(env: Record<string, string> = {}, logger: Logger = silentLog
   const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
   const state = async (id: string) => (await api.get(`/api/phone/calls/${id}`).expect(200)).body as { step: string; version: string; ended: boolean; outcome?: { kind: string }; lines: { kind: string; text: string }[] };
   const press = (id: string, digits: string) => api.post(`/api/phone/calls/${id}/keys`).set(auth).send({ digits }).expect(202);
-  return { dir, clock, api, auth, call, state, press };
+  return { dir, clock, api, auth, call, state, press, config: config! };
 }
 
 describe('touchtone serve', () => {
@@ -200,6 +200,16 @@ describe('touchtone serve', () => {
 });
 
 describe('touchtone serve (command)', () => {
+  it('says which port is taken and exits 1', async () => {
+    const { config } = await boot();
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    const err: string[] = [];
+    const port = new URL(server!.url).port;
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_FLOWS_DIR: config.flowsDir } };
+    expect(await main(['serve', '--port', port, '--no-watch'], io)).toBe(1);
+    expect(err).toEqual([`touchtone serve: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
+  });
+
   it('prints configuration errors at their line and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
     writeFileSync(join(dir, 'touchtone.yaml'), 'http:\n  port: high\n');
