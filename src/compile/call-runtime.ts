@@ -12,6 +12,7 @@ import type { ResolvedDefaults } from './step-compiler.js';
 /** A trace entry before the session stamps its time. */
 export type TraceInput = TraceEntry extends infer T ? (T extends { at: number } ? Omit<T, 'at'> : never) : never;
 
+/** The window on the world that implementations get for one call (implemented by `CallSession`). */
 export interface CallRuntime {
   readonly callId: string;
   /** The name of the flow the call runs. */

@@ -7,6 +7,7 @@ import { parse } from '@marcbachmann/cel-js';
 import { DateTime } from 'luxon';
 import type { CallFacts } from '../telephony/port.js';
 
+/** A parsed CEL expression, ready to evaluate. */
 export type CelProgram = (vars: Record<string, unknown>) => unknown;
 
 /** Parses an expression once. Throws the library's syntax error (the validator reports these first). */

@@ -37,6 +37,7 @@ export interface CompiledFlow {
   menus: readonly string[];
 }
 
+/** Thrown for compile problems the validator should have caught first. */
 export { CompileError } from './compile-error.js';
 
 /** The reserved final state. */

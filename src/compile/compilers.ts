@@ -19,6 +19,7 @@ import { compiler as hangup } from '../steps/hangup/compile.js';
 import { compiler as subflow } from '../steps/subflow/compile.js';
 import { compiler as ret } from '../steps/return/compile.js';
 
+/** The compiler of each step kind. */
 export const stepCompilers: Record<StepKind, StepCompiler> = {
   play,
   menu,

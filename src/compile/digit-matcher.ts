@@ -10,6 +10,7 @@
  */
 import { parseDialPattern, patternAcceptsPrefix, patternMatches, type DialPatternPart } from '../flow/dial-pattern.js';
 
+/** The verdict on an entry (see the table above). */
 export type Verdict = 'accept' | 'ambiguous' | 'partial' | 'reject';
 
 /** A menu's choices: exact keys (options and global keys) and direct-dial patterns. */

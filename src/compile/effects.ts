@@ -142,6 +142,7 @@ export const commonActions: Record<string, unknown> = {
   }),
 };
 
+/** Guards shared by every step kind: `flow.goIs` (the target of a `tt.go`), `playback.current`. */
 export const commonGuards: Record<string, unknown> = {
   'flow.goIs': ({ event }: { event: MachineEvent }, params: { to: string }) => event['to'] === params.to,
   'playback.current': ({ event, context }: { event: MachineEvent; context: MachineContext }) => event['playbackId'] === runtimeOf(context.call).playbackId,

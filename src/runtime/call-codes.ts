@@ -21,4 +21,5 @@ export const callCodes = {
   'resumed': 'The call was taken back after a telephony reconnect (trace note).',
 } as const;
 
+/** One of the call codes. */
 export type CallCode = keyof typeof callCodes;

@@ -11,6 +11,7 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import { CallSession, type CallSnapshot, type SessionHost } from './call-session.js';
 import { dirname } from 'node:path';
 
+/** Options of an engine. */
 export interface EngineOptions {
   /** Step cap for flows that set no `defaults.maxSteps`. Default 500. */
   maxSteps?: number;

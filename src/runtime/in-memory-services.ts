@@ -33,6 +33,7 @@ import { createHoursService } from '../data/hours.js';
 /** A fake data source: records, a failing source, or records answered after a delay (milliseconds). */
 export type MemorySource = readonly LookupRecord[] | 'error' | { records?: readonly LookupRecord[]; delay?: number; error?: string; lockAfter?: number };
 
+/** What the in-memory services answer. */
 export interface InMemoryOptions {
   clock: Clock;
   data?: Record<string, MemorySource>;
@@ -79,6 +80,7 @@ export class InMemoryRecordSink implements CallRecordSink {
   }
 }
 
+/** Services plus the in-memory sink, to read back calls, traces and recordings. */
 export type InMemoryServices = Services & { sink: InMemoryRecordSink };
 
 function keyField(def: DataSourceDef, records: readonly LookupRecord[]): string | undefined {

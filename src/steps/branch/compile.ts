@@ -11,6 +11,7 @@ interface BranchData {
   otherwise: string;
 }
 
+/** Compiles `branch` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<BranchStep> = {
   compile(step, ctx) {
     const cases = step.branch.map((c) => ({ expr: c.if, program: compileCel(c.if), then: ctx.target(c.then) }));

@@ -24,6 +24,7 @@ function finish({ rt, ctx, params, end }: EffectArgs<{ step: string }>): void {
   end({ kind: 'completed', step: ctx.step });
 }
 
+/** Compiles `hangup` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<HangupStep> = {
   compile(step, ctx) {
     const parts = hangupParts(step.hangup);

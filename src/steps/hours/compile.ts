@@ -13,6 +13,7 @@ interface HoursData {
   holiday: string;
 }
 
+/** Compiles `hours` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<HoursStep> = {
   compile(step, ctx) {
     const closed = ctx.target(step.closed);

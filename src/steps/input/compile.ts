@@ -4,6 +4,7 @@ import type { StepCompiler } from '../../compile/step-compiler.js';
 import { collectData, collectImplementations, collectState, inputRules } from '../../compile/collect.js';
 import { inputLength } from '../../compile/digit-matcher.js';
 
+/** Compiles `input` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<InputStep> = {
   compile(step, ctx) {
     const spec = step.input;

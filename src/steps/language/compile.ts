@@ -4,6 +4,7 @@ import type { StepCompiler } from '../../compile/step-compiler.js';
 import { effect } from '../../compile/effects.js';
 import { enterStep } from '../../compile/step-config.js';
 
+/** Compiles `language` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<LanguageStep> = {
   compile(step, ctx) {
     return {

@@ -71,6 +71,7 @@ function conclude(a: Args, result: LookupResult): void {
   }
 }
 
+/** Compiles `lookup` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<LookupStep> = {
   compile(step, ctx) {
     const spec = step.lookup;

@@ -4,6 +4,7 @@ import type { StepCompiler } from '../../compile/step-compiler.js';
 import { collectData, collectImplementations, collectState } from '../../compile/collect.js';
 import { compilePatterns } from '../../compile/digit-matcher.js';
 
+/** Compiles `menu` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<MenuStep> = {
   compile(step, ctx) {
     const spec = step.menu;

@@ -13,6 +13,7 @@ interface PlayData {
   next: string;
 }
 
+/** Compiles `play` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<PlayStep> = {
   compile(step, ctx) {
     ctx.register({ doc: ctx.doc, items: ctx.prompts(step.play), bargeIn: step.bargeIn ?? ctx.defaults.bargeIn, next: ctx.target(step.next) } satisfies PlayData);

@@ -57,6 +57,7 @@ function enqueue(a: Args, data: QueueData): void {
   a.end({ kind: 'queued', step: ctx.step, queue: data.name });
 }
 
+/** Compiles `queue` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<QueueStep> = {
   compile(step, ctx) {
     const spec = step.queue;

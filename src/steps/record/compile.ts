@@ -28,6 +28,7 @@ interface RecordData {
 
 let recordings = 0;
 
+/** Compiles `record` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<RecordStep> = {
   compile(step, ctx) {
     const spec = step.record;

@@ -13,6 +13,7 @@ interface ReturnData {
   next: string;
 }
 
+/** Compiles `return` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<ReturnStep> = {
   compile(step, ctx) {
     const site = ctx.returnSite;

@@ -13,6 +13,7 @@ interface SetData {
   next: string;
 }
 
+/** Compiles `set` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<SetStep> = {
   compile(step, ctx) {
     const values: SetValueData[] = Object.entries(step.set).map(([name, v]) => {

@@ -13,6 +13,7 @@ interface SubflowData {
   params: Record<string, unknown>;
 }
 
+/** Compiles `subflow` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<SubflowStep> = {
   compile(step, ctx) {
     const { start, doc } = ctx.inlineSubflow(step.subflow.file, step.next, step.subflow.into);

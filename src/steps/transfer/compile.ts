@@ -43,6 +43,7 @@ function onResult(a: Args, outcome: TransferOutcome, reason?: string): void {
   a.end({ kind: 'failed', step: ctx.step, code: 'transfer-failed', reason: `transfer to \`${data.department}\` ended ${outcome}${reason ? ` (${reason})` : ''}` });
 }
 
+/** Compiles `transfer` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<TransferStep> = {
   compile(step, ctx) {
     const branches: TransferData['branches'] = {};

@@ -6,6 +6,10 @@ import type { Clock } from '../../runtime/clock.js';
 import type { CallFacts, CallPort, TelephonyAdapter } from '../port.js';
 import { SimulatedPhone, type SimulatorBehaviour } from './simulated-phone.js';
 
+/**
+ * @example const adapter = new SimulatorAdapter(clock); adapter.onCall((call) => engine.startCall(call)); await adapter.start();
+ *   const phone = adapter.placeCall({ caller: '+4930123' }); phone.press('1');
+ */
 export class SimulatorAdapter implements TelephonyAdapter {
   readonly name = 'simulator';
   private handler: ((call: CallPort) => void) | undefined;
