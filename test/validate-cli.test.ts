@@ -2,7 +2,9 @@
  * Golden output of `touchtone validate`, run in-process through `main()`. Rewrite the golden files with
  * `UPDATE_GOLDEN=1 npx vitest run test/validate-cli.test.ts` and review the diff.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -62,6 +64,23 @@ describe('touchtone validate (golden output)', () => {
     const { code, err } = await run(['validate', 'no/such/flow.yaml']);
     expect(code).toBe(2);
     expect(err).toContain('`no/such/flow.yaml` does not exist');
+  });
+
+  it('warns about sound files missing for a language with --sounds, and fails on it only with --strict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'touchtone-sounds-'));
+    try {
+      const acme = readFileSync(join(root, 'flows/acme-hotline.yaml'), 'utf8');
+      const sounds = [...acme.matchAll(/sound: (acme\/[a-z-]+)/g)].map((m) => m[1]!);
+      mkdirSync(join(dir, 'en', 'acme'), { recursive: true });
+      for (const sound of sounds.filter((s) => s !== 'acme/costs')) writeFileSync(join(dir, 'en', `${sound}.wav`), '');
+      const lenient = await run(['validate', '--sounds', dir, 'flows/acme-hotline.yaml']);
+      expect(lenient.out).toMatch(/^flows\/acme-hotline\.yaml:\d+:\d+: warning missing-sound: Sound `acme\/costs` of prompt `costs` is missing for `en`/m);
+      expect(lenient.out).toMatch(/0 errors, 1 warning\.$/m);
+      expect(lenient.code).toBe(0);
+      expect((await run(['validate', '--strict', '--sounds', dir, 'flows/acme-hotline.yaml'])).code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 for a folder without flows', async () => {

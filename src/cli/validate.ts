@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadFlowFile, type LoadedFlow } from '../flow/load.js';
 import { findFlowFiles } from '../flow/find-flows.js';
+import { checkSounds } from '../flow/sounds.js';
 import { diagnosticsToGithub, diagnosticsToJson, formatDiagnostics } from '../flow/format.js';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import type { SourceFile } from '../flow/source.js';
@@ -15,6 +16,7 @@ import type { RegisterCommand } from './commands.js';
 
 interface ValidateOptions {
   format: string;
+  sounds?: string;
   strict?: boolean;
   color?: boolean;
 }
@@ -57,6 +59,18 @@ export async function validateFiles(files: readonly string[]): Promise<{ diagnos
   return { diagnostics, sources, loaded };
 }
 
+/** Sound checks for every loaded flow and sub-flow, once each. */
+function soundDiagnostics(loaded: readonly LoadedFlow[], dir: string): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const flow of loaded.flatMap((l) => [l, ...l.subflows.values()])) {
+    if (!flow.flow || seen.has(flow.file)) continue;
+    seen.add(flow.file);
+    out.push(...checkSounds(flow.flow, flow.source, dir));
+  }
+  return out;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -71,7 +85,8 @@ async function run(paths: string[], opts: ValidateOptions, io: CliIO): Promise<n
     io.err(`touchtone validate: found no flow files (YAML with a top-level \`flow:\` or \`steps:\`) in ${(paths.length ? paths : ['flows']).map((p) => `\`${p}\``).join(', ')}.`);
     return EXIT.usage;
   }
-  const { diagnostics, sources } = await validateFiles(files);
+  const { diagnostics, sources, loaded } = await validateFiles(files);
+  if (opts.sounds !== undefined) diagnostics.push(...soundDiagnostics(loaded, resolve(io.cwd, opts.sounds)));
   const displayPath = (file: string) => relative(io.cwd, file) || file;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
@@ -97,6 +112,7 @@ export const registerValidate: RegisterCommand = (program: Command, io: CliIO, s
     .argument('[paths...]', 'flow files or folders')
     .option('--format <format>', 'text, json, or github (annotations for GitHub Actions)', 'text')
     .option('--strict', 'fail on warnings too')
+    .option('--sounds <dir>', 'also warn about prompts whose sound file is missing for a language (Asterisk layout: <dir>/<lang>/<sound>.wav)')
     .option('--no-color', 'print without colours')
     .action(async (paths: string[], opts: ValidateOptions) => {
       setExit(await run(paths, opts, io));

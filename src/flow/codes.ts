@@ -70,6 +70,7 @@ export const codes = {
   'no-agent-exit': w('A menu with no way to an agent or out', 'Give callers a way to a person or out: an option or key to a `queue` or `transfer`, or `back`/`top`.', 'options: { "1": info }   # and info leads back here'),
   'secret-leak': e('A secret input used where it would be logged or spoken', 'Use secret inputs only in a lookup’s `verify` (and in conditions); never in prompts, keys, `set`, queue vars or returns.', 'key: "${pin}"   # pin is secret'),
   'missing-translation': w('A prompt with no text for a language of the flow', 'Give the prompt a text for every language in `languages`.', 'text: { en: Hello }   # languages: [en, de]'),
+  'missing-sound': w('A prompt’s sound file is missing for a language', 'Record the file, or copy it to `<sounds>/<language>/<sound>.wav` (or another Asterisk format). Checked only with `touchtone validate --sounds <dir>`.', 'sound: acme/welcome   # no de/acme/welcome.wav'),
   'return-outside-subflow': e('A `return` step in a flow that is not a sub-flow', 'Declare `params` (even `{}`) to make the file a sub-flow, or end with `hangup`.', 'done: { return: true }'),
   'subflow-not-found': e('A sub-flow file that cannot be read', 'The path is relative to the flow file; check it.', 'subflow: { file: shared/langauge.yaml }'),
   'not-a-subflow': e('A sub-flow file without `params`', 'Declare `params` in the sub-flow (`params: {}` when it takes none).', '(a flow file used as a sub-flow)'),
