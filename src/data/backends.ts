@@ -44,6 +44,7 @@ export function sqliteBackend(spec: { file: string; table?: string; query?: stri
   };
 }
 
+/** An `http:` source as the flow declares it. */
 export interface HttpSpec {
   url: string;
   method?: 'GET' | 'POST';

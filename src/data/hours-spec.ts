@@ -12,6 +12,7 @@ import type { HoursDef } from '../flow/types.js';
 
 /** Weekday numbers as luxon counts them: Monday = 1 … Sunday = 7. */
 export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+/** A weekday as flows write it. */
 export type DayName = (typeof DAY_NAMES)[number];
 
 /** One opening interval of a day, in minutes after the local midnight. `end` may exceed 1440 (past midnight). */
@@ -20,6 +21,7 @@ export interface Shift {
   end: number;
 }
 
+/** Stable codes of problems in an hours definition (the validator reports them). */
 export type HoursProblemCode =
   | 'invalid-time'
   | 'invalid-day'

@@ -29,6 +29,7 @@ export type { HttpSite } from './backends.js';
 /** Default lookup timeout when the source names none. */
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 3_000;
 
+/** Options of `createDataSourceFactory`. */
 export interface DataSourceFactoryOptions {
   /** Where PIN lockouts live (the store); in memory when absent. */
   store?: { lockouts: LockoutRepository };

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+/** The lockout state of one account in one source. */
 export interface LockoutRecord {
   /** Failures since the last success or lockout. */
   failures: number;
@@ -15,12 +16,14 @@ export interface LockoutRecord {
   updatedAt: number;
 }
 
+/** Where lockout states live: SQLite (`store.lockouts`) or memory. */
 export interface LockoutRepository {
   get(scope: string): LockoutRecord | undefined;
   put(scope: string, record: LockoutRecord): void;
   clear(scope: string): void;
 }
 
+/** Limits on secret checks. */
 export interface LockoutPolicy {
   /** Wrong secrets in a row before the account locks. Default 3. */
   maxFailures: number;
@@ -32,6 +35,7 @@ export interface LockoutPolicy {
   perCallAttempts: number;
 }
 
+/** 3 failures lock for 5 minutes, doubling up to 24 hours; 3 checks per call. */
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 3, baseLockMs: 5 * 60_000, maxLockMs: 24 * 3600_000, perCallAttempts: 3 };
 
 /** In-memory repository, for tests and for running without a database. */

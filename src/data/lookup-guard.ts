@@ -20,6 +20,7 @@ export class LookupFailure extends Error {
   }
 }
 
+/** What `guardSource` adds around a backend. */
 export interface GuardOptions {
   name: string;
   clock: Clock;

@@ -14,8 +14,10 @@ import { CURRENCY_SOUNDS, PHRASE_SOUNDS, WORDS, sayLanguage, sound, type SayLang
 
 export { sayLanguage, type SayLanguage } from './words.js';
 
+/** The kinds of value Touchtone speaks. */
 export type SayKind = 'number' | 'digits' | 'characters' | 'money' | 'date' | 'time';
 
+/** A value to speak. */
 export interface SayItem {
   kind: SayKind;
   value: unknown;

@@ -8,6 +8,7 @@
  */
 import type { Media } from '../telephony/port.js';
 
+/** The languages Touchtone speaks values in. */
 export type SayLanguage = 'en' | 'de' | 'fr';
 
 /** Reduces `de-AT` to `de`, and anything we do not speak to `en`. */
@@ -21,6 +22,7 @@ export function sound(name: string, text: string): Media {
   return { kind: 'sound', name, text };
 }
 
+/** A currency's unit words and sounds, singular and plural. */
 export interface CurrencyWords {
   major: [one: string, many: string];
   minor: [one: string, many: string];
@@ -53,6 +55,7 @@ interface LanguageWords {
   };
 }
 
+/** The words of each language. */
 export const WORDS: Record<SayLanguage, LanguageWords> = {
   en: {
     minus: 'minus',

@@ -10,6 +10,7 @@ import type { LockoutRecord, LockoutRepository } from '../data/lockout.js';
 import { createMemoryLockouts } from '../data/lockout.js';
 import type { Logger } from '../runtime/services.js';
 
+/** A published, immutable version of a flow, with its source text. */
 export interface FlowVersion {
   flow: string;
   version: string;
@@ -20,8 +21,10 @@ export interface FlowVersion {
   note: string;
 }
 
+/** The answer of `FlowVersions.save`: saved (or already there with the same text), or refused. */
 export type SaveVersionResult = { ok: true; version: FlowVersion; created: boolean } | { ok: false; code: 'version-exists'; message: string };
 
+/** Published flow versions: save, list, get, latest. */
 export interface FlowVersions {
   /** Saves a published version. Versions are immutable: the same version with other source text is refused. */
   save(entry: { flow: string; version: string; source: string; publishedAt: number; publishedBy?: string; note?: string }): SaveVersionResult;
@@ -32,6 +35,7 @@ export interface FlowVersions {
 
 const VERSION_COLUMNS = 'flow, version, hash, published_at AS publishedAt, published_by AS publishedBy, note';
 
+/** Flow versions on a connection. @example flowVersions(db).save({ flow: 'acme', version: '3', source, publishedAt: Date.now() }) */
 export function flowVersions(db: Database.Database): FlowVersions {
   const get = (flow: string, version: string) =>
     db.prepare(`SELECT ${VERSION_COLUMNS}, source FROM flow_versions WHERE flow = ? AND version = ?`).get(flow, version) as FlowVersion | undefined;
@@ -186,6 +190,7 @@ export function lockouts(db: Database.Database, logger: Logger): LockoutReposito
   };
 }
 
+/** A voicemail or callback request as stored. */
 export interface RecordingRow {
   id: number;
   callId: string;
@@ -198,12 +203,14 @@ export interface RecordingRow {
   handledAt: number | null;
 }
 
+/** Voicemail and callback requests: list them, mark them handled. */
 export interface Recordings {
   list(options?: { purpose?: 'voicemail' | 'callback'; unhandledOnly?: boolean; limit?: number }): RecordingRow[];
   /** Marks a voicemail as listened to, or a callback as done. */
   markHandled(id: number, at: number): boolean;
 }
 
+/** Recordings on a connection. @example recordings(db).list({ purpose: 'voicemail', unhandledOnly: true }) */
 export function recordings(db: Database.Database): Recordings {
   return {
     list(options = {}) {

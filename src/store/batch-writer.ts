@@ -38,6 +38,7 @@ export interface WriterMetrics {
   lastError?: string;
 }
 
+/** How the batched writer runs: clock, logger, flush interval and bounds. */
 export interface BatchWriterOptions {
   clock: Clock;
   logger: Logger;

@@ -36,6 +36,7 @@ const CHECKPOINT_EVERY_ROWS = 5_000;
 /** Default database path, relative to the working directory; `TOUCHTONE_DB` overrides it in the CLI. */
 export const DEFAULT_DB_PATH = '.touchtone/touchtone.db';
 
+/** Options of `openStore`. */
 export interface StoreOptions {
   /** The database file; `:memory:` for tests. Its folder is created. */
   path: string;
@@ -65,6 +66,7 @@ export interface StoreOptions {
   retentionIntervalMs?: number;
 }
 
+/** What `store.metrics()` reports (also exported as Prometheus metrics by the server). */
 export interface StoreMetrics extends WriterMetrics {
   /** Schema version of the file. */
   schemaVersion: number;
@@ -72,6 +74,7 @@ export interface StoreMetrics extends WriterMetrics {
   checkpoints: number;
 }
 
+/** The open store. */
 export interface Store {
   /** The batched sink the engine writes call records to. */
   readonly records: CallRecordSink;

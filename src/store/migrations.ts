@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 
+/** The schema, one migration per version (index 0 is version 1). */
 export const MIGRATIONS: readonly string[] = [
   // 1: call records, traces, inputs, recordings, flow versions, hours overrides, PIN lockouts.
   `

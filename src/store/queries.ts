@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { TraceEntry } from '../runtime/services.js';
 
+/** One call as `touchtone calls` lists it. */
 export interface CallRow {
   id: string;
   channel: string;
@@ -19,6 +20,7 @@ export interface CallRow {
   durationMs: number | null;
 }
 
+/** One call with its trace and the inputs it took (secrets masked). */
 export interface CallTrace {
   call: CallRow;
   events: TraceEntry[];
@@ -39,6 +41,7 @@ export interface MenuStats {
   invalidRate: number;
 }
 
+/** Funnel figures of one flow. */
 export interface FlowStats {
   flow: string;
   calls: number;
@@ -58,6 +61,7 @@ const TIMEOUT_TIMERS = ['noInput', 'timeout', 'no-input'];
 /** Match results for a key that is not an option. */
 const INVALID_RESULTS = ['noMatch', 'invalid', 'no-match'];
 
+/** The most recent calls, newest first (at most 10,000). @example recentCalls(db, { limit: 20, flow: 'acme-hotline' }) */
 export function recentCalls(db: Database.Database, options: { limit?: number; flow?: string } = {}): CallRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 20, 10_000));
   if (options.flow) {
@@ -66,6 +70,7 @@ export function recentCalls(db: Database.Database, options: { limit?: number; fl
   return db.prepare(`SELECT ${CALL_COLUMNS} FROM calls ORDER BY started_at DESC LIMIT ?`).all(limit) as CallRow[];
 }
 
+/** One call's record and trace, or undefined. @example callTrace(db, 'sim-1')?.events */
 export function callTrace(db: Database.Database, id: string): CallTrace | undefined {
   const call = db.prepare(`SELECT ${CALL_COLUMNS} FROM calls WHERE id = ?`).get(id) as CallRow | undefined;
   if (!call) return undefined;
@@ -78,6 +83,7 @@ export function callTrace(db: Database.Database, id: string): CallTrace | undefi
 
 const placeholders = (list: readonly string[]) => list.map(() => '?').join(', ');
 
+/** Outcomes, drop-off, menu rates and time to agent per flow, for calls started since `since`. @example stats(db, { since: Date.now() - 7 * 86_400_000 }) */
 export function stats(db: Database.Database, options: { flow?: string; since?: number } = {}): FlowStats[] {
   const since = options.since ?? 0;
   const flowFilter = options.flow ? 'AND c.flow = ?' : '';

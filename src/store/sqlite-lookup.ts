@@ -8,6 +8,7 @@
 import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
+/** What a `sqlite:` source names: the file, and a table and key column or a query. */
 export interface SqliteLookupSpec {
   /** Database file (absolute). */
   file: string;
@@ -19,6 +20,7 @@ export interface SqliteLookupSpec {
   query?: string;
 }
 
+/** An open read-only lookup. */
 export interface SqliteLookup {
   /** The first row for the key, or undefined. Throws on a broken file; the data source turns that into `error`. */
   get(key: string): Record<string, unknown> | undefined;
