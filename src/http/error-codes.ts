@@ -1,0 +1,41 @@
+/**
+ * The codes the server reports outside flow files: configuration problems, admin API errors and server-side flow
+ * checks. Like the flow codes (`src/flow/codes.ts`), a code is never reused or renamed; the README's server
+ * section lists them and a test keeps the list, the code and the docs in step.
+ */
+export const serverCodes = {
+  // Configuration (touchtone.yaml and TOUCHTONE_* variables)
+  'config-not-found': 'The file given to `--config` does not exist.',
+  'config-yaml-syntax': '`touchtone.yaml` is not valid YAML.',
+  'config-not-a-map': '`touchtone.yaml` is not a map of settings.',
+  'config-unknown-setting': 'A key that is not a setting (often a typo); the hint lists the known ones.',
+  'config-bad-type': 'A setting has the wrong type (a word where a number belongs).',
+  'config-bad-value': 'A setting has a value outside what it accepts.',
+  'config-bad-env': 'A `TOUCHTONE_*` variable cannot be read as the setting needs.',
+  'config-token-required': 'The server would listen beyond loopback without an admin token.',
+  'listen-failed': 'The server cannot listen on the configured address and port.',
+  // Admin API
+  'auth-required': 'A request without the right bearer token.',
+  'auth-not-configured': 'A mutating request while the server has no token.',
+  'auth-rate-limited': 'Too many refused requests from one client; wait for the window to end.',
+  'bad-request-body': 'The JSON body does not match the route\u2019s schema.',
+  'bad-json': 'The body is not JSON.',
+  'body-too-large': 'The body is larger than `http.bodyLimit`.',
+  'not-found': 'No such API route.',
+  'internal-error': 'The server failed; the log has the details.',
+  'flow-not-found': 'No flow of that name.',
+  'flow-not-running': 'The flow has no valid version to call or compare with.',
+  'flow-invalid': 'A publish, rollback or canary that does not validate; `diagnostics` say why.',
+  'version-not-found': 'A rollback to a version the flow never had.',
+  'canary-not-found': 'Promote or stop for a flow that has no canary.',
+  'canary-unchanged': 'A canary with the same text as the running version.',
+  'call-not-found': 'No call (or browser-phone call) with that id.',
+  'override-not-found': 'Clearing an hours override that does not exist.',
+  'shutting-down': 'A new browser-phone call while the server stops.',
+  // Server-side flow checks
+  'flow-name-mismatch': 'A flow published under another name than its `flow:`.',
+  'compile-failed': 'A flow that validated but did not compile (a bug: please report it).',
+  'sound-missing': 'With `sounds.dir` set, a prompt whose sound file is not there (a warning).',
+} as const;
+
+export type ServerCode = keyof typeof serverCodes;
