@@ -20,3 +20,4 @@ export { skeletons, skeletonFor } from './skeletons.js';
 export { queueStatus, fakeDataSources, fakeHours, withFakes, type LookupBehaviour } from './fakes.js';
 export { CallLog } from './call-log.js';
 export { VirtualClock } from '../runtime/clock.js';
+export { callMatchers, type CallMatchers } from './matchers.js';
