@@ -61,6 +61,7 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
   return server;
 }
 
+/** Registers `touchtone serve`; it runs until SIGTERM or SIGINT, then shuts down gracefully. */
 export const registerServe: RegisterCommand = (program: Command, io: CliIO) => {
   program
     .command('serve')

@@ -2,6 +2,9 @@
 import type { Diagnostic } from '../flow/diagnostics.js';
 import { headline } from '../flow/format.js';
 
+/**
+ * @example diagnosticLine(d) // 'flows/x.yaml:9:14: error unknown-step: …'
+ */
 export function diagnosticLine(d: Diagnostic): string {
   return headline(d) + (d.hint ? ` (${d.hint})` : '');
 }

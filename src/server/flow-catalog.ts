@@ -67,6 +67,10 @@ function hashOf(text: string, subflows: unknown): string {
   return h.digest('hex');
 }
 
+/**
+ * The server's flows and their versions; the admin API's `FlowAdmin`.
+ * @example const catalog = new FlowCatalog({ dir, engine, load, compile, versions, logger }); await catalog.loadAll();
+ */
 export class FlowCatalog implements FlowAdmin {
   private readonly entries = new Map<string, Entry>();
   private readonly byFile = new Map<string, string>();

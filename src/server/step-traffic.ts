@@ -10,6 +10,10 @@ export interface StepCounts {
   dropped: number;
 }
 
+/**
+ * Visits and drop-offs per step of each flow version.
+ * @example const traffic = new StepTraffic(); traffic.follow(engine); traffic.of('acme-hotline', '3').get('main');
+ */
 export class StepTraffic {
   private readonly counts = new Map<string, Map<string, StepCounts>>();
 

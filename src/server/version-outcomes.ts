@@ -11,6 +11,10 @@ export interface VersionOutcomes {
   outcomes: Record<string, number>;
 }
 
+/**
+ * Call outcomes counted per flow version.
+ * @example const o = new OutcomesByVersion(); o.follow(engine); o.list('acme-hotline');
+ */
 export class OutcomesByVersion {
   private readonly rows = new Map<string, VersionOutcomes>();
 
