@@ -3,7 +3,7 @@
  * `GET /orders/<number>` answers `{ order: { status, eta } }` from orders.json, or 404.
  *
  *   npx tsx examples/shop/fake-order-server.ts          # listens on 127.0.0.1, prints the base URL
- *   TOUCHTONE_ORDERS_URL=<that url> npx touchtone serve
+ *   TOUCHTONE_ORDERS_URL=<that url> npx touchtone serve --flows examples/shop
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
