@@ -5,13 +5,14 @@ import type { FlowDoc } from '../types.js';
 import { stepDefinitions } from '../../steps/definitions.js';
 import { FlowContext, type Finding } from './context.js';
 import { checkAgentExit, checkInputFreeLoops, checkNoWayOut, checkReferences, checkUnreachable, reachable } from './graph.js';
-import { checkDataSources, checkDepartments, checkLanguages, checkPrompts } from './tables.js';
+import { checkDataSources, checkDepartments, checkLanguages, checkPrompts, checkReservedNames } from './tables.js';
 import { checkHours } from './hours.js';
 
 /** Runs every meaning check over a shape-valid flow. */
 export function runChecks(flow: FlowDoc): Finding[] {
   const ctx = new FlowContext(flow);
   checkLanguages(ctx);
+  checkReservedNames(ctx);
   checkPrompts(ctx);
   checkHours(ctx);
   checkDepartments(ctx);

@@ -57,3 +57,18 @@ export function checkDataSources(ctx: FlowContext): void {
     for (const [header, value] of Object.entries(source.http.headers ?? {})) ctx.checkTemplate(value, pointer('data', name, 'http', 'headers', header), opts);
   }
 }
+
+/** `call` holds the call facts; a variable of that name would hide them. */
+export function checkReservedNames(ctx: FlowContext): void {
+  const report = (at: string, atKey: boolean) =>
+    ctx.report({ code: 'invalid-name', pointer: at, atKey, message: 'The variable name `call` is reserved for call facts (`call.caller`, `call.hour` …): choose another name.' });
+  if (ctx.flow.variables && 'call' in ctx.flow.variables) report(pointer('variables', 'call'), true);
+  if (ctx.flow.params && 'call' in ctx.flow.params) report(pointer('params', 'call'), true);
+  for (const [name, step] of Object.entries(ctx.flow.steps)) {
+    for (const kind of ['input', 'lookup', 'record', 'subflow'] as const) {
+      const spec = (step as Record<string, { into?: string } | undefined>)[kind];
+      if (spec && typeof spec === 'object' && spec.into === 'call') report(pointer('steps', name, kind, 'into'), false);
+    }
+    if ('set' in step && 'call' in step.set) report(pointer('steps', name, 'set', 'call'), true);
+  }
+}
