@@ -66,7 +66,7 @@ export function checkReservedNames(ctx: FlowContext): void {
   if (ctx.flow.params && 'call' in ctx.flow.params) report(pointer('params', 'call'), true);
   for (const [name, step] of Object.entries(ctx.flow.steps)) {
     for (const kind of ['input', 'lookup', 'record', 'subflow'] as const) {
-      const spec = (step as Record<string, { into?: string } | undefined>)[kind];
+      const spec = (step as unknown as Record<string, { into?: string } | undefined>)[kind];
       if (spec && typeof spec === 'object' && spec.into === 'call') report(pointer('steps', name, kind, 'into'), false);
     }
     if ('set' in step && 'call' in step.set) report(pointer('steps', name, 'set', 'call'), true);
