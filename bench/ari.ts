@@ -8,10 +8,13 @@
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
  * starts the next prompt. Measured: from the fake writing `ChannelDtmfReceived` to the websocket until the
- * `DELETE` arrives at the fake's HTTP server. The fake runs in the same process, so its own work is included.
- * Keys arrive paced (about one per 0.5 ms across all calls), and once more as a burst of one key on every call.
+ * `DELETE` arrives at the fake's HTTP server. By default the fake runs in a worker thread (its own event loop, as
+ * Asterisk is its own process); `--same-process` runs it beside the adapter. Keys arrive paced (`--per-ms`, default
+ * 1 key per ms across all calls: each caller presses a key every second), and once more as a burst of one key on
+ * every call.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createAriAdapter } from '../src/telephony/ari/index.js';
 import type { CallPort } from '../src/telephony/port.js';
 import { FakeAri } from '../test/fakes/fake-ari/index.js';
@@ -182,5 +185,96 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   }
 }
 
-if (real) await benchReal(flag('--calls', 500), flag('--keys', 2));
-else await benchFake(flag('--calls', 1000), flag('--keys', 5));
+
+/** Worker side: the fake ARI with its own event loop; it presses keys and times the DELETEs that answer them. */
+async function fakeWorker(): Promise<void> {
+  const { calls, keysPerCall, perMs } = workerData as { calls: number; keysPerCall: number; perMs: number };
+  const port = parentPort!;
+  const fake = await FakeAri.start({ password: 'bench', playbackMs: Infinity });
+  fake.logRequests = false;
+  const sentAt = new Map<string, number>(); // channel id → when its key was written
+  const samples: number[] = [];
+  fake.on('request', (r: { method: string; path: string }) => {
+    if (r.method !== 'DELETE' || !r.path.startsWith('/ari/playbacks/')) return;
+    const pb = decodeURIComponent(r.path.slice('/ari/playbacks/'.length));
+    const channelId = pb.slice(0, pb.lastIndexOf(':'));
+    const t0 = sentAt.get(channelId);
+    if (t0 !== undefined) {
+      samples.push(performance.now() - t0);
+      sentAt.delete(channelId);
+    }
+  });
+  port.postMessage({ url: fake.url });
+  await new Promise((resolve) => port.once('message', resolve)); // adapter connected
+  const ids: string[] = [];
+  for (let i = 0; i < calls; i++) ids.push(fake.placeCall({ caller: `555${i}`, args: ['bench'] }).id);
+  while (fake.playbacks.size < calls) await tick();
+  const press = (id: string): void => {
+    sentAt.set(id, performance.now());
+    fake.pressKey(id, '1');
+  };
+  const settled = async (): Promise<void> => {
+    while (sentAt.size > 0 || fake.playbacks.size < calls) await tick();
+  };
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  for (let round = 0; round < keysPerCall; round++) {
+    for (let i = 0; i < ids.length; i += perMs) {
+      for (let j = i; j < Math.min(ids.length, i + perMs); j++) press(ids[j]!);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await settled();
+  }
+  lag.disable();
+  const paced = [...samples];
+  samples.length = 0;
+  for (const id of ids) press(id);
+  await settled();
+  port.postMessage({ paced, burst: [...samples], lag: [lag.percentile(50) / 1e6, lag.percentile(99) / 1e6, lag.max / 1e6] });
+  await new Promise((resolve) => port.once('message', resolve));
+  await fake.close();
+}
+
+/** Main side of the worker mode: only the adapter runs on this event loop. */
+async function benchFakeInWorker(calls: number, keysPerCall: number): Promise<void> {
+  const perMs = flag('--per-ms', 1);
+  // The worker runs this same file; under tsx the worker must register tsx's loader before importing it.
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: { calls, keysPerCall, perMs } });
+  const next = (): Promise<Record<string, unknown>> => new Promise((resolve) => worker.once('message', resolve));
+  const { url } = (await next()) as { url: string };
+  const ari = createAriAdapter({ url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
+  let seq = 0;
+  ari.onCall((port: CallPort) => {
+    const id = port.facts.callId;
+    let current = '';
+    const playNext = (): void => {
+      current = `${id}:p${++seq}`;
+      port.play(current, [{ kind: 'sound', name: 'bench/menu' }]);
+    };
+    port.onEvent((event) => {
+      if (event.type === 'key') {
+        port.stopPlayback(current);
+        playNext();
+      }
+    });
+    port.answer();
+    playNext();
+  });
+  await ari.start();
+  const results = next();
+  worker.postMessage('go');
+  console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+  const { paced, burst, lag } = (await results) as { paced: number[]; burst: number[]; lag: number[] };
+  report(`key in → DELETE /playbacks out, paced ${perMs}/ms (${calls} calls × ${keysPerCall} keys)`, paced);
+  console.log(`  fake's event-loop delay during the paced run: p50=${lag[0]!.toFixed(3)} ms  p99=${lag[1]!.toFixed(3)} ms  max=${lag[2]!.toFixed(3)} ms`);
+  report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, burst);
+  await ari.stop();
+  worker.postMessage('stop');
+  await new Promise((resolve) => worker.once('exit', resolve));
+}
+
+if (!isMainThread) await fakeWorker();
+else if (real) await benchReal(flag('--calls', 500), flag('--keys', 2));
+else if (args.includes('--same-process')) await benchFake(flag('--calls', 1000), flag('--keys', 5));
+else await benchFakeInWorker(flag('--calls', 1000), flag('--keys', 5));
