@@ -211,7 +211,9 @@ export class BrowserPhone implements PhoneAdmin {
   private ended(line: BrowserLine): void {
     if (!line.ended) line.end(`Call ended: ${describeOutcome(line.session?.outcome)}.`);
     else line.say('end', `Outcome: ${describeOutcome(line.session?.outcome)}.`);
-    this.options.clock.setTimeout(() => this.calls.delete(line.facts.callId), this.options.keepEndedMs);
+    const forget = this.options.clock.setTimeout(() => this.calls.delete(line.facts.callId), this.options.keepEndedMs);
+    // Remembering an ended call must not keep a stopping server alive.
+    (forget as { unref?: () => void } | undefined)?.unref?.();
   }
 
   private state(line: BrowserLine, since: number): PhoneCallState {
