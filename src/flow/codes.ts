@@ -41,7 +41,7 @@ export const codes = {
   'wrong-type': e('A value of the wrong type', 'Write the kind of value the message asks for (text, number, list, map).', 'retries: [2]'),
   'invalid-value': e('A value that is not allowed', 'Use one of the values the message lists.', 'purpose: voicemai'),
   'invalid-key': e('A menu key that is not a phone key', 'Keys are `0-9`, `*`, `#` and `A-D`; quote them: `"1"`, `"#"`.', 'options: { x: main }'),
-  'invalid-name': e('A name with characters that are not allowed', 'Names start with a letter and use letters, digits, `_` and `-`.', 'steps: { "main menu": … }'),
+  'invalid-name': e('A name that is not allowed', 'Names start with a letter and use letters, digits, `_` and `-`; the variable name `call` is reserved for call facts.', 'steps: { "main menu": … }'),
   'out-of-range': e('A number or list outside its limits', 'Use a value inside the limits the message gives.', 'retries: 50'),
   'invalid-duration': e('Not a duration', 'Write a number with a unit: `500ms`, `5s`, `1.5s`, `2m`, or `0`.', 'timeout: 5 sec'),
   // Meaning
