@@ -215,3 +215,21 @@ describe('canary', () => {
     expect((await request(app).delete('/api/flows/nope/canary').set(auth)).status).toBe(404);
   });
 });
+
+describe('dashboard files', () => {
+  it('serves the dashboard from the same app, with no third-party source', async () => {
+    const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true } }));
+    const page = await request(app).get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.text).toContain('<script type="module" src="app.js"></script>');
+    for (const file of ['/app.js', '/api.js', '/diagram.js', '/app.css']) {
+      const res = await request(app).get(file);
+      expect(res.status, file).toBe(200);
+      expect(res.text, file).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    }
+    // The shell holds no data; the API behind it still needs the token.
+    expect((await request(app).get('/api/flows')).status).toBe(401);
+    expect((await request(app).get('/../package.json')).status).toBe(404);
+  });
+});
