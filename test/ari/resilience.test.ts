@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/runtime/clock.js';
 import type { CallPort } from '../../src/telephony/port.js';
 import type { ReattachInfo } from '../../src/telephony/ari/index.js';
 import { eventsOf, startRig, waitFor, type Rig } from './harness.js';
@@ -183,14 +184,18 @@ describe('ARI adapter: resilience', () => {
     expect(eventsOf(call, 'hangup')[0]!.cause).toBe('ari-disconnected');
   });
 
-  it('another client taking over the app name makes the adapter reconnect', async () => {
-    rig = await startRig();
+  it('another client taking over the app name: the adapter takes it back after the longest backoff, not at once', async () => {
+    const clock = new VirtualClock(Date.now());
+    rig = await startRig({ ari: { clock, backoffInitialMs: 10, backoffMaxMs: 5000 } });
     const { default: WebSocket } = await import('ws');
     const intruder = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, {
       headers: { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` },
     });
     await waitFor(() => rig!.logs.some((l) => l.msg.includes('another client registered')), 'replaced');
+    // The reconnect is scheduled at least 3/4 of the longest backoff away (a normal first retry would be ~10 ms).
+    expect(clock.nextDue()! - clock.now()).toBeGreaterThanOrEqual(3750);
     intruder.terminate();
+    await clock.advance(10_000);
     await waitFor(() => rig!.ari.status().connected && rig!.fake.socketCount() === 1, 'back');
   });
 

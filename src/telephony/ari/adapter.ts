@@ -478,8 +478,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       }
       case 'ApplicationReplaced':
         this.lastError = `another connection took over the ARI app \`${this.app}\``;
-        this.log.error({ code: 'ARI_APP_REPLACED', app: this.app }, 'another client registered the same ARI application; this one will reconnect');
-        this.socket.recycle('application replaced');
+        this.log.error({ code: 'ARI_APP_REPLACED', app: this.app }, 'another client registered the same ARI application; this one takes it back after the longest backoff');
+        this.socket.recycle('application replaced', true);
         return;
       default:
         return;

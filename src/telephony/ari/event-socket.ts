@@ -76,9 +76,13 @@ export class EventSocket {
     }
   }
 
-  /** Drops the current socket (for example after `ApplicationReplaced` or a failed set-up) and reconnects. */
-  recycle(reason: string): void {
+  /**
+   * Drops the current socket and reconnects. `slow` waits the longest backoff first: after `ApplicationReplaced`
+   * two instances must not steal the app from each other in a tight loop.
+   */
+  recycle(reason: string, slow = false): void {
     if (this.stopped) return;
+    if (slow) this.attempt = 30;
     this.teardown(reason);
   }
 
