@@ -14,6 +14,7 @@ import { sendError } from './errors.js';
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 const FIFTEEN_MINUTES = 15 * 60_000;
+const FLOW_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * Builds the app.
@@ -73,6 +74,8 @@ export function createApp(deps: AppDeps): express.Express {
 
 function apiRoutes(deps: AppDeps): Router {
   const r = express.Router();
+  // Flow names become file names when published: anything but a flow name is refused before any handler runs.
+  r.param('name', (req, res, next, name: string) => (FLOW_NAME.test(name) ? next() : unknownFlow(res, name)));
   const by = (req: Request, body: { by?: string }) => body.by ?? (req.get('authorization') ? 'api' : 'dashboard');
 
   r.get('/flows', (_req, res) => {

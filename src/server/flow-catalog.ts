@@ -97,7 +97,11 @@ export class FlowCatalog implements FlowAdmin {
       return undefined;
     }
     const wrote = this.written.get(file);
-    if (wrote !== undefined && wrote === createHash('sha256').update(text).digest('hex')) return undefined;
+    if (wrote !== undefined && wrote === createHash('sha256').update(text).digest('hex')) {
+      // Our own write, seen once; a later edit back to the same text is the author's and must count.
+      this.written.delete(file);
+      return undefined;
+    }
     return this.accept(text, file, { by, note }, undefined);
   }
 

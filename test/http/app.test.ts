@@ -139,6 +139,9 @@ describe('flows', () => {
     expect((await request(app).get('/api/flows')).body.flows[0].name).toBe('demo');
     expect((await request(app).get('/api/flows/demo')).body.source).toContain('flow: demo');
     expect((await request(app).get('/api/flows/demo/graph')).body.start).toBe('main');
+    const traversal = await request(createApp(fakeDeps())).post('/api/flows/..%2F..%2Fetc%2Fx/publish').set(auth).send({ source: 'flow: x' });
+    expect(traversal.status).toBe(404);
+    expect(traversal.body.error.code).toBe('flow-not-found');
     const missing = await request(app).get('/api/flows/nope');
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toBe('There is no flow `nope`.');

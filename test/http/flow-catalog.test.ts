@@ -92,11 +92,19 @@ describe('FlowCatalog', () => {
     expect(readFileSync(file, 'utf8')).toBe(GOOD_V2);
     expect(await catalog.loadFile(file)).toBeUndefined();
     expect(published).toHaveLength(2);
+    // An author who edits the file away and back again is heard both times.
+    writeFileSync(file, GOOD);
+    await catalog.loadFile(file);
+    writeFileSync(file, GOOD_V2);
+    await catalog.loadFile(file);
+    expect(catalog.get('demo')!.version).toBe('4');
     const same = await catalog.publish('demo', GOOD_V2, { by: 'ana' });
-    expect(same).toMatchObject({ ok: true, unchanged: true, version: { version: '2' } });
+    expect(same).toMatchObject({ ok: true, unchanged: true, version: { version: '4' } });
     const versions = catalog.get('demo')!.versions;
     expect(versions.map((v) => [v.version, v.current, v.publishedBy])).toEqual([
-      ['2', true, 'ana'],
+      ['4', true, 'file'],
+      ['3', false, 'file'],
+      ['2', false, 'ana'],
       ['1', false, 'file'],
     ]);
   });
