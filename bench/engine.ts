@@ -123,6 +123,8 @@ function endCalls(engine: Engine, ports: BenchPort[]): void {
 
 function latency(count: number): void {
   const { engine, ports } = startCalls(count);
+  // Warm-up (JIT), not counted.
+  for (let i = 0; i < 2000; i++) ports[i % count]!.press('1');
   const samples: number[] = [];
   const events = Math.max(20_000, count * 2);
   for (let i = 0; i < events; i++) {
@@ -184,6 +186,7 @@ function heapPerCall(): void {
 
 console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
 compileTimes();
+latency(100);
 latency(1000);
 latency(10_000);
 throughput();
