@@ -123,7 +123,7 @@ function toJson(run: TestRun, show: (file: string) => string): object {
     files: run.files.map((f) => ({
       file: show(f.file),
       diagnostics: f.diagnostics.map((d) => ({ code: d.code, message: d.message, line: d.range?.start.line, col: d.range?.start.col })),
-      scenarios: f.results.map((r) => ({ name: r.name, passed: r.passed, ...(r.failure ? { failure: { ...r.failure.at, file: show(r.failure.at.file), message: r.failure.message } } : {}) })),
+      scenarios: f.results.map((r) => ({ name: r.name, passed: r.passed, ...(r.failure ? { failure: { ...r.failure.at, file: show(r.failure.at.file), code: r.failure.code, message: r.failure.message } } : {}) })),
     })),
     coverage: run.coverage.map((c) => ({
       flow: c.flow,

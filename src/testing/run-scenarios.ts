@@ -9,7 +9,7 @@ import type { Diagnostic } from '../flow/diagnostics.js';
 import type { CompiledFlow } from '../compile/compile-flow.js';
 import { parseScenarioText } from './scenario-parse.js';
 import type { Scenario, ScenarioStep, SourceSpot } from './scenario-types.js';
-import { simulateCall, type SimulatedCall } from './simulate-call.js';
+import { simulateCall, CallExpectationError, type SimulatedCall } from './simulate-call.js';
 import { compileFlowFile, FlowLoadError } from './load-flow.js';
 import type { SourceFile } from '../flow/source.js';
 import { computeCoverage, subflowCalls, type CallRecord, type FlowCoverage } from './coverage.js';
@@ -19,7 +19,8 @@ export interface ScenarioResult {
   name: string;
   at: SourceSpot;
   passed: boolean;
-  failure?: { at: SourceSpot; message: string };
+  /** Where and why it failed; `code` is the expectation's (`expect-prompt` …) or `internal-error`. */
+  failure?: { at: SourceSpot; message: string; code: string };
   call?: CallRecord;
 }
 
@@ -73,7 +74,8 @@ export async function runScenario(flow: CompiledFlow, scenario: Scenario): Promi
     return { ...base, passed: true, call: snapshot(call) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ...base, passed: false, failure: { at: current, message }, ...(call ? { call: snapshot(call) } : {}) };
+    const code = error instanceof CallExpectationError ? error.code : 'internal-error';
+    return { ...base, passed: false, failure: { at: current, message, code }, ...(call ? { call: snapshot(call) } : {}) };
   } finally {
     if (call && !call.ended) await call.hangup().catch(() => undefined);
   }

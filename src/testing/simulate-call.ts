@@ -48,6 +48,13 @@ export interface HeardItem {
 /** The error an `expect…` throws: its message says what was expected and what happened instead. */
 export class CallExpectationError extends Error {
   override name = 'CallExpectationError';
+  /** Stable: `expect-prompt`, `expect-step`, `expect-variable` or `expect-outcome`. */
+  constructor(
+    readonly code: 'expect-prompt' | 'expect-step' | 'expect-variable' | 'expect-outcome',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -139,13 +146,14 @@ export class SimulatedCall {
     const heard = this.heardItems().slice(this.cursor);
     const list = heard.length ? heard.map((h) => `${h.prompt ? `\`${h.prompt}\`` : '(no name)'} "${h.text}"`).join(', ') : 'nothing';
     throw new CallExpectationError(
+      'expect-prompt',
       `Expected the caller to hear ${describeMatcher(matcher)}, but heard ${list}${this.where()}.`,
     );
   }
 
   /** Asserts the step the call is at now. */
   expectStep(step: string): void {
-    if (this.step !== step) throw new CallExpectationError(`Expected the call to be at step \`${step}\`, but it is at \`${this.step}\`${this.ended ? ' (ended)' : ''}.`);
+    if (this.step !== step) throw new CallExpectationError('expect-step', `Expected the call to be at step \`${step}\`, but it is at \`${this.step}\`${this.ended ? ' (ended)' : ''}.`);
   }
 
   /** Steps entered before the latest action do not satisfy a later `reachStep`. */
@@ -175,7 +183,7 @@ export class SimulatedCall {
     }, toMs(options.within ?? DEFAULT_WITHIN_MS));
     if (!found) {
       const visited = this.trace.slice(this.stepCursor).flatMap((e) => (e.type === 'step' ? [`\`${e.step}\``] : []));
-      throw new CallExpectationError(`Expected the call to reach step \`${step}\`, but it went through ${visited.length ? visited.join(', ') : 'no step'}${this.where()}.`);
+      throw new CallExpectationError('expect-step', `Expected the call to reach step \`${step}\`, but it went through ${visited.length ? visited.join(', ') : 'no step'}${this.where()}.`);
     }
   }
 
@@ -183,7 +191,7 @@ export class SimulatedCall {
   expectVariable(name: string, value: unknown): void {
     const actual = readVar(this.vars, name);
     if (!sameValue(actual, value)) {
-      throw new CallExpectationError(`Expected variable \`${name}\` to be \`${JSON.stringify(value)}\`, but it is \`${JSON.stringify(actual)}\`${this.where()}.`);
+      throw new CallExpectationError('expect-variable', `Expected variable \`${name}\` to be \`${JSON.stringify(value)}\`, but it is \`${JSON.stringify(actual)}\`${this.where()}.`);
     }
   }
 
@@ -192,7 +200,7 @@ export class SimulatedCall {
     const outcome = await this.runUntilEnd(options);
     const wrong = Object.entries(expected).filter(([k, v]) => !sameValue((outcome as unknown as Record<string, unknown>)[k], v));
     if (!outcome || wrong.length) {
-      throw new CallExpectationError(`Expected outcome ${JSON.stringify(expected)}, but ${outcome ? `the call ended with ${JSON.stringify(outcome)}` : `the call has not ended${this.where()}`}.`);
+      throw new CallExpectationError('expect-outcome', `Expected outcome ${JSON.stringify(expected)}, but ${outcome ? `the call ended with ${JSON.stringify(outcome)}` : `the call has not ended${this.where()}`}.`);
     }
     return outcome;
   }

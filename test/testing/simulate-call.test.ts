@@ -30,6 +30,7 @@ describe('simulateCall', () => {
     await call.expectPrompt('welcome');
     const error = await call.expectPrompt('sales-busy', { within: '3s' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallExpectationError);
+    expect((error as CallExpectationError).code).toBe('expect-prompt');
     expect((error as Error).message).toBe(
       'Expected the caller to hear prompt `sales-busy`, but heard `main-menu` "For your account balance press 1. For our opening hours press 2. For prices press 3. For sales press 4. To speak to an agent press 0." (the call is at step `main`).',
     );
