@@ -2,6 +2,7 @@
  * The ARI adapter against a real Asterisk with the shipped `asterisk-config/`. Runs only when
  * TOUCHTONE_TEST_ARI_URL (and TOUCHTONE_TEST_ARI_USER / TOUCHTONE_TEST_ARI_PASSWORD) are set; see README `asterisk`.
  */
+import { execSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAriAdapter, type AriAdapter, type ReattachInfo } from '../../src/telephony/ari/index.js';
 import type { CallPort, PortEvent } from '../../src/telephony/port.js';
@@ -186,4 +187,21 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     expect(ch.dialplan?.app_name).not.toBe('Stasis');
     await driver.hangup(callerLeg);
   });
+
+  // Restarting Asterisk needs a shell on its host: only when TOUCHTONE_TEST_ASTERISK_RESTART names the command
+  // (for example `asterisk -rx "core restart now"`).
+  it.runIf(process.env.TOUCHTONE_TEST_ASTERISK_RESTART !== undefined)('Asterisk restart: the call ends, the adapter reconnects, new calls work', async () => {
+    ari = await adapter();
+    const { ivrLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    execSync(process.env.TOUCHTONE_TEST_ASTERISK_RESTART!);
+    await event(call, 'hangup');
+    await driver.until(async () => ari!.status().reconnects >= 1 && ari!.status().connected, 'reconnected', 60_000);
+    driver.close();
+    driver = new AsteriskDriver(target!);
+    await driver.until(async () => driver.open().then(() => true, () => false), 'driver back', 30_000);
+    const second = await driver.call('ivr');
+    (await nextCall(second.ivrLeg)).port.hangup('test done');
+  }, 90_000);
 });
