@@ -25,7 +25,12 @@ interface CompiledHours {
   closed: Set<string>;
   special: Map<string, Shift[]>;
   holidays?: HolidayCalendar;
+  /** Opening intervals by the local date they were computed from: every call on the same day reuses them. */
+  windows: Map<string, Interval[]>;
 }
+
+/** How many days of interval windows a schedule keeps. */
+const WINDOW_CACHE_DAYS = 8;
 
 interface DayPlan {
   shifts: Shift[];
@@ -75,6 +80,7 @@ function compile(def: HoursDef): CompiledHours {
     weekly: parseWeekly(def.weekly ?? {}).schedule,
     closed: new Set((def.closed ?? []).map(String)),
     special,
+    windows: new Map(),
     ...(def.holidays ? { holidays: new HolidayCalendar(def.holidays, def.holidays.types ?? DEFAULT_HOLIDAY_TYPES) } : {}),
   };
 }
@@ -96,8 +102,20 @@ function instant(day: DateTime, minutes: number): number {
   return d.set({ hour: Math.floor(m / 60), minute: m % 60, second: 0, millisecond: 0 }).toMillis();
 }
 
-/** Opening intervals from the day before `from` to LOOKAHEAD_DAYS after it, merged where they touch. */
+/** Opening intervals around `from` (computed once per local date and kept). */
 function intervals(hours: CompiledHours, from: DateTime): Interval[] {
+  const day = from.toISODate()!;
+  let list = hours.windows.get(day);
+  if (!list) {
+    list = computeIntervals(hours, from);
+    if (hours.windows.size >= WINDOW_CACHE_DAYS) hours.windows.delete(hours.windows.keys().next().value!);
+    hours.windows.set(day, list);
+  }
+  return list;
+}
+
+/** Opening intervals from the day before `from` to LOOKAHEAD_DAYS after it, merged where they touch. */
+function computeIntervals(hours: CompiledHours, from: DateTime): Interval[] {
   const list: Interval[] = [];
   const first = from.startOf('day').minus({ days: 1 });
   for (let i = 0; i <= LOOKAHEAD_DAYS + 1; i++) {
