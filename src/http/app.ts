@@ -172,7 +172,9 @@ function apiRoutes(deps: AppDeps): Router {
     try {
       res.status(201).json(await deps.phone.start(body.flow, { caller: body.caller, dialled: body.dialled }));
     } catch (error) {
-      if ((error as { code?: string }).code !== 'shutting-down') throw error;
+      const code = (error as { code?: string }).code;
+      if (code === 'too-many-calls') return sendError(res, 429, 'too-many-calls', 'Too many browser-phone calls are in progress.', 'Hang up some calls and try again.');
+      if (code !== 'shutting-down') throw error;
       sendError(res, 503, 'shutting-down', 'The server is shutting down and takes no new calls.', 'Call again when it is back.');
     }
   });

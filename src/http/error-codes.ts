@@ -32,6 +32,7 @@ export const serverCodes = {
   'call-not-found': 'No call (or browser-phone call) with that id.',
   'override-not-found': 'Clearing an hours override that does not exist.',
   'shutting-down': 'A new browser-phone call while the server stops.',
+  'too-many-calls': 'A new browser-phone call while 50 are already in progress.',
   // Server-side flow checks
   'flow-name-mismatch': 'A flow published under another name than its `flow:`.',
   'compile-failed': 'A flow that validated but did not compile (a bug: please report it).',

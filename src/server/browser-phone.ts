@@ -22,6 +22,8 @@ export interface BrowserPhoneOptions {
   recordMs?: number;
   /** Ended calls are forgotten after this long. */
   keepEndedMs?: number;
+  /** Most browser calls at once (each runs a real call in the engine). Default 50. */
+  maxLive?: number;
 }
 
 const MAX_LINES = 500;
@@ -164,13 +166,15 @@ class BrowserLine implements CallPort {
  */
 export class BrowserPhone implements PhoneAdmin {
   private readonly calls = new Map<string, BrowserLine>();
-  private readonly options: Required<Pick<BrowserPhoneOptions, 'msPerChar' | 'ringMs' | 'recordMs' | 'keepEndedMs'>> & BrowserPhoneOptions;
+  private readonly options: Required<Pick<BrowserPhoneOptions, 'msPerChar' | 'ringMs' | 'recordMs' | 'keepEndedMs' | 'maxLive'>> & BrowserPhoneOptions;
 
   constructor(options: BrowserPhoneOptions) {
-    this.options = { msPerChar: 55, ringMs: 1500, recordMs: 4000, keepEndedMs: 10 * 60_000, ...options };
+    this.options = { msPerChar: 55, ringMs: 1500, recordMs: 4000, keepEndedMs: 10 * 60_000, maxLive: 50, ...options };
   }
 
   async start(flow: string, opts: { caller?: string; dialled?: string }): Promise<PhoneCallState> {
+    const live = [...this.calls.values()].filter((l) => !l.ended).length;
+    if (live >= this.options.maxLive) throw Object.assign(new Error(`${live} browser calls are already in progress.`), { code: 'too-many-calls' });
     const id = `web-${randomUUID()}`;
     const facts: CallFacts = { callId: id, channel: `Browser/${id.slice(4, 12)}`, caller: opts.caller ?? '+15550100', dialled: opts.dialled ?? '100', flow, args: {} };
     const line = new BrowserLine(facts, { ...this.options, clock: this.options.clock });

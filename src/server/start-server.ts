@@ -46,7 +46,7 @@ export interface ServerOptions {
   runtime?: RuntimeModules;
   dataSources?: DataSourceFactory;
   /** Browser phone timing; `clock` defaults to the real clock even when `clock` above is virtual. */
-  phone?: { msPerChar?: number; ringMs?: number; recordMs?: number; clock?: Clock };
+  phone?: { msPerChar?: number; ringMs?: number; recordMs?: number; maxLive?: number; clock?: Clock };
   /** Picks canary calls (tests pass a fixed sequence). */
   random?: () => number;
 }

@@ -40,14 +40,14 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger, watch = false, random?: () => number) {
+async function boot(env: Record<string, string> = {}, logger: Logger = silentLogger, watch = false, random?: () => number, maxLive?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
   writeFileSync(join(dir, 'demo.yaml'), flow('Hello.'));
   const { config, diagnostics } = loadConfig({ cwd: dir, env: { TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_TOKEN: TOKEN, TOUCHTONE_SHUTDOWN_GRACE_MS: '60000', ...env } });
   expect(diagnostics).toEqual([]);
   const clock = new VirtualClock(Date.parse('2026-01-05T10:00:00Z'));
   clockInUse = clock;
-  server = await startServer({ config: config!, logger, clock, watch, random, phone: { clock, msPerChar: 10 } });
+  server = await startServer({ config: config!, logger, clock, watch, random, phone: { clock, msPerChar: 10, ...(maxLive ? { maxLive } : {}) } });
   const api = request(server.url.replace(/\/$/, ''));
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
@@ -132,6 +132,15 @@ describe('touchtone serve', () => {
     expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '2' });
     expect((await api.get('/api/flows/demo').expect(200)).body.canary).toBeUndefined();
     await api.delete('/api/flows/demo/canary').set(auth).expect(404);
+  });
+
+  it('caps the browser calls in progress', async () => {
+    const { api, auth, call } = await boot({}, silentLogger, false, undefined, 2);
+    await call();
+    await call();
+    const third = await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' });
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('too-many-calls');
   });
 
   it('refuses an invalid publish and keeps the running version', async () => {
