@@ -26,11 +26,13 @@ export interface SayItem {
 }
 
 const NUMBER = /^\s*([+-])?(\d+)(?:\.(\d+))?\s*$/;
+/** `42,50` as written in German or French data; three digits after a comma could be thousands, so not those. */
+const DECIMAL_COMMA = /^\s*[+-]?\d+,\d{1,2}\s*$/;
 
 /** The text of a value, accepting numbers and numeric strings only. */
 function numericText(value: unknown): RegExpExecArray | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return NUMBER.exec(value.toFixed(Number.isInteger(value) ? 0 : 6)) ?? undefined;
-  if (typeof value === 'string') return NUMBER.exec(value) ?? undefined;
+  if (typeof value === 'string') return NUMBER.exec(DECIMAL_COMMA.test(value) ? value.replace(',', '.') : value) ?? undefined;
   return undefined;
 }
 

@@ -47,6 +47,8 @@ describe('say: money', () => {
     expect(toMinorUnits('10.005')).toBe(1001n);
     expect(toMinorUnits(-10.004)).toBe(-1000n);
     expect(toMinorUnits('abc')).toBeUndefined();
+    expect(toMinorUnits('42,5')).toBe(4250n);
+    expect(toMinorUnits('1,234')).toBeUndefined();
     expect(sayValue({ kind: 'money', value: undefined }, 'en')).toEqual([]);
   });
 
