@@ -91,6 +91,7 @@ async function selectFlow(name) {
   const select = $('phone-flow');
   if ([...select.options].some((o) => o.value === name) && !state.phone) select.value = name;
   state.sourceFor = undefined;
+  state.graphVersion = undefined;
   await Promise.all([refreshFlows(), refreshFlowDetail(), refreshGraph()]);
   if (state.tab !== 'live') showTab(state.tab);
 }
@@ -105,6 +106,7 @@ async function refreshFlowDetail() {
   badge.className = `badge ${flow.state}`;
   badge.textContent = flow.state === 'ok' ? `version ${flow.version}` : flow.state === 'stale' ? `running v${flow.version}; last edit has errors` : 'not running: fix the errors';
   $('flow-description').textContent = flow.description ?? '';
+  renderGraphVersions();
   const canaryBox = $('canary-box');
   canaryBox.hidden = !flow.canary;
   canaryBox.replaceChildren(
@@ -126,11 +128,24 @@ async function refreshFlowDetail() {
   );
 }
 
+function renderGraphVersions() {
+  const select = $('graph-version');
+  const versions = state.detail?.versions ?? [];
+  const wanted = state.graphVersion ?? '';
+  select.replaceChildren(
+    h('option', { value: '' }, 'running version'),
+    ...versions.map((v) => h('option', { value: v.version }, `v${v.version}${v.current ? ' (running)' : v.version === state.detail?.canary?.version ? ' (canary)' : ''}`)),
+  );
+  select.value = versions.some((v) => v.version === wanted) ? wanted : '';
+  select.hidden = versions.length < 2;
+}
+
 async function refreshGraph() {
   if (!state.selected) return;
-  const graph = await api(`/api/flows/${encodeURIComponent(state.selected)}/graph`).catch(() => undefined);
+  const version = state.graphVersion ? `?version=${encodeURIComponent(state.graphVersion)}` : '';
+  const graph = await api(`/api/flows/${encodeURIComponent(state.selected)}/graph${version}`).catch(() => undefined);
   state.graph = graph;
-  const current = state.phone && !state.phone.ended && state.phone.flow === state.selected ? state.phone.step : undefined;
+  const current = state.phone && !state.phone.ended && state.phone.flow === state.selected && graph?.version === state.phone.version ? state.phone.step : undefined;
   drawDiagram($('diagram'), graph, current);
 }
 
@@ -498,6 +513,10 @@ $('signin').addEventListener('click', () => $('signin-dialog').showModal());
 $('validate').addEventListener('click', validateSource);
 $('publish').addEventListener('click', publishSource);
 $('canary').addEventListener('click', startCanary);
+$('graph-version').addEventListener('change', () => {
+  state.graphVersion = $('graph-version').value || undefined;
+  refreshGraph();
+});
 $('override-form').addEventListener('submit', setOverride);
 $('signin-dialog').addEventListener('close', () => {
   if ($('signin-dialog').returnValue === 'ok') setToken($('token-input').value.trim());

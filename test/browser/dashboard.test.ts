@@ -153,6 +153,11 @@ describe('dashboard', () => {
     await expect.poll(() => page.locator('#flow-badge').textContent()).toBe('version 2');
     await page.locator('[data-tab="versions"]').click();
     await page.locator('#tab-versions tr', { hasText: 'friendlier welcome' }).waitFor();
+    // The diagram of the old version keeps the traffic it had.
+    await page.locator('#graph-version').selectOption('1');
+    await expect.poll(() => page.locator('#diagram [data-step="sales"] .meta').textContent()).toBe('transfer · 1 call');
+    await page.locator('#graph-version').selectOption('');
+    await expect.poll(() => page.locator('#diagram [data-step="sales"] .meta').textContent()).toBe('transfer · 0 calls');
 
     // A canary: a share of new calls, then stopped.
     await page.locator('[data-tab="source"]').click();
