@@ -43,6 +43,20 @@ describe('ARI adapter: resilience', () => {
     expect(eventsOf(call, 'hangup')).toHaveLength(1);
   });
 
+  it('a dial leg whose StasisStart fell into the gap is found on reconnect and dialled', async () => {
+    rig = await startRig();
+    rig.fake.placeCall();
+    const call = await rig.call();
+    // Drop the socket the moment the leg is created: its StasisStart (sent a moment later) is lost.
+    rig.fake.on('request', (r: { path: string }) => {
+      if (r.path === '/ari/channels/create') rig!.fake.dropSockets();
+    });
+    call.port.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000 });
+    await waitFor(() => eventsOf(call, 'transfer.result').length, 'transfer result', 5000);
+    expect(eventsOf(call, 'transfer.result')[0]!.outcome).toBe('answered');
+    expect(rig.ari.status().reconnects).toBe(1);
+  });
+
   it('a 1011 close is survived like any other', async () => {
     rig = await startRig();
     rig.fake.placeCall();

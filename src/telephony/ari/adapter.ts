@@ -342,8 +342,16 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       const res = await this.rest.request('GET', `/recordings/live/${seg(name)}`);
       if (res.status === 404) call.recordingEnded(name, 'finished', 0, 'ended while disconnected');
     }
-    for (const [legId, owner] of this.legs) {
-      if (owner === call && !present.has(legId)) call.legEnded(legId, undefined, undefined);
+    // A dial leg's StasisStart, Dial or hangup may have fallen into the gap: read its state from the listing.
+    for (const [legId, owner] of [...this.legs]) {
+      if (owner !== call) continue;
+      const leg = present.get(legId);
+      if (!leg) {
+        call.legEnded(legId, undefined, undefined);
+        continue;
+      }
+      if (this.inOurApp(leg)) call.legStarted(legId);
+      if (leg.state === 'Up') call.legAnswered(legId);
     }
   }
 
