@@ -28,8 +28,8 @@ export function sqliteBackend(spec: { file: string; table?: string; query?: stri
   return async (key) => {
     if (!lookup) {
       const seed = spec.file.replace(/\.(db|sqlite3?)$/i, '') + '.sql';
-      if (seed !== spec.file && existsSync(seed)) seedDatabase(spec.file, seed);
       try {
+        if (seed !== spec.file && existsSync(seed)) seedDatabase(spec.file, seed);
         lookup = openSqliteLookup({ file: spec.file, ...(spec.table ? { table: spec.table } : {}), ...(spec.query ? { query: spec.query } : {}), ...(spec.key ? { key: spec.key } : {}) });
       } catch (error) {
         const code = (error as { code?: string }).code;

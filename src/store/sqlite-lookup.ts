@@ -97,9 +97,12 @@ export function seedDatabase(dbFile: string, sqlFile: string): boolean {
   const conn = new Database(tmp);
   try {
     conn.exec(readFileSync(sqlFile, 'utf8'));
-  } finally {
+  } catch (error) {
     conn.close();
+    rmSync(tmp, { force: true });
+    throw new SqliteLookupError('sqlite-seed-failed', `the seed \`${sqlFile}\` does not run: ${error instanceof Error ? error.message : String(error)}`);
   }
+  conn.close();
   renameSync(tmp, dbFile);
   return true;
 }
