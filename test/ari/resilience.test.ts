@@ -57,6 +57,21 @@ describe('ARI adapter: resilience', () => {
     expect(rig.ari.status().reconnects).toBe(1);
   });
 
+  it('a call whose StasisEnd fell into the gap is released after the reconnect', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.dropSockets();
+    await waitFor(() => rig!.fake.socketCount() === 0, 'socket gone');
+    // Someone (an admin, a redirect) moved the channel out of the app while we were away.
+    const ch = rig.fake.channels.get(id)!;
+    ch.app = undefined;
+    ch.dialplan = { context: 'elsewhere', exten: 's', priority: 1, app_name: 'Dial', app_data: 'PJSIP/x' };
+    await waitFor(() => eventsOf(call, 'hangup').length, 'session told');
+    expect(eventsOf(call, 'hangup')[0]!.cause).toBe('left-stasis');
+    expect(rig.ari.status().calls).toBe(0);
+  });
+
   it('a 1011 close is survived like any other', async () => {
     rig = await startRig();
     rig.fake.placeCall();
@@ -93,9 +108,13 @@ describe('ARI adapter: resilience', () => {
     ch.app = 'touchtone';
     ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: 'touchtone' };
     rig.ari.onReattach(() => undefined); // Looks, but does not claim.
+    const orphans: Array<[string, string]> = [];
+    rig.ari.onOrphan((facts, info) => orphans.push([facts.callId, info.handedTo]));
     await rig.ari.start();
     await waitFor(() => rig!.fake.channels.get('orphan')!.app === undefined, 'sent to safety');
     expect(rig.fake.channels.get('orphan')!.dialplan).toMatchObject({ context: 'touchtone-fallback', exten: 's' });
+    // The server hears of it, to close the call's record.
+    expect(orphans).toEqual([['orphan', 'dialplan']]);
   });
 
   it('re-attach without a handler and without a safe destination hangs the call up, never leaves it silent', async () => {

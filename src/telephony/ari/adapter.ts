@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type TimerHandle } from '../../runtime/clock.js';
-import type { CallPort, TelephonyAdapter } from '../port.js';
+import type { CallFacts, CallPort, TelephonyAdapter } from '../port.js';
 import { AriCall, type CallHost } from './ari-call.js';
 import { ALLOWED_EVENTS, type AriChannel, type AriEvent } from './ari-types.js';
 import { argsFromAppData, callFacts } from './call-facts.js';
@@ -66,6 +66,19 @@ export interface AriAdapter extends TelephonyAdapter {
   onReattach(handler: (call: CallPort, info: ReattachInfo) => void): void;
   /** Places an outbound call into our app (callbacks). The answered call arrives through `onCall`. */
   originate(request: OriginateRequest): Promise<OriginateResult>;
+  /**
+   * Called when the adapter gives a call up: sent to `safeDestination` (or hung up) because nobody claimed it after
+   * a (re)connect, no call handler took it, or the event socket stayed down too long. The server records the
+   * call's outcome here, so a call taken back this way does not stay "in progress" in the store.
+   */
+  onOrphan(handler: (facts: CallFacts, info: OrphanInfo) => void): void;
+}
+
+/** Why and where the adapter let a call go. */
+export interface OrphanInfo {
+  reason: string;
+  /** `dialplan`: continued at `safeDestination`; `hangup`: no safe destination was configured. */
+  handedTo: 'dialplan' | 'hangup';
 }
 
 class AriAdapterImpl implements AriAdapter, CallHost {
@@ -87,6 +100,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   private readonly legs = new Map<string, AriCall>();
   private callHandler: ((call: CallPort) => void) | undefined;
   private reattachHandler: ((call: CallPort, info: ReattachInfo) => void) | undefined;
+  private orphanHandler: ((facts: CallFacts, info: OrphanInfo) => void) | undefined;
   private seq = 0;
   private everConnected = false;
   private reconnects = 0;
@@ -96,6 +110,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   private orphanTimer: TimerHandle | undefined;
   private reconcileTimer: TimerHandle | undefined;
   private reconcileAttempt = 0;
+  private readonly claimTimers = new Set<TimerHandle>();
   private running = false;
   private firstSettled: (() => void) | undefined;
 
@@ -141,6 +156,10 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.reattachHandler = handler;
   }
 
+  onOrphan(handler: (facts: CallFacts, info: OrphanInfo) => void): void {
+    this.orphanHandler = handler;
+  }
+
   /** Starts connecting. Resolves after the first connect attempt settles (success or failure); never rejects. */
   start(): Promise<void> {
     if (this.running) return Promise.resolve();
@@ -153,7 +172,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   async stop(): Promise<void> {
     this.running = false;
     this.socket.stop();
-    for (const timer of [this.orphanTimer, this.reconcileTimer]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    for (const timer of [this.orphanTimer, this.reconcileTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.claimTimers.clear();
     this.orphanTimer = this.reconcileTimer = undefined;
     this.firstSettled?.();
     // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
@@ -278,8 +298,13 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     for (const channel of ours) {
       if (typeof channel.id !== 'string') continue;
       const args = argsFromAppData(channel.dialplan?.app_data);
-      if (args[0] === DIAL_LEG_ARG) void this.rest.request('DELETE', `/channels/${seg(channel.id)}`);
-      else this.sendToSafety(channel.id, 'event socket down past the orphan limit');
+      if (args[0] === DIAL_LEG_ARG) {
+        void this.rest.request('DELETE', `/channels/${seg(channel.id)}`);
+        continue;
+      }
+      this.sendToSafety(channel.id, 'event socket down past the orphan limit');
+      const held = this.calls.get(channel.id);
+      this.notifyOrphan(held?.facts ?? callFacts(channel, args, { routes: this.options.routes, defaultFlow: this.options.defaultFlow }), 'event socket down past the orphan limit');
     }
     for (const call of [...this.calls.values()]) call.hungUp('ari-disconnected');
   }
@@ -313,8 +338,13 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     for (const call of [...this.calls.values()]) {
       const seq = this.callSeq.get(call) ?? 0;
       if (seq > before) continue; // Arrived after the listing was taken.
-      if (!present.has(call.id)) {
+      const channel = present.get(call.id);
+      if (!channel) {
         call.hungUp('hangup-while-disconnected');
+        continue;
+      }
+      if (!this.inOurApp(channel)) {
+        call.leftApp(); // Its StasisEnd fell into the gap.
         continue;
       }
       void this.catchUp(call, present);
@@ -377,15 +407,27 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     }
     if (call.claimed) return;
     const timer = this.clock.setTimeout(() => {
+      this.claimTimers.delete(timer);
       if (!call.claimed && call.lifecycle === 'live') this.orphan(call, 'not claimed within the orphan limit');
     }, this.options.orphanLimitMs);
-    void timer;
+    this.claimTimers.add(timer);
   }
 
   private orphan(call: AriCall, why: string): void {
     this.log.warn({ callId: call.id, code: 'ARI_ORPHANED_CALL', why }, 'sending a call nobody resumed to the safe destination');
     this.sendToSafety(call.id, why);
     call.hungUp('orphaned');
+    this.notifyOrphan(call.facts, why);
+  }
+
+  private notifyOrphan(facts: CallFacts, reason: string): void {
+    const handler = this.orphanHandler;
+    if (!handler) return;
+    try {
+      handler(facts, { reason, handedTo: this.options.safeDestination ? 'dialplan' : 'hangup' });
+    } catch (err) {
+      this.log.error({ callId: facts.callId, code: 'ARI_ORPHAN_HANDLER_THREW', error: err instanceof Error ? err.message : String(err) }, 'orphan handler threw');
+    }
   }
 
   private sendToSafety(channelId: string, why: string): void {
