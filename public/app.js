@@ -505,7 +505,7 @@ $('call').addEventListener('click', placeCall);
 $('hangup').addEventListener('click', hangup);
 for (const b of document.querySelectorAll('.keypad button')) b.addEventListener('click', () => press(b.dataset.key));
 document.addEventListener('keydown', (e) => {
-  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement) return;
   if (/^[0-9*#]$/.test(e.key)) press(e.key);
 });
 for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
