@@ -181,6 +181,8 @@ export class BrowserPhone implements PhoneAdmin {
     this.calls.set(id, line);
     const session = this.options.engine.startCall(this.options.wrap ? this.options.wrap(line) : line, flow);
     line.session = session;
+    // The engine plays the first prompt inside startCall, before the session is known here: it is the start step's.
+    for (const l of line.lines) if (!l.step) l.step = session.flow.doc.start;
     void session.done.then(
       () => this.ended(line),
       () => this.ended(line),

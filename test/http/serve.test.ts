@@ -51,7 +51,7 @@ async function boot(env: Record<string, string> = {}, logger: Logger = silentLog
   const api = request(server.url.replace(/\/$/, ''));
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const call = async () => (await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' }).expect(201)).body as { id: string };
-  const state = async (id: string) => (await api.get(`/api/phone/calls/${id}`).expect(200)).body as { step: string; version: string; ended: boolean; outcome?: { kind: string }; lines: { kind: string; text: string }[] };
+  const state = async (id: string) => (await api.get(`/api/phone/calls/${id}`).expect(200)).body as { step: string; version: string; ended: boolean; outcome?: { kind: string }; lines: { kind: string; step: string; text: string }[] };
   const press = (id: string, digits: string) => api.post(`/api/phone/calls/${id}/keys`).set(auth).send({ digits }).expect(202);
   return { dir, clock, api, auth, call, state, press, config: config! };
 }
@@ -69,7 +69,7 @@ describe('touchtone serve', () => {
     const done = await state(id);
     expect(done.ended).toBe(true);
     expect(done.outcome).toMatchObject({ kind: 'completed' });
-    expect(done.lines.filter((l) => l.kind === 'prompt').map((l) => l.text)).toEqual(['Hello. Press 1 for news.', 'No news today.', 'Goodbye.']);
+    expect(done.lines.filter((l) => l.kind === 'prompt').map((l) => `${l.step}: ${l.text}`)).toEqual(['main: Hello. Press 1 for news.', 'news: No news today.', 'bye: Goodbye.']);
     await server!.store.flush();
     const recent = (await api.get('/api/calls/recent').expect(200)).body.calls;
     expect(recent[0]).toMatchObject({ id, flow: 'demo', outcome: 'completed' });
