@@ -17,6 +17,7 @@ import type { CallSetup } from '../testing/scenario-types.js';
 import { simulateCall, DEFAULT_NOW, type SimulatedCall } from '../testing/simulate-call.js';
 import { CallLog } from '../testing/call-log.js';
 import { FlowLoadError } from '../testing/load-flow.js';
+import { createDataSourceFactory } from '../data/index.js';
 
 interface SimulateOptions {
   script?: string;
@@ -104,7 +105,10 @@ export async function runSimulateCommand(file: string, options: SimulateOptions,
   const clock = new VirtualClock(Date.parse(setup.now ?? (interactive ? new Date().toISOString() : DEFAULT_NOW)));
   let call: SimulatedCall;
   try {
-    call = await simulateCall(path, { ...setup, clock });
+    // Without `--data`, lookups go to the flow's real sources (its SQLite seed, CSV files, HTTP APIs), so the
+    // default hotline answers with its demo data exactly as `touchtone serve` would.
+    const realData = options.data ? {} : { services: { data: createDataSourceFactory({ clock, env: io.env }) } };
+    call = await simulateCall(path, { ...setup, clock, ...realData });
   } catch (error) {
     if (error instanceof FlowLoadError) {
       io.err(error.message);
@@ -201,7 +205,7 @@ export const registerSimulate: RegisterCommand = (program: Command, io: CliIO, s
     .option('--caller <number>', 'the caller number')
     .option('--dialled <number>', 'the dialled number')
     .option('--language <code>', 'the channel language')
-    .option('--data <file>', 'YAML or JSON map of data source to records')
+    .option('--data <file>', 'YAML or JSON map of data source to records, used instead of the flow\'s real data sources')
     .option('--hours <name=state>', 'force a schedule open, closed or holiday (repeatable)', collect, [])
     .option('--queue <name=state>', 'queue state: free, busy, none or unknown (repeatable)', collect, [])
     .option('--department <name=answer>', 'answered, busy, noAnswer or failed (repeatable)', collect, [])
