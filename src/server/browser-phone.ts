@@ -1,12 +1,12 @@
 /**
- * The dashboard's phone: calls placed from a browser, run by the engine on the real clock through an in-memory
- * line. Prompts become lines of text (the browser may speak them); keys come from the keypad. Transfers, queues
- * and recordings are simulated with short real delays, since there is no Asterisk behind this line.
+ * The dashboard's phone: calls placed from a browser through the built-in simulator, on the real clock. Prompts
+ * become lines of text (the browser may speak them); keys come from the keypad. Transfers, queues and recordings
+ * are the simulator's, since there is no Asterisk behind this line.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallFacts, CallPort, DepartmentTarget, Media, PortEventListener, QueueTarget, RecordOptions } from '../telephony/port.js';
-import type { Digit } from '../flow/types.js';
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { SimulatedPhone, type SimulatorBehaviour } from '../telephony/simulator/simulated-phone.js';
 import type { PhoneAdmin, PhoneCallState, PhoneLine } from '../http/deps.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
 
@@ -15,9 +15,9 @@ export interface BrowserPhoneOptions {
   clock: Clock;
   /** Wraps each line before the engine gets it (metrics). */
   wrap?: (port: CallPort) => CallPort;
-  /** Milliseconds of speech per character of prompt text. Default 55 (about 160 words a minute). */
+  /** Milliseconds of speech per character of prompt text. Default 60 (the simulator's). */
   msPerChar?: number;
-  /** How long a simulated transfer rings, a recording runs at most. */
+  /** How long a simulated transfer rings, and a recording runs at most. */
   ringMs?: number;
   recordMs?: number;
   /** Ended calls are forgotten after this long. */
@@ -42,121 +42,99 @@ export function mediaText(m: Media): string {
   }
 }
 
-/** One browser call's line: a `CallPort` whose audio is text and whose time is the real clock. */
-class BrowserLine implements CallPort {
+/**
+ * One browser call: the built-in simulator's phone (`SimulatedPhone`, which plays, rings and records on the clock)
+ * with a transcript kept beside it. Every command the engine sends is noted as a line of text with the step the
+ * call is in, then passed on to the phone unchanged.
+ */
+class BrowserCall implements CallPort {
   readonly lines: PhoneLine[] = [];
-  ended = false;
-  private listener: PortEventListener | undefined;
-  private seq = 0;
-  private readonly timers = new Map<string, TimerHandle>();
-  private recording: { id: string; terminator: string; startedAt: number } | undefined;
+  /** Set once the engine reports the call's end. */
+  finished = false;
   session: CallSessionLike | undefined;
+  private seq = 0;
 
   constructor(
-    readonly facts: CallFacts,
-    private readonly options: Required<Pick<BrowserPhoneOptions, 'msPerChar' | 'ringMs' | 'recordMs'>> & { clock: Clock },
+    readonly phone: SimulatedPhone,
+    private readonly clock: Clock,
   ) {}
 
-  get step(): string {
-    return this.session?.step ?? '';
+  get facts(): CallFacts {
+    return this.phone.facts;
+  }
+
+  /** The caller can no longer press keys: the call ended or left the flow. */
+  get over(): boolean {
+    return this.finished || this.phone.state === 'ended' || this.phone.left !== undefined;
   }
 
   say(kind: PhoneLine['kind'], text: string): void {
-    this.lines.push({ seq: ++this.seq, at: this.options.clock.now(), kind, step: this.step, text });
+    this.lines.push({ seq: ++this.seq, at: this.clock.now(), kind, step: this.session?.step ?? '', text });
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
 
   onEvent(listener: PortEventListener): void {
-    this.listener = listener;
+    this.phone.onEvent(listener);
   }
 
-  private emit(event: Parameters<PortEventListener>[0]): void {
-    if (!this.ended || event.type === 'hangup') this.listener?.(event);
+  answer(): void {
+    this.phone.answer();
   }
-
-  private later(id: string, ms: number, fn: () => void): void {
-    this.timers.set(id, this.options.clock.setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, ms));
-  }
-
-  private cancel(id: string): boolean {
-    const t = this.timers.get(id);
-    if (t === undefined) return false;
-    this.options.clock.clearTimeout(t);
-    this.timers.delete(id);
-    return true;
-  }
-
-  answer(): void {}
 
   play(playbackId: string, media: readonly Media[]): void {
     const text = media.map(mediaText).filter(Boolean).join(' ');
-    const ms = media.reduce((sum, m) => sum + ('durationMs' in m && m.durationMs ? m.durationMs : mediaText(m).length * this.options.msPerChar), 0);
     if (text) this.say('prompt', text);
-    this.emit({ type: 'playback.started', playbackId });
-    this.later(playbackId, Math.max(200, ms), () => this.emit({ type: 'playback.finished', playbackId, outcome: 'finished' }));
+    this.phone.play(playbackId, media);
   }
 
   stopPlayback(playbackId: string): void {
-    if (this.cancel(playbackId)) this.emit({ type: 'playback.finished', playbackId, outcome: 'stopped' });
+    this.phone.stopPlayback(playbackId);
   }
 
-  startMusicOnHold(): void {
+  startMusicOnHold(mohClass?: string): void {
     this.say('note', '♪ music on hold ♪');
+    this.phone.startMusicOnHold(mohClass);
   }
 
-  stopMusicOnHold(): void {}
+  stopMusicOnHold(): void {
+    this.phone.stopMusicOnHold();
+  }
 
-  setVariables(): void {}
+  setVariables(vars: Readonly<Record<string, string>>): void {
+    this.phone.setVariables(vars);
+  }
 
   transfer(target: DepartmentTarget): void {
-    const where = target.kind === 'dial' ? target.endpoint : `${target.context},${target.extension}`;
-    this.say('note', `Transferring to ${where} (simulated: answered).`);
-    this.later('transfer', this.options.ringMs, () => this.emit({ type: 'transfer.result', outcome: 'answered' }));
+    this.say('note', `Transferring to ${target.kind === 'dial' ? target.endpoint : `${target.context},${target.extension}`} (simulated).`);
+    this.phone.transfer(target);
   }
 
   enqueue(target: QueueTarget): void {
-    this.say('note', `Queued for an agent in \`${target.queue}\` (simulated).`);
+    this.say('note', `Queued for an agent in ${target.queue} (simulated).`);
+    this.phone.enqueue(target);
   }
 
   record(recordingId: string, options: RecordOptions): void {
     this.say('note', `Recording${options.terminator !== 'none' ? ` (press ${options.terminator} to stop)` : ''}…`);
-    this.recording = { id: recordingId, terminator: options.terminator, startedAt: this.options.clock.now() };
-    this.later(recordingId, Math.min(options.maxDurationMs, this.options.recordMs), () => this.finishRecording());
-  }
-
-  private finishRecording(): void {
-    const r = this.recording;
-    if (!r) return;
-    this.recording = undefined;
-    this.cancel(r.id);
-    this.emit({ type: 'recording.finished', recordingId: r.id, outcome: 'finished', durationMs: this.options.clock.now() - r.startedAt });
+    this.phone.record(recordingId, options);
   }
 
   hangup(reason: string): void {
-    if (this.ended) return;
-    this.end(`Call ended (${reason}).`);
+    this.phone.hangup(reason);
   }
 
-  press(digit: Digit): void {
-    if (this.ended) return;
-    this.say('key', digit);
-    if (this.recording && digit === this.recording.terminator) return this.finishRecording();
-    this.emit({ type: 'key', digit });
+  press(digits: string): void {
+    for (const digit of digits) {
+      if (this.over) return;
+      this.say('key', digit);
+      this.phone.press(digit);
+    }
   }
 
   callerHangup(): void {
-    if (this.ended) return;
-    this.emit({ type: 'hangup', cause: 'caller' });
-    this.end('You hung up.');
-  }
-
-  end(text: string): void {
-    this.ended = true;
-    for (const id of [...this.timers.keys()]) this.cancel(id);
-    this.say('end', text);
+    if (this.over) return;
+    this.say('end', 'You hung up.');
+    this.phone.hangupByCaller();
   }
 }
 
@@ -165,73 +143,75 @@ class BrowserLine implements CallPort {
  * @example const phone = new BrowserPhone({ engine, clock: systemClock }); const call = await phone.start('acme-hotline', {});
  */
 export class BrowserPhone implements PhoneAdmin {
-  private readonly calls = new Map<string, BrowserLine>();
+  private readonly calls = new Map<string, BrowserCall>();
   private readonly options: Required<Pick<BrowserPhoneOptions, 'msPerChar' | 'ringMs' | 'recordMs' | 'keepEndedMs' | 'maxLive'>> & BrowserPhoneOptions;
 
   constructor(options: BrowserPhoneOptions) {
-    this.options = { msPerChar: 55, ringMs: 1500, recordMs: 4000, keepEndedMs: 10 * 60_000, maxLive: 50, ...options };
+    this.options = { msPerChar: 60, ringMs: 1500, recordMs: 4000, keepEndedMs: 10 * 60_000, maxLive: 50, ...options };
   }
 
   async start(flow: string, opts: { caller?: string; dialled?: string }): Promise<PhoneCallState> {
-    const live = [...this.calls.values()].filter((l) => !l.ended).length;
+    const live = [...this.calls.values()].filter((c) => !c.over).length;
     if (live >= this.options.maxLive) throw Object.assign(new Error(`${live} browser calls are already in progress.`), { code: 'too-many-calls' });
     const id = `web-${randomUUID()}`;
-    const facts: CallFacts = { callId: id, channel: `Browser/${id.slice(4, 12)}`, caller: opts.caller ?? '+15550100', dialled: opts.dialled ?? '100', flow, args: {} };
-    const line = new BrowserLine(facts, { ...this.options, clock: this.options.clock });
-    this.calls.set(id, line);
-    const session = this.options.engine.startCall(this.options.wrap ? this.options.wrap(line) : line, flow);
-    line.session = session;
+    const { clock } = this.options;
+    const behaviour: SimulatorBehaviour = { msPerChar: this.options.msPerChar, ringMs: this.options.ringMs, recording: { durationMs: this.options.recordMs } };
+    const phone = new SimulatedPhone(clock, { callId: id, channel: `Browser/${id.slice(4, 12)}`, caller: opts.caller ?? '+15550100', dialled: opts.dialled ?? '100', flow, args: {} }, behaviour);
+    const call = new BrowserCall(phone, clock);
+    this.calls.set(id, call);
+    const session = this.options.engine.startCall(this.options.wrap ? this.options.wrap(call) : call, flow);
+    call.session = session;
     // The engine plays the first prompt inside startCall, before the session is known here: it is the start step's.
-    for (const l of line.lines) if (!l.step) l.step = session.flow.doc.start;
+    for (const l of call.lines) if (!l.step) l.step = session.flow.doc.start;
     void session.done.then(
-      () => this.ended(line),
-      () => this.ended(line),
+      () => this.ended(call),
+      () => this.ended(call),
     );
-    return this.state(line, 0);
+    return this.state(call, 0);
   }
 
   get(id: string, since: number): PhoneCallState | undefined {
-    const line = this.calls.get(id);
-    return line ? this.state(line, since) : undefined;
+    const call = this.calls.get(id);
+    return call ? this.state(call, since) : undefined;
   }
 
   press(id: string, digits: string): boolean {
-    const line = this.calls.get(id);
-    if (!line || line.ended) return false;
-    for (const d of digits) line.press(d as Digit);
+    const call = this.calls.get(id);
+    if (!call || call.over) return false;
+    call.press(digits);
     return true;
   }
 
   hangup(id: string): boolean {
-    const line = this.calls.get(id);
-    if (!line || line.ended) return false;
-    line.callerHangup();
+    const call = this.calls.get(id);
+    if (!call || call.over) return false;
+    call.callerHangup();
     return true;
   }
 
   /** Hangs up every browser call (server shutdown). */
   hangupAll(): void {
-    for (const line of this.calls.values()) line.callerHangup();
+    for (const call of this.calls.values()) call.callerHangup();
   }
 
-  private ended(line: BrowserLine): void {
-    if (!line.ended) line.end(`Call ended: ${describeOutcome(line.session?.outcome)}.`);
-    else line.say('end', `Outcome: ${describeOutcome(line.session?.outcome)}.`);
-    const forget = this.options.clock.setTimeout(() => this.calls.delete(line.facts.callId), this.options.keepEndedMs);
+  private ended(call: BrowserCall): void {
+    call.finished = true;
+    call.say('end', `Call ended: ${describeOutcome(call.session?.outcome)}.`);
+    const forget = this.options.clock.setTimeout(() => this.calls.delete(call.facts.callId), this.options.keepEndedMs);
     // Remembering an ended call must not keep a stopping server alive.
     (forget as { unref?: () => void } | undefined)?.unref?.();
   }
 
-  private state(line: BrowserLine, since: number): PhoneCallState {
-    const s = line.session;
+  private state(call: BrowserCall, since: number): PhoneCallState {
+    const s = call.session;
     return {
-      id: line.facts.callId,
-      flow: s?.flow.name ?? line.facts.flow ?? '',
+      id: call.facts.callId,
+      flow: s?.flow.name ?? call.facts.flow ?? '',
       version: s?.flow.version ?? '',
       step: s?.step ?? '',
-      ended: line.ended && (s?.ended ?? true),
+      ended: call.finished,
       outcome: s?.outcome,
-      lines: line.lines.filter((l) => l.seq > since),
+      lines: call.lines.filter((l) => l.seq > since),
     };
   }
 }
