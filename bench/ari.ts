@@ -263,12 +263,16 @@ async function benchFakeInWorker(calls: number, keysPerCall: number): Promise<vo
   });
   await ari.start();
   const results = next();
+  const lagMain = monitorEventLoopDelay({ resolution: 1 });
+  lagMain.enable();
   worker.postMessage('go');
   console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt`);
   const { paced, burst, lag } = (await results) as { paced: number[]; burst: number[]; lag: number[] };
   report(`key in → DELETE /playbacks out, paced ${perMs}/ms (${calls} calls × ${keysPerCall} keys)`, paced);
   console.log(`  fake's event-loop delay during the paced run: p50=${lag[0]!.toFixed(3)} ms  p99=${lag[1]!.toFixed(3)} ms  max=${lag[2]!.toFixed(3)} ms`);
   report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, burst);
+  lagMain.disable();
+  console.log(`  adapter's event-loop delay over both runs: p50=${(lagMain.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lagMain.percentile(99) / 1e6).toFixed(3)} ms  max=${(lagMain.max / 1e6).toFixed(3)} ms`);
   await ari.stop();
   worker.postMessage('stop');
   await new Promise((resolve) => worker.once('exit', resolve));
