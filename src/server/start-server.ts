@@ -189,7 +189,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hours: store.hoursOverrides,
     recordings: { list: (purpose) => store.recordings.list({ purpose, limit: 200 }) },
     phone,
-    readiness: { check: () => readiness(catalog, store, ari, ami) },
+    readiness: {
+      check: async () => ({
+        ...(await readiness(catalog, store, ari, ami)),
+        // A stopping server is alive but must not get new traffic.
+        calls: { ok: accepting, state: accepting ? 'accepting' : 'draining', detail: { live: engine.liveCalls.size } },
+      }),
+    },
     metrics,
     logger,
     auth: { token, requireForReads: !isLoopback(config.http.host) },

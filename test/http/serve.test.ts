@@ -149,7 +149,7 @@ describe('touchtone serve', () => {
     expect(res.status).toBe(422);
     expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', range: { start: { line: 10 } } });
     expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'stale' });
-    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' } });
+    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
   });
 
   it('on shutdown takes no new calls, waits for calls in progress, and flushes the store', async () => {
@@ -162,6 +162,9 @@ describe('touchtone serve', () => {
     expect(stopped).toBe(false);
     const refused = await api.post('/api/phone/calls').set(auth).send({ flow: 'demo' });
     expect(refused.status).toBe(503);
+    const ready = await api.get('/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.components.calls).toEqual({ ok: false, state: 'draining', detail: { live: 1 } });
     await press(id, '1');
     await clock.advance(5000);
     await stopping;
