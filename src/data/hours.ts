@@ -38,6 +38,20 @@ interface DayPlan {
   holiday?: string;
 }
 
+/** Languages holiday names are kept in besides English (the languages `src/say` speaks). */
+const NAME_LANGUAGES = ['de', 'fr'] as const;
+/** English holiday name → its name in other languages, filled as calendars are computed. */
+const translations = new Map<string, Partial<Record<string, string>>>();
+
+/**
+ * A holiday's name in a language, from the calendars computed so far; the English name when unknown.
+ * @example holidayName('Christmas Day', 'de') // '1. Weihnachtstag' (once a German calendar was used)
+ */
+export function holidayName(english: string, lang: string): string {
+  const base = lang.toLowerCase().split(/[-_]/)[0]!;
+  return translations.get(english)?.[base] ?? english;
+}
+
 /** Public holidays of one place, by local date, with English names. Years are computed once and kept. */
 class HolidayCalendar {
   private readonly hd: Holidays;
@@ -60,6 +74,15 @@ class HolidayCalendar {
         if (!this.types.includes(h.type)) continue;
         const date = h.date.slice(0, 10);
         if (!days.has(date)) days.set(date, h.name);
+      }
+      for (const lang of NAME_LANGUAGES) {
+        for (const h of this.hd.getHolidays(year, lang) ?? []) {
+          const english = days.get(h.date.slice(0, 10));
+          if (!english || !this.types.includes(h.type)) continue;
+          const names = translations.get(english) ?? {};
+          names[lang] ??= h.name;
+          translations.set(english, names);
+        }
       }
       this.years.set(year, days);
     }

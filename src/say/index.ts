@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import type { Media } from '../telephony/port.js';
 import type { HoursState } from '../runtime/services.js';
 import { CURRENCY_SOUNDS, PHRASE_SOUNDS, WORDS, sayLanguage, sound, type SayLanguage } from './words.js';
+import { holidayName } from '../data/hours.js';
 
 export { sayLanguage, type SayLanguage } from './words.js';
 
@@ -187,7 +188,7 @@ export function mediaText(items: readonly Media[]): string {
     .map((m) => m.text ?? '')
     .filter(Boolean)
     .join(' ')
-    .replace(/\s+([.,:])/g, '$1');
+    .replace(/\s+([.,])/g, '$1');
 }
 
 /** "today", "tomorrow", "on Monday" or "on Monday, December 28th", then "at 9 AM". */
@@ -230,7 +231,7 @@ export function sayOpening(state: HoursState, lang: string, tz: string, now: num
     return [sound(PHRASE_SOUNDS.openUntil, p.openUntil), ...spoken];
   }
   const out: Media[] = [];
-  if (state.holiday && state.holiday !== 'closed') out.push(sound(PHRASE_SOUNDS.closedHoliday, p.closedHoliday(state.holiday)));
+  if (state.holiday && state.holiday !== 'closed') out.push(sound(PHRASE_SOUNDS.closedHoliday, p.closedHoliday(holidayName(state.holiday, language))));
   else if (state.holiday || state.override) out.push(sound(PHRASE_SOUNDS.closedToday, p.closedToday));
   else out.push(sound(PHRASE_SOUNDS.closedNow, p.closedNow));
   if (state.opensAt) out.push(sound(PHRASE_SOUNDS.openAgain, p.openAgain), ...sayWhen(at(state.opensAt), today, language, true));

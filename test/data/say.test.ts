@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mediaText, sayOpening, sayValue, toMinorUnits } from '../../src/say/index.js';
+import { createHoursService } from '../../src/data/hours.js';
 import type { Media } from '../../src/telephony/port.js';
 
 const money = (value: unknown, currency: string, lang = 'en') => mediaText(sayValue({ kind: 'money', value, currency }, lang));
@@ -129,6 +130,10 @@ describe('say: opening hours', () => {
     const state = { open: false, holiday: 'Christmas Day', opensAt: '2027-01-04T08:00:00+01:00' };
     expect(mediaText(sayOpening(state, 'en', tz, christmas))).toBe('We are closed today for Christmas Day. We open again on Monday January 4th at 8 AM');
     expect(mediaText(sayOpening({ open: false, holiday: 'closed' }, 'de', tz, christmas))).toBe('Wir haben heute geschlossen.');
+    // Names come in the call's language once a calendar of that place was computed.
+    createHoursService().evaluate('o', { timezone: tz, weekly: {}, holidays: { country: 'DE', region: 'BE' } }, christmas);
+    expect(mediaText(sayOpening(state, 'de', tz, christmas))).toMatch(/^Wir haben heute geschlossen: 1\. Weihnachtstag\./);
+    expect(mediaText(sayOpening(state, 'fr', tz, christmas))).toMatch(/^Nous sommes fermés aujourd'hui : Noël\./);
     expect(mediaText(sayOpening({ open: false, override: { reason: 'storm' }, opensAt: '2026-12-26T08:00:00+01:00' }, 'en', tz, christmas))).toBe(
       'We are closed today. We open again tomorrow at 8 AM',
     );
