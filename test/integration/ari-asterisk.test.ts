@@ -118,6 +118,26 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await driver.hangup(callerLeg);
   });
 
+  it('hostile caller id stays data: literal in facts and variables, never evaluated', async () => {
+    ari = await adapter();
+    const evil = '123&PJSIP/evil;${SHELL(id)}';
+    const { ivrLeg, callerLeg } = await driver.call('ivr', 'touchtone-test', `"Eve, ${'$'}{EXTEN}" <${evil}>`);
+    const call = await nextCall(ivrLeg);
+    expect(call.port.facts.caller).not.toMatch(/[\r\n]/);
+    expect(call.port.facts.caller).toBe(evil); // Asterisk passes it through: it is data from here on.
+    call.port.answer();
+    call.port.setVariables({ TOUCHTONE_CALLER: call.port.facts.caller });
+    const stored = await driver.until(async () => driver.variable(ivrLeg, 'TOUCHTONE_CALLER'), 'variable set');
+    // Stored as given, not evaluated (no `uid=` from SHELL, no extension from EXTEN).
+    expect(stored).toBe(call.port.facts.caller);
+    expect(stored).not.toContain('uid=');
+    call.port.transfer({ kind: 'dial', endpoint: `Local/${call.port.facts.caller}@touchtone-test-agents`, ringTimeoutMs: 1000 });
+    const result = await event(call, 'transfer.result');
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toContain('not a plain dial endpoint');
+    await driver.hangup(callerLeg);
+  });
+
   it('records the caller', async () => {
     ari = await adapter();
     const { ivrLeg } = await driver.call('ivr');
