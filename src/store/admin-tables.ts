@@ -19,6 +19,8 @@ export interface FlowVersion {
   publishedAt: number;
   publishedBy: string;
   note: string;
+  /** The file it was published from; `''` for versions saved before schema version 2. */
+  file: string;
 }
 
 /** The answer of `FlowVersions.save`: saved (or already there with the same text), or refused. */
@@ -27,13 +29,13 @@ export type SaveVersionResult = { ok: true; version: FlowVersion; created: boole
 /** Published flow versions: save, list, get, latest. */
 export interface FlowVersions {
   /** Saves a published version. Versions are immutable: the same version with other source text is refused. */
-  save(entry: { flow: string; version: string; source: string; publishedAt: number; publishedBy?: string; note?: string }): SaveVersionResult;
+  save(entry: { flow: string; version: string; source: string; publishedAt: number; publishedBy?: string; note?: string; file?: string }): SaveVersionResult;
   list(flow?: string): Omit<FlowVersion, 'source'>[];
   get(flow: string, version: string): FlowVersion | undefined;
   latest(flow: string): FlowVersion | undefined;
 }
 
-const VERSION_COLUMNS = 'flow, version, hash, published_at AS publishedAt, published_by AS publishedBy, note';
+const VERSION_COLUMNS = 'flow, version, hash, published_at AS publishedAt, published_by AS publishedBy, note, file';
 
 /** Flow versions on a connection. @example flowVersions(db).save({ flow: 'acme', version: '3', source, publishedAt: Date.now() }) */
 export function flowVersions(db: Database.Database): FlowVersions {
@@ -59,8 +61,9 @@ export function flowVersions(db: Database.Database): FlowVersions {
         publishedAt: entry.publishedAt,
         publishedBy: entry.publishedBy ?? '',
         note: entry.note ?? '',
+        file: entry.file ?? '',
       };
-      db.prepare('INSERT INTO flow_versions (flow, version, source, hash, published_at, published_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      db.prepare('INSERT INTO flow_versions (flow, version, source, hash, published_at, published_by, note, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         version.flow,
         version.version,
         version.source,
@@ -68,6 +71,7 @@ export function flowVersions(db: Database.Database): FlowVersions {
         version.publishedAt,
         version.publishedBy,
         version.note,
+        version.file,
       );
       return { ok: true, version, created: true };
     },

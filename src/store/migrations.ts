@@ -87,6 +87,10 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 2: the file a flow version was published from (the admin API shows it; hot reload compares it).
+  `
+  ALTER TABLE flow_versions ADD COLUMN file TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /** Brings the schema to the newest version; returns the versions it applied. */

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VirtualClock } from '../../src/runtime/clock.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Logger } from '../../src/runtime/services.js';
 import { createHoursService } from '../../src/data/hours.js';
 
@@ -194,14 +195,30 @@ describe('store: schema, stats and retention', () => {
   it('migrates once and uses WAL', async () => {
     const path = tempDb();
     const a = openStore({ path });
-    expect(a.metrics().schemaVersion).toBe(1);
+    expect(a.metrics().schemaVersion).toBe(2);
     await a.close();
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     const b = openStore({ path });
-    expect(b.metrics().schemaVersion).toBe(1);
+    expect(b.metrics().schemaVersion).toBe(2);
     await b.close();
+  });
+
+  it('migrates a version-1 file forward and keeps its rows', async () => {
+    const path = tempDb();
+    mkdirSync(dirname(path), { recursive: true });
+    const v1 = new Database(path);
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO flow_versions (flow, version, source, hash, published_at) VALUES ('acme', '1', 'x', 'h', 5)").run();
+    v1.close();
+    const store = openStore({ path, writer: 'inline' });
+    stores.push(store);
+    expect(store.metrics().schemaVersion).toBe(2);
+    expect(store.flowVersions.get('acme', '1')).toMatchObject({ source: 'x', file: '' });
+    store.flowVersions.save({ flow: 'acme', version: '2', source: 'y', publishedAt: 6, file: 'flows/acme.yaml' });
+    expect(store.flowVersions.latest('acme')).toMatchObject({ version: '2', file: 'flows/acme.yaml' });
   });
 
   it('reports outcomes, drop-off, menu rates and time to agent per flow', async () => {
