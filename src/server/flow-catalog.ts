@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { findFlowFiles } from '../flow/find-flows.js';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import { hasErrors } from '../flow/diagnostics.js';
 import type { FlowDoc } from '../flow/types.js';
@@ -37,6 +37,8 @@ interface Entry {
   diagnostics: Diagnostic[];
   /** A version tried on a share of new calls before it is promoted. */
   canary?: Canary;
+  /** Sub-flow files (absolute) the running version uses. */
+  uses: Set<string>;
   /** Text of the last failed attempt, so the dashboard can show what is wrong. */
   failedSource?: string;
   lastFailed: boolean;
@@ -54,6 +56,9 @@ export interface FlowCatalogOptions {
   now?: () => number;
 }
 
+
+/** A top-level `params:` key marks a sub-flow file. */
+const SUBFLOW_FILE = /^params\s*:/m;
 
 /**
  * A version's identity: the SHA-256 of its text (as the store computes it), extended with the sub-flows' texts when
@@ -102,7 +107,14 @@ export class FlowCatalog implements FlowAdmin {
       this.written.delete(file);
       return undefined;
     }
-    return this.accept(text, file, { by, note }, undefined);
+    // A sub-flow (it declares `params`) is served through the flows that use it, never as a flow of its own.
+    const result = SUBFLOW_FILE.test(text) ? undefined : await this.accept(text, file, { by, note }, undefined);
+    // Flows that use this file as a sub-flow get a new version too (their hash covers their sub-flows' text).
+    const path = resolve(file);
+    for (const parent of [...this.entries.values()]) {
+      if (parent.file !== file && parent.uses.has(path)) await this.loadFile(parent.file, by, `sub-flow ${basename(file)} edited`);
+    }
+    return result;
   }
 
   list(): FlowSummary[] {
@@ -181,7 +193,7 @@ export class FlowCatalog implements FlowAdmin {
   private entryFor(name: string, file: string): Entry {
     let e = this.entries.get(name);
     if (!e) {
-      e = { name, file, docs: new Map(), diagnostics: [], lastFailed: false };
+      e = { name, file, docs: new Map(), diagnostics: [], lastFailed: false, uses: new Set() };
       this.entries.set(name, e);
     }
     this.byFile.set(file, name);
@@ -196,9 +208,10 @@ export class FlowCatalog implements FlowAdmin {
   private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined): Promise<PublishResult> {
     const ready = await this.prepare(text, file, meta, expectedName, true);
     if ('result' in ready) return ready.result;
-    const { e, record, compiled, doc, reuse, diagnostics } = ready;
+    const { e, record, compiled, doc, reuse, diagnostics, uses } = ready;
     this.options.engine.publish(compiled);
     this.activate(e, record, doc, diagnostics);
+    e.uses = uses;
     this.options.logger.info({ flow: e.name, version: record.version, by: meta.by, note: meta.note, warnings: diagnostics.length }, reuse ? `flow \`${e.name}\` runs version ${record.version}` : `flow \`${e.name}\` published as version ${record.version}`);
     return { ok: true, version: this.info(record, true) };
   }
@@ -223,7 +236,7 @@ export class FlowCatalog implements FlowAdmin {
     meta: { by: string; note?: string },
     expectedName: string | undefined,
     track: boolean,
-  ): Promise<{ result: PublishResult } | { e: Entry; record: FlowVersionRecord; compiled: CompiledFlowLike; doc: FlowDoc; reuse: boolean; diagnostics: Diagnostic[] }> {
+  ): Promise<{ result: PublishResult } | { e: Entry; record: FlowVersionRecord; compiled: CompiledFlowLike; doc: FlowDoc; reuse: boolean; diagnostics: Diagnostic[]; uses: Set<string> }> {
     const loaded = await this.options.load(text, file);
     const name = loaded.flow?.flow ?? expectedName ?? this.byFile.get(file) ?? basename(file).replace(/\.ya?ml$/, '');
     const diagnostics = [...loaded.diagnostics];
@@ -255,7 +268,8 @@ export class FlowCatalog implements FlowAdmin {
     }
     const record: FlowVersionRecord = reused ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
     if (!reused) this.options.versions.save(record);
-    return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics };
+    const uses = new Set(loaded.subflows instanceof Map ? [...loaded.subflows.keys()].map((k) => resolve(String(k))) : []);
+    return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics, uses };
   }
 
   /**

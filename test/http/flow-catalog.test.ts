@@ -178,4 +178,19 @@ describe('FlowCatalog', () => {
     expect(bad.diagnostics[0]!.code).toBe('unknown-step');
     expect(published).toHaveLength(0);
   });
+
+  it('makes a new version of a flow when a sub-flow it uses changes', async () => {
+    const { catalog, published, dir } = setup();
+    const sub = (text: string) => `flow: greet\nlanguage: en\nparams: {}\nstart: say\nprompts: { hi: { text: "${text}" } }\nsteps:\n  say: { play: [hi], next: done }\n  done: { return: true }\n`;
+    writeFileSync(join(dir, 'greet.yaml'), sub('Hi.'));
+    writeFileSync(join(dir, 'main.yaml'), 'flow: main\nlanguage: en\nstart: greet\nprompts: { bye: { text: "Bye." } }\nsteps:\n  greet: { subflow: { file: greet.yaml }, next: end }\n  end: { hangup: [bye] }\n');
+    await catalog.loadAll();
+    expect(catalog.get('main')).toMatchObject({ state: 'ok', version: '1' });
+    writeFileSync(join(dir, 'greet.yaml'), sub('Hello there.'));
+    await catalog.loadFile(join(dir, 'greet.yaml'));
+    expect(catalog.get('main')).toMatchObject({ state: 'ok', version: '2' });
+    expect(catalog.get('main')!.versions[0]).toMatchObject({ version: '2', note: 'sub-flow greet.yaml edited' });
+    expect(published.map((f) => `${f.name}@${f.version}`)).toEqual(['main@1', 'main@2']);
+    expect(catalog.list().map((f) => f.name)).toEqual(['main']);
+  });
 });
