@@ -1,6 +1,6 @@
 -- Demo data for the bank example. Touchtone builds bank.db from this file when bank.db is missing or older.
 -- PINs are in clear text only because this is demo data; a real bank keeps them in its core system and checks
--- them through an HTTP or module source.
+-- them there, through a module source that exports `verifiesSecrets = true`.
 CREATE TABLE accounts (
   number TEXT PRIMARY KEY,
   pin TEXT NOT NULL,

@@ -13,7 +13,7 @@ import type { LookupRecord } from '../runtime/services.js';
 import { openSqliteLookup, seedDatabase, type SqliteLookup } from '../store/sqlite-lookup.js';
 import { parseCsv } from './csv.js';
 import { readJsonPath } from './json-path.js';
-import { LookupFailure, type Backend } from './lookup-guard.js';
+import { LookupFailure, VERIFIED, type Backend } from './lookup-guard.js';
 
 function asRecord(row: unknown): LookupRecord | undefined {
   return row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as LookupRecord) : undefined;
@@ -228,12 +228,15 @@ function indexRows(data: unknown, keyField: string, path: string): Map<string, L
 
 /**
  * A developer's function: `export async function lookup(key, { signal }) { return record or undefined }`. TypeScript
- * modules load when Touchtone runs under tsx; in production, point at the compiled `.js`.
+ * modules load when Touchtone runs under tsx; in production, point at the compiled `.js`. A module that exports
+ * `verifiesSecrets = true` checks PINs itself: it gets `{ signal, verify }` and returns the record only when they
+ * match (lockouts still apply).
  */
 export function moduleBackend(spec: { path: string; export?: string }): Backend {
-  type LookupFn = (key: string, context: { signal: AbortSignal }) => unknown;
+  type LookupFn = (key: string, context: { signal: AbortSignal; verify?: Readonly<Record<string, string>> }) => unknown;
   let fn: LookupFn | undefined;
-  return async (key, signal) => {
+  let verifies = false;
+  return async (key, signal, verify) => {
     if (!fn) {
       let mod: Record<string, unknown>;
       try {
@@ -245,11 +248,15 @@ export function moduleBackend(spec: { path: string; export?: string }): Backend 
       const candidate = mod[name] ?? (name === 'lookup' ? mod.default : undefined);
       if (typeof candidate !== 'function') throw new LookupFailure('module-no-function', `\`${spec.path}\` exports no function \`${name}\`: export one, or name it with \`export\``);
       fn = candidate as LookupFn;
+      verifies = mod.verifiesSecrets === true;
     }
-    const result = await fn(key, { signal });
-    if (result === undefined || result === null) return undefined;
-    const record = asRecord(result);
-    if (!record) throw new LookupFailure('module-bad-result', `\`${spec.path}\` returned ${Array.isArray(result) ? 'a list' : typeof result}, not a record`);
-    return record;
+    const checking = verifies && verify !== undefined;
+    const result = await fn(key, checking ? { signal, verify } : { signal });
+    let record: LookupRecord | undefined;
+    if (result !== undefined && result !== null) {
+      record = asRecord(result);
+      if (!record) throw new LookupFailure('module-bad-result', `\`${spec.path}\` returned ${Array.isArray(result) ? 'a list' : typeof result}, not a record`);
+    }
+    return checking ? { verified: VERIFIED, record } : record;
   };
 }

@@ -7,8 +7,27 @@ import type { Clock } from '../runtime/clock.js';
 import type { DataSource, LookupRecord, LookupRequest, LookupResult, Logger } from '../runtime/services.js';
 import { PinGuard, lockoutScope } from './lockout.js';
 
-/** A backend: the record for a key, or undefined when there is none. Throws `LookupFailure` (or anything) on errors. */
-export type Backend = (key: string, signal: AbortSignal) => Promise<LookupRecord | undefined>;
+/**
+ * A backend's answer when it checked the secrets itself (a module that asks the bank's core system): the record
+ * when they matched, undefined when they did not or the account does not exist.
+ */
+export interface VerifiedAnswer {
+  verified: typeof VERIFIED;
+  record: LookupRecord | undefined;
+}
+export const VERIFIED: unique symbol = Symbol('verified');
+
+type BackendAnswer = LookupRecord | undefined | VerifiedAnswer;
+
+function isVerified(answer: BackendAnswer): answer is VerifiedAnswer {
+  return answer !== undefined && (answer as { verified?: unknown }).verified === VERIFIED;
+}
+
+/**
+ * A backend: the record for a key, or undefined when there is none. Throws `LookupFailure` (or anything) on errors.
+ * It sees `verify` only to check the secrets itself, and then answers with a `VerifiedAnswer`.
+ */
+export type Backend = (key: string, signal: AbortSignal, verify?: Readonly<Record<string, string>>) => Promise<BackendAnswer>;
 
 /** A failure with a stable code; other exceptions become `source-failed`. */
 export class LookupFailure extends Error {
@@ -44,7 +63,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** Waits for the backend, the timeout or the caller's abort, whichever comes first. */
-function race(backend: Backend, key: string, outer: AbortSignal, clock: Clock, timeoutMs: number): Promise<LookupRecord | undefined> {
+function race(backend: Backend, key: string, verify: Readonly<Record<string, string>> | undefined, outer: AbortSignal, clock: Clock, timeoutMs: number): Promise<BackendAnswer> {
   const controller = new AbortController();
   return new Promise((resolve, reject) => {
     let done = false;
@@ -65,7 +84,7 @@ function race(backend: Backend, key: string, outer: AbortSignal, clock: Clock, t
     };
     if (outer.aborted) return onAbort();
     outer.addEventListener('abort', onAbort, { once: true });
-    backend(key, controller.signal).then(
+    backend(key, controller.signal, verify).then(
       (record) => finish(() => resolve(record)),
       (error: unknown) => finish(() => reject(error)),
     );
@@ -77,14 +96,14 @@ function race(backend: Backend, key: string, outer: AbortSignal, clock: Clock, t
  * @example const source = guardSource(async (key) => table.get(key), { name: 'prices', clock, logger, timeoutMs: 3000, pins });
  */
 export function guardSource(backend: Backend, options: GuardOptions): DataSource {
-  const cache = new Map<string, { until: number; record: LookupRecord | undefined }>();
+  const cache = new Map<string, { until: number; record: BackendAnswer }>();
   const threshold = options.breakerThreshold ?? 5;
   const cooldown = options.breakerCooldownMs ?? 30_000;
   let failures = 0;
   let openUntil = 0;
   let trialRunning = false;
 
-  async function fetchRecord(key: string, signal: AbortSignal): Promise<LookupRecord | undefined> {
+  async function fetchRecord(key: string, signal: AbortSignal, verify: Readonly<Record<string, string>> | undefined): Promise<BackendAnswer> {
     const now = options.clock.now();
     const hit = cache.get(key);
     if (hit && hit.until > now) return hit.record;
@@ -93,9 +112,10 @@ export function guardSource(backend: Backend, options: GuardOptions): DataSource
       trialRunning = true;
     }
     try {
-      const record = await race(backend, key, signal, options.clock, options.timeoutMs);
+      const record = await race(backend, key, verify, signal, options.clock, options.timeoutMs);
       failures = 0;
-      if (options.cacheTtlMs) {
+      // An answer that depends on the secret is never cached.
+      if (options.cacheTtlMs && !isVerified(record)) {
         if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value!);
         cache.set(key, { until: options.clock.now() + options.cacheTtlMs, record });
       }
@@ -119,7 +139,17 @@ export function guardSource(backend: Backend, options: GuardOptions): DataSource
       const scope = verify ? lockoutScope(options.name, request.key) : '';
       try {
         if (verify && !options.pins.allowed(scope, request.callId, started)) return { status: 'locked' };
-        const record = await fetchRecord(request.key, request.signal);
+        const answer = await fetchRecord(request.key, request.signal, verify);
+        if (isVerified(answer)) {
+          if (!verify) return answer.record ? { status: 'found', record: answer.record } : { status: 'notFound' };
+          if (!answer.record) {
+            options.pins.failed(scope, options.clock.now());
+            return { status: 'notFound' };
+          }
+          options.pins.succeeded(scope, options.clock.now());
+          return { status: 'found', record: answer.record };
+        }
+        const record = answer;
         if (!verify) return record ? { status: 'found', record } : { status: 'notFound' };
         // Same answer for a missing account and a wrong secret, and both count against the account.
         const ok = record !== undefined && Object.entries(verify).every(([field, value]) => sameSecret(String(record[field] ?? '\u0000missing'), value));

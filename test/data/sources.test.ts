@@ -25,6 +25,10 @@ beforeAll(async () => {
     join(dir, 'bank.sql'),
     "CREATE TABLE accounts (number TEXT PRIMARY KEY, pin TEXT, balance REAL, owner TEXT);\nINSERT INTO accounts VALUES ('123456', '4321', 42.5, 'Ada');\n",
   );
+  writeFileSync(
+    join(dir, 'core-bank.mjs'),
+    "export const verifiesSecrets = true;\nexport const seen = [];\nexport async function lookup(key, { verify }) { seen.push(verify ? Object.keys(verify).join() : 'none'); return key === '42' && verify?.pin === '9999' ? { owner: 'Ada' } : undefined; }\n",
+  );
   writeFileSync(join(dir, 'orders.mjs'), "export async function lookup(key) { return key === '1' ? { status: 'shipped' } : undefined; }\nexport const notFn = 1;\n");
   server = createServer((req, res) => {
     let body = '';
@@ -277,6 +281,19 @@ describe('data: modules and caching', () => {
     expect(await lookup('m', { module: { path: 'orders.mjs' } }, '1')).toEqual({ status: 'found', record: { status: 'shipped' } });
     expect(await lookup('m', { module: { path: 'orders.mjs' } }, '2')).toEqual({ status: 'notFound' });
     expect(await lookup('m2', { module: { path: 'orders.mjs', export: 'notFn' } }, '1')).toMatchObject({ status: 'error', code: 'module-no-function' });
+  });
+
+  it('lets a module check the PIN itself, with lockouts still applied', async () => {
+    const { factory } = setup();
+    const source = factory.create('core', { module: { path: 'core-bank.mjs' }, cacheTtl: '1m' }, dir);
+    const check = (pin: string, callId: string) => source.lookup({ key: '42', verify: { pin }, callId, signal: signal() });
+    expect(await check('9999', 'a')).toEqual({ status: 'found', record: { owner: 'Ada' } });
+    expect(await check('9999', 'b')).toEqual({ status: 'found', record: { owner: 'Ada' } }); // not served from the cache
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push((await check('0000', `x${i}`)).status);
+    expect(results).toEqual(['notFound', 'notFound', 'notFound', 'locked']);
+    const mod = (await import(join(dir, 'core-bank.mjs'))) as { seen: string[] };
+    expect(mod.seen).toEqual(['pin', 'pin', 'pin', 'pin', 'pin']);
   });
 
   it('caches results for the TTL', async () => {
