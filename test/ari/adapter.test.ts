@@ -84,6 +84,18 @@ describe('ARI adapter: a call', () => {
     expect(rig.fake.requests.some((r) => r.method === 'DELETE' && r.path === '/ari/playbacks/pb-1')).toBe(true);
   });
 
+  it('a stop sent before the play request is answered still stops the audio on Asterisk', async () => {
+    rig = await startRig({ fake: { playbackMs: Infinity } });
+    rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.responseDelayMs = 30;
+    call.port.play('early', [{ kind: 'sound', name: 'x' }]);
+    call.port.stopPlayback('early');
+    await waitFor(() => eventsOf(call, 'playback.finished').length, 'stopped');
+    expect(eventsOf(call, 'playback.finished')[0]!.outcome).toBe('stopped');
+    await waitFor(() => !rig!.fake.playbacks.has('early'), 'audio stopped on the fake');
+  });
+
   it('playbacks queue per channel: the second starts after the first ends', async () => {
     rig = await startRig({ fake: { playbackMs: Infinity } });
     rig.fake.placeCall();

@@ -49,6 +49,8 @@ export interface CallHost {
 
 interface PlaybackState {
   stopRequested: boolean;
+  /** Asterisk answered the play request: the playback exists (or existed). */
+  posted: boolean;
   started: boolean;
   startTimer: TimerHandle | undefined;
 }
@@ -161,7 +163,7 @@ export class AriCall implements CallPort {
       this.emit({ type: 'playback.finished', playbackId, outcome: 'finished' });
       return;
     }
-    const state: PlaybackState = { stopRequested: false, started: false, startTimer: undefined };
+    const state: PlaybackState = { stopRequested: false, posted: false, started: false, startTimer: undefined };
     this.playbacks.set(playbackId, state);
     this.host.trackPlayback(playbackId, this);
     // Bounded wait for PlaybackStarted: playbacks queue per channel, so the bound starts when the request is sent.
@@ -175,8 +177,9 @@ export class AriCall implements CallPort {
     if (this.facts.language) query.lang = this.facts.language;
     void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(playbackId)}`, query).then((res) => {
       if (ok(res)) {
-        // A stop that raced the request: now the playback exists, so stop it.
-        if (state.stopRequested && this.playbacks.has(playbackId)) void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+        state.posted = true;
+        // A stop that raced the request: now the playback surely exists, so stop it (again).
+        if (state.stopRequested && this.playbacks.has(playbackId)) this.deletePlayback(playbackId, state);
         return;
       }
       this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
@@ -187,12 +190,15 @@ export class AriCall implements CallPort {
     const state = this.playbacks.get(playbackId);
     if (!state || state.stopRequested) return;
     state.stopRequested = true;
-    // ARI does not stop playback on DTMF; barge-in is ours to do (DELETE /playbacks/{id}).
+    // ARI does not stop playback on DTMF; barge-in is ours to do. Sent at once, even before the play request is
+    // answered (Asterisk may already have created the playback); if it was too early, the play answer repeats it.
+    this.deletePlayback(playbackId, state);
+  }
+
+  private deletePlayback(playbackId: string, state: PlaybackState): void {
     void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`).then((res) => {
-      if (res.status === 404 && this.playbacks.has(playbackId)) {
-        // Already gone on Asterisk's side and its PlaybackFinished was lost (or is still to come): end it now.
-        this.endPlayback(playbackId, 'stopped');
-      }
+      // 404 after the play was answered: it ended already and its PlaybackFinished was lost or is still to come.
+      if (res.status === 404 && state.posted && this.playbacks.has(playbackId)) this.endPlayback(playbackId, 'stopped');
     });
   }
 
