@@ -217,6 +217,18 @@ describe('ARI adapter: transfers and hand-offs', () => {
     expect(rig.fake.bridges.size).toBe(0);
   });
 
+  it('when the caller hangs up after the bridge, the agent leg is hung up too', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    call.port.transfer(dial('PJSIP/sales'));
+    await waitFor(() => eventsOf(call, 'transfer.result').length, 'answered');
+    const legId = rig.fake.requests.find((r) => r.path === '/ari/channels/create')!.query.channelId!;
+    rig.fake.callerHangsUp(id);
+    await waitFor(() => !rig!.fake.channels.has(legId), 'agent leg hung up');
+    expect(rig.fake.bridges.size).toBe(0);
+  });
+
   it('hands a call to a dialplan context and reports answered', async () => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();

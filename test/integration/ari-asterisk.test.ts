@@ -100,6 +100,19 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await event(call, 'hangup');
   });
 
+  it('after an answered transfer, the caller hanging up ends the agent leg too', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.transfer({ kind: 'dial', endpoint: 'Local/answer@touchtone-test-agents', ringTimeoutMs: 2000 });
+    expect((await event(call, 'transfer.result')).outcome).toBe('answered');
+    expect(await driver.channel(`${ivrLeg}-dial-1`)).toBeDefined();
+    await driver.hangup(callerLeg);
+    await event(call, 'hangup');
+    await driver.until(async () => (await driver.channel(`${ivrLeg}-dial-1`)) === undefined, 'agent leg gone');
+  });
+
   it('variables for the dialplan, then the queue context; with no agents the fallback takes the call', async () => {
     ari = await adapter();
     const { ivrLeg, callerLeg } = await driver.call('ivr');

@@ -441,7 +441,11 @@ export class AriCall implements CallPort {
     if (this.transferState && !this.transferState.answered && !this.transferState.decided) {
       void this.host.rest.request('DELETE', `/channels/${seg(this.transferState.legId)}`);
     }
-    if (this.transferState?.answered) void this.host.rest.request('DELETE', `/bridges/${seg(this.transferState.bridgeId)}`);
+    if (this.transferState?.answered) {
+      // In a Stasis bridge the agent stays on the line when the caller leaves: end both.
+      void this.host.rest.request('DELETE', `/channels/${seg(this.transferState.legId)}`);
+      void this.host.rest.request('DELETE', `/bridges/${seg(this.transferState.bridgeId)}`);
+    }
     this.recordings.clear();
     this.host.untrack(this);
   }
