@@ -41,6 +41,8 @@ describe('security', () => {
     const res = await request(createApp(fakeDeps())).get('/health');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("style-src 'self';");
+    expect(res.headers['content-security-policy']).not.toContain('https:');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
