@@ -31,7 +31,7 @@ function flowText(f: FlowStats): string {
   const lines = [`${f.flow}: ${f.calls} call${f.calls === 1 ? '' : 's'}`];
   lines.push('  outcomes: ' + Object.entries(f.outcomes).map(([k, n]) => `${k} ${n} (${percent(n / f.calls)})`).join(', '));
   if (f.dropOff.length) lines.push('  hung up at: ' + f.dropOff.slice(0, 5).map((d) => `${d.step} ${d.calls}`).join(', '));
-  if (f.timeToAgent) lines.push(`  time to agent: average ${f.timeToAgent.averageSec}s, median ${f.timeToAgent.medianSec}s over ${f.timeToAgent.calls} calls`);
+  if (f.timeToAgent) lines.push(`  time to agent: average ${f.timeToAgent.averageSec}s, median ${f.timeToAgent.medianSec}s over ${f.timeToAgent.calls} call${f.timeToAgent.calls === 1 ? '' : 's'}`);
   if (f.menus.length) {
     const rows = f.menus.map((m) => ['  ' + m.step, m.kind, String(m.entries), String(m.attempts), percent(m.invalidRate), percent(m.timeoutRate)]);
     lines.push('', table(['  step', 'kind', 'entries', 'attempts', 'invalid', 'timeout'], rows));

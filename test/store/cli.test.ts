@@ -80,7 +80,7 @@ describe('touchtone stats', () => {
     expect(code).toBe(0);
     expect(out).toContain('acme-hotline: 2 calls');
     expect(out).toContain('hung up at: main 1');
-    expect(out).toContain('time to agent: average 8s, median 8s over 1 calls');
+    expect(out).toContain('time to agent: average 8s, median 8s over 1 call');
     expect(out).toMatch(/main\s+menu\s+2\s+2\s+0\.0%\s+50\.0%/);
     const json = JSON.parse((await cli(['stats', '--db', db, '--format', 'json'])).out);
     expect(json[0].outcomes).toEqual({ queued: 1, hungup: 1 });
