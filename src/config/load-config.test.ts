@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(fromEnv).toEqual(['TOUCHTONE_HTTP_PORT', 'TOUCHTONE_ARI_URL', 'TOUCHTONE_ARI_PASSWORD']);
   });
 
+  it('resolves paths in the file against the file, and paths in variables against the working folder', () => {
+    const dir = dirWith();
+    const cwd = mkdtempSync(join(tmpdir(), 'tt-cwd-'));
+    writeFileSync(join(dir, 'prod.yaml'), 'flowsDir: my-flows\nstore: { path: data/tt.db }\n');
+    const { config } = loadConfig({ cwd, file: join(dir, 'prod.yaml'), env: { TOUCHTONE_STORE_PATH: 'here.db' } });
+    expect(config!.flowsDir).toBe(join(dir, 'my-flows'));
+    expect(config!.store.path).toBe(join(cwd, 'here.db'));
+  });
+
   it('reports an unknown setting at its line and column, with the known ones', () => {
     const dir = dirWith('http:\n  prot: 80\n');
     const { config, diagnostics, file, source } = loadConfig({ cwd: dir, env: {} });

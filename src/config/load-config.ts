@@ -89,7 +89,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   if (hasErrors(diagnostics)) return { diagnostics, file: present ? file : undefined, source, fromEnv };
   const base = present ? resolve(file, '..') : options.cwd;
-  const config = withDefaults(raw, base);
+  const config = withDefaults(raw, base, options.cwd, fromEnv);
   if (!isLoopback(config.http.host) && !config.http.token) {
     diagnostics.push({
       code: 'config-token-required',
@@ -176,18 +176,20 @@ function schemaAt(ptr: string): SchemaNode | undefined {
   return node;
 }
 
-function withDefaults(raw: Record<string, unknown>, base: string): TouchtoneConfig {
+function withDefaults(raw: Record<string, unknown>, fileBase: string, cwd: string, fromEnv: readonly string[]): TouchtoneConfig {
   const get = (path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
   const val = <T>(path: string): T => (get(path) ?? SETTINGS.find((s) => s.path === path)?.default) as T;
+  // A path in the file is relative to the file; a path in a variable is relative to where the command runs.
+  const baseOf = (path: string) => (fromEnv.includes(SETTINGS.find((s) => s.path === path)?.env ?? '') ? cwd : fileBase);
   const storePath = val<string>('store.path');
   const soundsDir = val<string | undefined>('sounds.dir');
   return {
-    flowsDir: resolve(base, val<string>('flowsDir')),
+    flowsDir: resolve(baseOf('flowsDir'), val<string>('flowsDir')),
     http: { host: val('http.host'), port: val('http.port'), token: val('http.token'), bodyLimit: val('http.bodyLimit') },
-    store: { path: storePath === ':memory:' ? storePath : resolve(base, storePath), retentionDays: val('store.retentionDays') },
+    store: { path: storePath === ':memory:' ? storePath : resolve(baseOf('store.path'), storePath), retentionDays: val('store.retentionDays') },
     ari: { url: val('ari.url'), user: val('ari.user'), password: val('ari.password'), app: val('ari.app'), routes: { ...((get('ari.routes') as Record<string, string>) ?? {}) } },
     ami: { host: val('ami.host'), port: val('ami.port'), user: val('ami.user'), secret: val('ami.secret') },
-    sounds: { dir: soundsDir ? resolve(base, soundsDir) : undefined },
+    sounds: { dir: soundsDir ? resolve(baseOf('sounds.dir'), soundsDir) : undefined },
     log: { level: val('log.level') },
     shutdown: { graceMs: val('shutdown.graceMs') },
   };
