@@ -10,6 +10,7 @@ import { AriCall, type CallHost } from './ari-call.js';
 import { ALLOWED_EVENTS, type AriChannel, type AriEvent } from './ari-types.js';
 import { argsFromAppData, callFacts } from './call-facts.js';
 import { EventSocket } from './event-socket.js';
+import { InboundEventServer } from './event-server.js';
 import { resolveOptions, type AriLogger, type AriOptions, type ResolvedAriOptions } from './options.js';
 import { ok, seg, AriRestClient } from './rest-client.js';
 import { cleanValue, isEndpoint, isFlowName, toDigit } from './sanitize.js';
@@ -72,6 +73,8 @@ export interface AriAdapter extends TelephonyAdapter {
    * call's outcome here, so a call taken back this way does not stay "in progress" in the store.
    */
   onOrphan(handler: (facts: CallFacts, info: OrphanInfo) => void): void;
+  /** In `inboundSocket` mode, the websocket URL Asterisk should connect to (after `start()`). */
+  inboundAddress(): string | undefined;
 }
 
 /** Why and where the adapter let a call go. */
@@ -92,7 +95,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   readonly variablePrefix: '' | '__';
 
   private readonly options: ResolvedAriOptions;
-  private readonly socket: EventSocket;
+  private readonly socket: EventSocket | InboundEventServer;
   private readonly calls = new Map<string, AriCall>();
   private readonly callSeq = new Map<AriCall, number>();
   private readonly playbacks = new Map<string, AriCall>();
@@ -129,23 +132,28 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       timeoutMs: this.options.requestTimeoutMs,
       maxSockets: this.options.maxSockets,
     });
-    const wsUrl = this.rest.baseUrl;
-    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-    wsUrl.pathname = `${wsUrl.pathname}/events`;
-    this.socket = new EventSocket(
-      {
-        url: wsUrl,
-        app: this.app,
-        authorization: this.rest.authorization,
-        clock: this.clock,
-        pingIntervalMs: this.options.pingIntervalMs,
-        pongTimeoutMs: this.options.pongTimeoutMs,
-        backoffInitialMs: this.options.backoffInitialMs,
-        backoffMaxMs: this.options.backoffMaxMs,
-        connectTimeoutMs: this.options.connectTimeoutMs,
-      },
-      { open: () => this.opened(), event: (e) => this.dispatch(e), down: (reason) => this.down(reason) },
-    );
+    const handlers = { open: () => this.opened(), event: (e: AriEvent) => this.dispatch(e), down: (reason: string) => this.down(reason) };
+    if (this.options.inboundSocket) {
+      this.socket = new InboundEventServer(this.options.inboundSocket, { clock: this.clock, pingIntervalMs: this.options.pingIntervalMs, pongTimeoutMs: this.options.pongTimeoutMs }, handlers);
+    } else {
+      const wsUrl = this.rest.baseUrl;
+      wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+      wsUrl.pathname = `${wsUrl.pathname}/events`;
+      this.socket = new EventSocket(
+        {
+          url: wsUrl,
+          app: this.app,
+          authorization: this.rest.authorization,
+          clock: this.clock,
+          pingIntervalMs: this.options.pingIntervalMs,
+          pongTimeoutMs: this.options.pongTimeoutMs,
+          backoffInitialMs: this.options.backoffInitialMs,
+          backoffMaxMs: this.options.backoffMaxMs,
+          connectTimeoutMs: this.options.connectTimeoutMs,
+        },
+        handlers,
+      );
+    }
   }
 
   onCall(handler: (call: CallPort) => void): void {
@@ -164,6 +172,14 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   start(): Promise<void> {
     if (this.running) return Promise.resolve();
     this.running = true;
+    if (this.socket instanceof InboundEventServer) {
+      // Asterisk connects when it is ready; start() only binds the port.
+      const server = this.socket;
+      return server.listen().catch((err: Error) => {
+        this.lastError = `cannot listen for Asterisk's websocket: ${err.message}`;
+        this.log.error({ code: 'ARI_INBOUND_LISTEN', error: err.message }, this.lastError);
+      });
+    }
     const settled = new Promise<void>((resolve) => (this.firstSettled = resolve));
     this.socket.start();
     return settled;
@@ -179,6 +195,11 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
     await this.rest.drain(this.options.requestTimeoutMs);
     this.rest.close();
+  }
+
+  /** In `inboundSocket` mode, the websocket URL Asterisk should connect to (after `start()`). */
+  inboundAddress(): string | undefined {
+    return this.socket instanceof InboundEventServer ? this.socket.address : undefined;
   }
 
   status(): AriStatus {
@@ -529,7 +550,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       case 'ApplicationReplaced':
         this.lastError = `another connection took over the ARI app \`${this.app}\``;
         this.log.error({ code: 'ARI_APP_REPLACED', app: this.app }, 'another client registered the same ARI application; this one takes it back after the longest backoff');
-        this.socket.recycle('application replaced', true);
+        if (this.socket instanceof EventSocket) this.socket.recycle('application replaced', true);
+        else this.socket.recycle('application replaced');
         return;
       default:
         return;

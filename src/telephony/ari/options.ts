@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../runtime/clock.js';
 import type { DepartmentTarget } from '../port.js';
+import type { InboundSocketOptions } from './event-server.js';
 
 /** The logger the adapter writes to (pino-compatible: object first, then message). */
 export interface AriLogger {
@@ -48,11 +49,16 @@ export interface AriOptions {
   playbackStartTimeoutMs?: number;
   /** How long a re-found call may wait for the re-attach handler to claim it before it goes to the safe destination. */
   orphanLimitMs?: number;
+  /**
+   * Let Asterisk open the event websocket to us (`websocket_client.conf`, Asterisk 22.5+) instead of connecting
+   * to it. REST still goes to `url`.
+   */
+  inboundSocket?: InboundSocketOptions;
 }
 
 /** Options with every default filled in. */
-export type ResolvedAriOptions = Required<Omit<AriOptions, 'routes' | 'defaultFlow' | 'safeDestination'>> &
-  Pick<AriOptions, 'routes' | 'defaultFlow' | 'safeDestination'>;
+export type ResolvedAriOptions = Required<Omit<AriOptions, 'routes' | 'defaultFlow' | 'safeDestination' | 'inboundSocket'>> &
+  Pick<AriOptions, 'routes' | 'defaultFlow' | 'safeDestination' | 'inboundSocket'>;
 
 /** The error for an unusable ARI configuration. */
 export class AriConfigError extends Error {
@@ -106,6 +112,7 @@ export function resolveOptions(options: AriOptions, fallbackClock: Clock): Resol
     routes: options.routes,
     defaultFlow: options.defaultFlow,
     safeDestination: options.safeDestination,
+    inboundSocket: options.inboundSocket,
     queueContext: options.queueContext ?? 'touchtone-queue',
     inheritVariables: options.inheritVariables ?? true,
     logger: options.logger ?? silentLogger,

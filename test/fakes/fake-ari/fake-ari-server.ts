@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { resourceDescription, resourceListing } from './api-docs.js';
 
 export interface FakeChannel {
@@ -240,6 +240,29 @@ export class FakeAri extends EventEmitter {
 
   recover(): void {
     this.restDown = false;
+  }
+
+  /**
+   * Asterisk-initiated mode (`websocket_client.conf`): the fake opens the app's event websocket to `url`, with
+   * the `ari` sub-protocol and Basic credentials, as Asterisk 22.5+ does. Resolves when open, rejects if refused.
+   */
+  connectOutbound(url: string, username: string, password: string, app = 'touchtone'): Promise<WebSocket> {
+    const ws = new WebSocket(url, 'ari', { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+    return new Promise((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`outbound websocket refused: HTTP ${res.statusCode ?? 0}`)));
+      ws.once('error', reject);
+      ws.once('open', () => {
+        const set = this.sockets.get(app) ?? new Set();
+        set.add(ws);
+        this.sockets.set(app, set);
+        this.connections += 1;
+        ws.on('close', () => {
+          set.delete(ws);
+          this.emit('activity');
+        });
+        resolve(ws);
+      });
+    });
   }
 
   /** Sends a raw websocket frame to an app (malformed JSON, foreign events). */
