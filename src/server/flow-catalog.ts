@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { findFlowFiles } from '../flow/find-flows.js';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import { hasErrors } from '../flow/diagnostics.js';
 import type { FlowDoc } from '../flow/types.js';
@@ -128,7 +128,7 @@ export class FlowCatalog implements FlowAdmin {
       ...this.summary(e),
       source: e.lastFailed ? e.failedSource : e.current?.source,
       versions: this.versionsOf(e),
-      diagnostics: e.diagnostics,
+      diagnostics: this.shown(e.diagnostics),
     };
   }
 
@@ -144,14 +144,19 @@ export class FlowCatalog implements FlowAdmin {
 
   async validate(source: string, file: string): Promise<{ valid: boolean; diagnostics: Diagnostic[] }> {
     const loaded = await this.options.load(source, file);
-    return { valid: Boolean(loaded.flow) && !hasErrors(loaded.diagnostics), diagnostics: loaded.diagnostics };
+    return { valid: Boolean(loaded.flow) && !hasErrors(loaded.diagnostics), diagnostics: this.shown(loaded.diagnostics) };
   }
 
   async publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult> {
     const file = this.entries.get(name)?.file ?? join(this.options.dir, `${name}.yaml`);
     const result = await this.accept(source, file, meta, name);
     if (result.ok && !result.unchanged) await this.writeBack(file, source);
-    return result;
+    return result.ok ? result : { ok: false, diagnostics: this.shown(result.diagnostics) };
+  }
+
+  /** Diagnostics as the API shows them: file names relative to the flows folder, so no server path leaks out. */
+  private shown(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+    return diagnostics.map((d) => (d.file === undefined ? d : { ...d, file: relative(this.options.dir, d.file) || d.file }));
   }
 
   async rollback(name: string, version: string, meta: { by: string; note?: string }): Promise<PublishResult | undefined> {
@@ -172,7 +177,7 @@ export class FlowCatalog implements FlowAdmin {
   private summary(e: Entry): FlowSummary {
     return {
       name: e.name,
-      file: e.file,
+      file: relative(this.options.dir, e.file) || e.file,
       state: !e.current ? 'invalid' : e.lastFailed ? 'stale' : 'ok',
       description: e.doc?.description,
       version: e.current?.version,
@@ -281,7 +286,7 @@ export class FlowCatalog implements FlowAdmin {
     if (!e?.current) return undefined;
     const note = `canary ${percent}%${meta.note ? `: ${meta.note}` : ''}`;
     const ready = await this.prepare(source, e.file, { by: meta.by, note }, name, false);
-    if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : ready.result;
+    if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : { ok: false, diagnostics: this.shown(ready.result.diagnostics) };
     e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, percent };
     e.docs.set(ready.record.version, ready.doc);
     this.options.logger.info({ flow: name, version: ready.record.version, percent, by: meta.by }, `flow \`${name}\` version ${ready.record.version} gets ${percent}% of new calls`);

@@ -147,7 +147,9 @@ describe('touchtone serve', () => {
     const { api, auth } = await boot();
     const res = await api.post('/api/flows/demo/publish').set(auth).send({ source: flow('Hi.').replace('"1": news', '"1": newz') });
     expect(res.status).toBe(422);
-    expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', range: { start: { line: 10 } } });
+    expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', file: 'demo.yaml', range: { start: { line: 10 } } });
+    // No server path in what the API shows.
+    expect((await api.get('/api/flows').expect(200)).body.flows[0].file).toBe('demo.yaml');
     expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'stale' });
     expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
   });
