@@ -124,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const running = await catalog.loadAll();
   if (running === 0) logger.warn({ flowsDir: config.flowsDir }, `no valid flow in \`${config.flowsDir}\`: add a flow file there, or fix the errors above`);
 
+  const random = options.random ?? Math.random;
   /**
    * A canary gets its share of new calls: its version is made current for the one synchronous `startCall`, so no
    * other call can slip in between, and the stable version is put back at once.
@@ -143,7 +144,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let accepting = true;
   const ports = new Map<string, CallPort>();
-  const random = options.random ?? Math.random;
   const start = (port: CallPort, flow?: string): CallSessionLike => {
     const wrapped = instrumentPort(port, metrics.keyToCommandSeconds, clock);
     const session = startOnVersion(wrapped, flow);
