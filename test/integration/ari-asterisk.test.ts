@@ -237,4 +237,35 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     const second = await driver.call('ivr');
     (await nextCall(second.ivrLeg)).port.hangup('test done');
   }, 90_000);
+
+  // Asterisk-initiated event websocket: needs the websocket_client.conf / ari.conf `outbound_websocket` entries
+  // of asterisk-config/websocket_client.conf enabled for app TOUCHTONE_TEST_ARI_INBOUND_APP, pointing at
+  // ws://127.0.0.1:<TOUCHTONE_TEST_ARI_INBOUND_PORT>/ari/events, and an extension that enters that app.
+  const inbound = process.env.TOUCHTONE_TEST_ARI_INBOUND_PORT;
+  it.runIf(inbound !== undefined)('Asterisk opens the event websocket to us (22.5+): a call runs over it', async () => {
+    const app = process.env.TOUCHTONE_TEST_ARI_INBOUND_APP ?? 'touchtone-ob';
+    const events: PortEvent[] = [];
+    ari = createAriAdapter({
+      ...target!,
+      app,
+      inboundSocket: {
+        port: Number(inbound),
+        username: process.env.TOUCHTONE_TEST_ARI_INBOUND_USER ?? 'asterisk',
+        password: process.env.TOUCHTONE_TEST_ARI_INBOUND_PASSWORD ?? '',
+      },
+    });
+    ari.onCall((port) => {
+      port.onEvent((e) => events.push(e));
+      port.answer();
+      port.play('ob-1', [{ kind: 'sound', name: 'hello-world' }]);
+    });
+    await ari.start();
+    await driver.until(async () => ari!.status().connected, 'Asterisk connected to us', 15_000);
+    const { callerLeg } = await driver.call(process.env.TOUCHTONE_TEST_ARI_INBOUND_EXTEN ?? 'ivr-ob');
+    await driver.until(async () => events.some((e) => e.type === 'playback.started'), 'playback started');
+    await driver.press(callerLeg, '7');
+    await driver.until(async () => events.find((e) => e.type === 'key'), 'key');
+    await driver.hangup(callerLeg);
+    await driver.until(async () => events.some((e) => e.type === 'hangup'), 'hangup');
+  });
 });
