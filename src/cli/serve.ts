@@ -12,6 +12,9 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
 import type { RegisterCommand } from './commands.js';
 
+/** Failures of the environment that deserve one sentence, not a stack trace. */
+const STARTUP_FAILURES = new Set(['listen-failed', 'store-open-failed']);
+
 interface ServeOptions {
   config?: string;
   host?: string;
@@ -49,7 +52,7 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
   try {
     server = await startServer({ config, logger, watch: options.watch });
   } catch (error) {
-    if ((error as { code?: string }).code !== 'listen-failed') throw error;
+    if (!STARTUP_FAILURES.has((error as { code?: string }).code ?? '')) throw error;
     io.err(`touchtone serve: ${(error as Error).message}`);
     throw new CliExit(EXIT.failed);
   }

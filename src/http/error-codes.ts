@@ -14,6 +14,7 @@ export const serverCodes = {
   'config-bad-env': 'A `TOUCHTONE_*` variable cannot be read as the setting needs.',
   'config-token-required': 'The server would listen beyond loopback without an admin token.',
   'listen-failed': 'The server cannot listen on the configured address and port.',
+  'store-open-failed': 'The store file cannot be opened (a folder without write access, a damaged file).',
   // Admin API
   'auth-required': 'A request without the right bearer token.',
   'auth-not-configured': 'A mutating request while the server has no token.',

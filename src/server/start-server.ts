@@ -80,8 +80,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? systemClock;
   const runtime = options.runtime ?? defaultRuntime;
 
-  if (config.store.path !== ':memory:') await mkdir(join(config.store.path, '..'), { recursive: true });
-  const store = openStore({ path: config.store.path, clock, logger, retentionDays: config.store.retentionDays });
+  if (config.store.path !== ':memory:') await mkdir(join(config.store.path, '..'), { recursive: true }).catch(() => undefined);
+  let store: Store;
+  try {
+    store = openStore({ path: config.store.path, clock, logger, retentionDays: config.store.retentionDays });
+  } catch (error) {
+    throw Object.assign(new Error(`The store \`${config.store.path}\` cannot be opened (${error instanceof Error ? error.message : String(error)}); set \`TOUCHTONE_STORE_PATH\` to a writable file.`), { code: 'store-open-failed' });
+  }
   let ami: AmiQueueStatus | undefined;
   if (config.ami.host) {
     ami = createAmiQueueStatus({ host: config.ami.host, port: config.ami.port, username: config.ami.user, secret: config.ami.secret ?? '', timeoutMs: 2000, logger, clock });

@@ -224,6 +224,16 @@ describe('touchtone serve (command)', () => {
     expect(err).toEqual([`touchtone serve: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
   });
 
+  it('says when the store cannot be opened and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    const err: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: 'not-a-folder/tt.db', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0' } };
+    expect(await main(['serve', '--no-watch'], io)).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^touchtone serve: The store `.*not-a-folder\/tt\.db` cannot be opened \(.+\); set `TOUCHTONE_STORE_PATH` to a writable file\.$/);
+  });
+
   it('prints configuration errors at their line and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
     writeFileSync(join(dir, 'touchtone.yaml'), 'http:\n  port: high\n');
