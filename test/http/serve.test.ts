@@ -80,6 +80,20 @@ describe('touchtone serve', () => {
     expect(metrics).toMatch(/touchtone_key_to_command_seconds_count [1-9]/);
   });
 
+  it('counts a caller who hangs up as a drop-off at that step', async () => {
+    const { clock, api, auth, call, state } = await boot();
+    const { id } = await call();
+    await clock.advance(100);
+    await api.post(`/api/phone/calls/${id}/hangup`).set(auth).expect(202);
+    await clock.advance(100);
+    const done = await state(id);
+    expect(done.outcome).toMatchObject({ kind: 'hungup', step: 'main' });
+    expect(done.lines.map((l) => l.text)).toContain('You hung up.');
+    await api.post(`/api/phone/calls/${id}/keys`).set(auth).send({ digits: '1' }).expect(404);
+    const graph = (await api.get('/api/flows/demo/graph').expect(200)).body;
+    expect(graph.nodes.find((n: { id: string }) => n.id === 'main')).toMatchObject({ visits: 1, dropped: 1 });
+  });
+
   it('lets a call in progress finish on its version while new calls get the published one', async () => {
     const { clock, api, auth, call, state, press } = await boot();
     const first = await call();
