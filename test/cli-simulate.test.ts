@@ -28,6 +28,16 @@ describe('parseScript', () => {
 });
 
 describe('touchtone simulate --script', () => {
+  it('without --data, looks up the flow\'s real sources: the SQLite seed and the CSV table', async () => {
+    const r = await simulate('--script', '1, 123456#, wait 5s, 3, 1002, wait 5s, hangup', '--now', MONDAY);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('lookup accounts: found');
+    expect(r.out).toContain('plays: Your balance is 42 euros and 50 cents');
+    // The CSV read must not lose a race against the lookup's virtual timeout.
+    expect(r.out).toContain('lookup prices: found');
+    expect(r.out).toContain('costs 39 euros');
+  });
+
   it('runs on the virtual clock and prints prompts as text, steps, keys and the outcome', async () => {
     const started = Date.now();
     const r = await simulate('--script', '1, 12345678#, wait 6s, hangup', '--now', MONDAY, '--data', 'test/testing/fixtures/acme-data.yaml');

@@ -3,8 +3,7 @@
  * Each turns a key into a record or undefined, and throws `LookupFailure` with a code on errors; `lookup-guard.ts`
  * adds timeouts, caching, the circuit breaker and secret checks.
  */
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -172,29 +171,35 @@ export function fileBackend(spec: { path: string; key: string }, clock: Clock): 
   let table: Map<string, LookupRecord> | undefined;
   let mtime = -1;
   let checkedAt = -Infinity;
-  let loading: Promise<void> | undefined;
-  const load = async () => {
+  // Synchronous on purpose: table files are small (capped below), a stat costs microseconds once a second, and a
+  // lookup that never waits on real I/O also works under the virtual clock of `touchtone simulate --script`,
+  // where an asynchronous read would lose the race against the lookup's (virtual) timeout.
+  const load = () => {
     let info;
     try {
-      info = await stat(spec.path);
+      info = statSync(spec.path);
     } catch {
       throw new LookupFailure('file-missing', `the data file \`${spec.path}\` does not exist`);
     }
     if (table && info.mtimeMs === mtime) return;
-    const text = await readFile(spec.path, 'utf8');
-    table = indexRows(parseTable(spec.path, text), spec.key, spec.path);
+    if (info.size > MAX_TABLE_FILE_BYTES) {
+      throw new LookupFailure('file-too-large', `the data file \`${spec.path}\` has ${info.size} bytes; table files may have at most ${MAX_TABLE_FILE_BYTES}: use a \`sqlite\` source for large tables`);
+    }
+    table = indexRows(parseTable(spec.path, readFileSync(spec.path, 'utf8')), spec.key, spec.path);
     mtime = info.mtimeMs;
   };
   return async (key) => {
     const now = clock.now();
     if (!table || now - checkedAt >= 1000 || now < checkedAt) {
       checkedAt = now;
-      loading ??= load().finally(() => (loading = undefined));
-      await loading;
+      load();
     }
     return table!.get(key);
   };
 }
+
+/** Table files are read whole on change; larger tables belong in SQLite. */
+const MAX_TABLE_FILE_BYTES = 8 * 1024 * 1024;
 
 function parseTable(path: string, text: string): unknown {
   const ext = extname(path).toLowerCase();

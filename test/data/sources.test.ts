@@ -93,6 +93,14 @@ describe('data: files', () => {
     expect((await lookup('list', { file: { path: 'list.json', key: 'id' } }, '7')).status).toBe('found');
   });
 
+  it('refuses a table file too large to read whole, and names SQLite instead', async () => {
+    const { lookup } = setup();
+    writeFileSync(join(dir, 'huge.csv'), 'code,price\n' + '1,1.00\n'.repeat(1_300_000));
+    const result = await lookup('huge', { file: { path: 'huge.csv', key: 'code' } }, '1');
+    expect(result).toMatchObject({ status: 'error', code: 'file-too-large' });
+    expect((result as { message: string }).message).toMatch(/use a `sqlite` source/);
+  });
+
   it('reloads a file when it changes', async () => {
     const { lookup, clock } = setup();
     const path = join(dir, 'reload.csv');
