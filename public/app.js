@@ -430,6 +430,7 @@ function say(text) {
   if (!speech || !$('speak').checked) return;
   const u = new SpeechSynthesisUtterance(text);
   u.rate = 1.05;
+  if (state.phone?.language) u.lang = state.phone.language;
   speech.speak(u);
 }
 

@@ -121,6 +121,8 @@ export interface PhoneCallState {
   flow: string;
   version: string;
   step: string;
+  /** For the browser's speech synthesis (`en`, `de` …). */
+  language?: string;
   ended: boolean;
   outcome?: unknown;
   lines: PhoneLine[];

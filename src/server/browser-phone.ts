@@ -209,6 +209,7 @@ export class BrowserPhone implements PhoneAdmin {
       flow: s?.flow.name ?? call.facts.flow ?? '',
       version: s?.flow.version ?? '',
       step: s?.step ?? '',
+      language: s?.language,
       ended: call.finished,
       outcome: s?.outcome,
       lines: call.lines.filter((l) => l.seq > since),

@@ -34,6 +34,8 @@ export interface CallSessionLike {
   readonly facts: CallFacts;
   readonly startedAt: number;
   readonly step: string;
+  /** The call's language now (it can change during the call). */
+  readonly language?: string;
   readonly outcome?: CallOutcome;
   readonly ended: boolean;
   readonly trace: readonly TraceEntry[];

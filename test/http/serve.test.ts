@@ -63,6 +63,7 @@ describe('touchtone serve', () => {
     const { id } = await call();
     await clock.advance(100);
     expect((await state(id)).step).toBe('main');
+    expect((await api.get(`/api/phone/calls/${id}`).expect(200)).body.language).toBe('en');
     expect((await api.get('/api/calls/live').expect(200)).body.calls).toEqual([expect.objectContaining({ id, flow: 'demo', version: '1', step: 'main', source: 'browser' })]);
     await press(id, '1');
     await clock.advance(5000);
