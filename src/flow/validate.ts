@@ -1,6 +1,24 @@
 /**
  * Validation in two passes: shape (JSON Schema) then meaning (checks). Both report through one diagnostics
  * type with stable codes and JSON pointers; the caller places them in the file.
+ *
+ * The meaning checks run even when the shape pass found problems, so an author learns about a misspelled
+ * option and a misspelled step name in one run. They run whenever the document is a map whose `steps` is a
+ * map, and follow one rule so that no shape problem echoes as a meaning problem:
+ * - A value the shape pass rejected (wrong type, bad value, unknown key, bad name) is never judged again:
+ *   no finding is reported at or inside it, and checks skip values of the wrong type silently.
+ * - A step the shape pass found any fault with (no kind, two kinds, or a problem inside it) is "uncertain".
+ *   Its name still resolves, so references to it are fine. Its readable parts (prompts, names, conditions,
+ *   references to other steps) are still checked. But it is never judged as part of the graph: it is left out
+ *   of `input-free-loop`, `no-way-out` and `no-agent-exit` (it counts as a possible end and a possible way to
+ *   an agent), and it is never reported as unreachable.
+ * - Reachability is only trusted when no reached step is uncertain and `start`, `defaults.error` and `keys`
+ *   passed the shape pass; otherwise `unreachable-step` waits for the shape fix.
+ * - A table (`prompts`, `departments` …) that is not a map makes every name in it unknowable, so names are not
+ *   checked against it; likewise `languages`.
+ * - When a part that sets variables was rejected (an uncertain step's `input`, `lookup`, `set` …, a step with
+ *   no kind, `variables` or `params`), `undefined-variable` is not reported: the variable may be set there.
+ * Sub-flows are still loaded only when the flow has no errors (see `load.ts`).
  */
 import type { Diagnostic } from './diagnostics.js';
 import type { FlowDoc } from './types.js';
@@ -9,6 +27,7 @@ import { schemaErrors } from './schema.js';
 import { shapeDiagnostics } from './shape-errors.js';
 import { codeInfo } from './codes.js';
 import { runChecks } from './checks/index.js';
+import { isMap, ShapeDamage } from './checks/damage.js';
 
 /** Fills in the severity (from the catalogue) and the file. */
 export function finish(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }, file?: string): Diagnostic {
@@ -16,12 +35,14 @@ export function finish(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic
 }
 
 /**
- * Validates a parsed flow: its shape, then (when the shape is right) its meaning.
+ * Validates a parsed flow: its shape, then its meaning (as far as the shape allows; see above).
  * @example validateFlow(parse(text), source).filter((d) => d.severity === 'error')
  */
 export function validateFlow(value: unknown, source?: Pick<SourceFile, 'file'>): Diagnostic[] {
   const file = source?.file;
-  const shape = shapeDiagnostics(schemaErrors(value), value).map((d) => finish(d, file));
-  if (shape.length) return shape;
-  return runChecks(value as FlowDoc).map((d) => finish(d, file));
+  const shape = shapeDiagnostics(schemaErrors(value), value);
+  const done = shape.map((d) => finish(d, file));
+  if (!isMap(value) || !isMap(value.steps)) return done;
+  const damage = shape.length ? new ShapeDamage(shape) : undefined;
+  return done.concat(runChecks(value as unknown as FlowDoc, damage).map((d) => finish(d, file)));
 }

@@ -3,13 +3,14 @@
  * Built once per validation so each check stays small.
  */
 import { parse as parseCel } from '@marcbachmann/cel-js';
-import { KEY_ACTIONS, stepKind, type FlowDoc, type PlayItem, type PromptList, type StepDef, type StepKind } from '../types.js';
+import { KEY_ACTIONS, STEP_KINDS, type FlowDoc, type PromptList, type StepDef, type StepKind } from '../types.js';
 import { pointer, type Diagnostic, type Severity } from '../diagnostics.js';
 import { parseTemplate } from '../template.js';
 import { didYouMeanText } from '../did-you-mean.js';
 import { stepDefinitions } from '../../steps/definitions.js';
 import type { CheckContext, NameTable } from '../../steps/definition.js';
 import type { StepEdge } from '../../steps/step-module.js';
+import { isMap, ShapeDamage } from './damage.js';
 
 /** Call facts templates and conditions may read as `call.<fact>` (the engine's `callFacts()` fills them). Documented in the README (language). */
 export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'hour', 'minute', 'weekday', 'date'] as const;
@@ -34,33 +35,106 @@ const TABLE_CODES: Record<NameTable, { code: string; what: string }> = {
 
 const MACROS = new Set(['exists', 'all', 'exists_one', 'map', 'filter']);
 
-/** The shared state of one validation run. */
+/** The step kinds that set variables, and the part of the step that says which. */
+const VARIABLE_PARTS: Partial<Record<StepKind, string>> = { input: 'input', lookup: 'lookup', record: 'record', subflow: 'subflow', set: 'set', menu: 'menu/patterns' };
+
+/** The one kind of a step map, or undefined when it has none, two, or is no map at all. */
+function soleKind(step: unknown): StepKind | undefined {
+  if (!isMap(step)) return undefined;
+  const kinds = STEP_KINDS.filter((k) => Object.hasOwn(step, k));
+  return kinds.length === 1 ? kinds[0] : undefined;
+}
+
+/**
+ * The shared state of one validation run. The flow may have failed the shape pass: every reader here takes
+ * values as `unknown` in spirit and skips what has the wrong type, because the shape pass already said so.
+ */
 export class FlowContext {
   readonly findings: Finding[] = [];
+  /** Steps with exactly one kind, whose edges are known (those of uncertain steps only in part). */
   readonly steps = new Map<string, GraphStep>();
+  /** Every step name, whatever its value: references to a broken step still resolve. */
+  readonly names: Set<string>;
+  /** Steps the shape pass found fault with (any kind, or none): their edges and kind may be incomplete. */
+  readonly uncertain = new Set<string>();
   readonly variables = new Set<string>(['call']);
   readonly secrets = new Set<string>();
   readonly languages: string[];
+  /** False when some variable may be set by a part the shape pass rejected: `undefined-variable` stays quiet. */
+  readonly variablesKnown: boolean;
+  /** False when `languages`/`language` failed the shape pass: language checks stay quiet. */
+  readonly languagesKnown: boolean;
+  /** The flow as the step kinds' checks see it: flow-wide parts of the wrong type left out. */
+  private readonly stepView: FlowDoc;
 
-  constructor(readonly flow: FlowDoc) {
-    this.languages = flow.languages ?? [flow.language];
-    for (const name of Object.keys(flow.variables ?? {})) this.variables.add(name);
-    for (const name of Object.keys(flow.params ?? {})) this.variables.add(name);
-    for (const [name, step] of Object.entries(flow.steps)) {
-      const kind = stepKind(step)!;
-      this.steps.set(name, { name, kind, step, edges: stepDefinitions[kind].edges(step) });
-      for (const v of definedBy(step)) this.variables.add(v);
-      if ('input' in step && step.input.secret) this.secrets.add(step.input.into);
+  constructor(
+    readonly flow: FlowDoc,
+    readonly damage: ShapeDamage = new ShapeDamage(),
+  ) {
+    const { languages, language } = flow as { languages?: unknown; language?: unknown };
+    this.languagesKnown = languages === undefined ? typeof language === 'string' : Array.isArray(languages) && languages.every((l) => typeof l === 'string');
+    this.languages = !this.languagesKnown ? [] : ((languages as string[] | undefined) ?? [language as string]);
+    let variablesKnown = !damage.touches('/variables') && !damage.touches('/params');
+    for (const table of [flow.variables, flow.params]) if (isMap(table)) for (const name of Object.keys(table)) this.variables.add(name);
+    this.names = new Set(Object.keys(flow.steps));
+    for (const [name, step] of Object.entries(flow.steps as Record<string, unknown>)) {
+      const kind = soleKind(step);
+      const damaged = kind === undefined || damage.steps.has(name);
+      if (damaged) this.uncertain.add(name);
+      if (kind === undefined) {
+        variablesKnown = false;
+        continue;
+      }
+      const part = VARIABLE_PARTS[kind];
+      if (damaged && part !== undefined && damage.touches(`${pointer('steps', name)}/${part}`)) variablesKnown = false;
+      const def = step as StepDef;
+      this.steps.set(name, { name, kind, step: def, edges: damaged ? this.damagedEdges(name, kind, def) : stepDefinitions[kind].edges(def) });
+      for (const v of definedBy(def)) this.variables.add(v);
+      const input = (def as { input?: unknown }).input;
+      if (isMap(input) && input.secret === true && typeof input.into === 'string') this.secrets.add(input.into);
+    }
+    this.variablesKnown = variablesKnown;
+    this.stepView = isMap(flow.keys) || flow.keys === undefined ? flow : { ...flow, keys: undefined };
+  }
+
+  /** The edges of a step the shape pass rejected: those it could read, leaving out any at a rejected value. */
+  private damagedEdges(name: string, kind: StepKind, step: StepDef): StepEdge[] {
+    let edges: StepEdge[];
+    try {
+      edges = stepDefinitions[kind].edges(step);
+    } catch {
+      return []; // the step kind reads the step as shape-valid; what it could not read, the shape pass reported
+    }
+    const base = pointer('steps', name);
+    return edges.filter((e) => typeof e.target === 'string' && !this.damage.covers(base + e.pointer));
+  }
+
+  /** Whether the shape pass found fault with the step, so graph checks must not judge it. */
+  isUncertain(name: string): boolean {
+    return this.uncertain.has(name);
+  }
+
+  /** Runs a step kind's own check; for a rejected step, whatever it cannot read is skipped silently. */
+  checkStep(s: GraphStep): void {
+    const check = stepDefinitions[s.kind].check;
+    if (!check) return;
+    if (!this.uncertain.has(s.name)) return check(s.step, this.forStep(s.name));
+    try {
+      check(s.step, this.forStep(s.name));
+    } catch {
+      // The step kind's check assumes a shape-valid step; what it reported before stopping stands.
     }
   }
 
+  /** Reports a finding, unless the shape pass already reported the value it is about. */
   report(finding: Finding): void {
+    if (this.damage.any && this.damage.covers(finding.pointer)) return;
     this.findings.push(finding);
   }
 
-  /** Whether a name is a step. */
-  isStep(name: string): boolean {
-    return this.steps.has(name);
+  /** Whether a name is a step (of any kind, or none). */
+  isStep(name: unknown): name is string {
+    return typeof name === 'string' && this.names.has(name);
   }
 
   /** Whether a target is a key action (`back`, `top`, `repeat`) rather than a step. */
@@ -68,12 +142,18 @@ export class FlowContext {
     return (KEY_ACTIONS as readonly string[]).includes(target);
   }
 
-  table(table: NameTable): string[] {
-    return table === 'languages' ? this.languages : Object.keys(this.flow[table] ?? {});
+  /** The names a table declares, or undefined when the table failed the shape pass (so no name can be judged). */
+  table(table: NameTable): string[] | undefined {
+    if (table === 'languages') return this.languagesKnown ? this.languages : undefined;
+    const value: unknown = this.flow[table];
+    if (value === undefined || value === null) return [];
+    return isMap(value) ? Object.keys(value) : undefined;
   }
 
   checkName(table: NameTable, name: string, at: string): boolean {
+    if (typeof name !== 'string') return true;
     const names = this.table(table);
+    if (names === undefined) return true;
     if (names.includes(name)) return true;
     const { code, what } = TABLE_CODES[table];
     const where = table === 'languages' ? (this.flow.languages ? '`languages`' : '`language` (add `languages` to use more than one)') : `\`${table}\``;
@@ -89,6 +169,7 @@ export class FlowContext {
   }
 
   checkCondition(expr: string, at: string, opts: { allowSecret?: boolean; where?: string } = {}): void {
+    if (typeof expr !== 'string') return;
     let ast: unknown;
     try {
       ast = parseCel(expr).ast;
@@ -104,6 +185,7 @@ export class FlowContext {
     const [root, field] = path.split('.');
     if (opts.extra?.includes(root!)) return;
     if (!this.variables.has(root!)) {
+      if (!this.variablesKnown) return;
       const names = [...this.variables, ...(opts.extra ?? [])];
       this.report({ code: 'undefined-variable', pointer: at, message: `Variable \`${root}\` is never set.${didYouMeanText(root!, names)}` });
       return;
@@ -123,13 +205,14 @@ export class FlowContext {
     items.forEach((item, i) => this.checkPlayItem(item, Array.isArray(list) ? `${at}/${i}` : at));
   }
 
-  private checkPlayItem(item: PlayItem, at: string): void {
+  private checkPlayItem(item: unknown, at: string): void {
     if (typeof item === 'string') {
       this.checkName('prompts', item, at);
       return;
     }
-    if ('prompt' in item) this.checkName('prompts', item.prompt, `${at}/prompt`);
-    else if ('opening' in item) this.checkName('hours', item.opening, `${at}/opening`);
+    if (!isMap(item)) return;
+    if ('prompt' in item) this.checkName('prompts', item.prompt as string, `${at}/prompt`);
+    else if ('opening' in item) this.checkName('hours', item.opening as string, `${at}/opening`);
     else {
       for (const [key, value] of Object.entries(item)) if (key !== 'sound' && key !== 'currency') this.checkTemplate(value, `${at}/${key}`);
     }
@@ -139,7 +222,7 @@ export class FlowContext {
   forStep(name: string): CheckContext {
     const base = pointer('steps', name);
     return {
-      flow: this.flow,
+      flow: this.stepView,
       name,
       report: (code, rel, message, opts) => this.report({ code, pointer: base + rel, message, ...opts }),
       checkPrompts: (list, rel) => this.checkPrompts(list, base + rel),
@@ -150,14 +233,25 @@ export class FlowContext {
   }
 }
 
-/** The variables a step sets. */
+/** The variables a step sets (those of its parts that have the right type). */
 function definedBy(step: StepDef): string[] {
-  if ('input' in step) return [step.input.into];
-  if ('lookup' in step) return [step.lookup.into];
-  if ('record' in step) return step.record.into ? [step.record.into] : [];
-  if ('subflow' in step) return step.subflow.into ? [step.subflow.into] : [];
-  if ('set' in step) return Object.keys(step.set);
-  if ('menu' in step) return Object.values(step.menu.patterns ?? {}).flatMap((p) => (p.into ? [p.into] : []));
+  const part = (key: string): Record<string, unknown> | undefined => {
+    const value: unknown = (step as unknown as Record<string, unknown>)[key];
+    return isMap(value) ? value : undefined;
+  };
+  const into = (key: string): string[] => {
+    const value = part(key)?.into;
+    return typeof value === 'string' ? [value] : [];
+  };
+  if ('input' in step) return into('input');
+  if ('lookup' in step) return into('lookup');
+  if ('record' in step) return into('record');
+  if ('subflow' in step) return into('subflow');
+  if ('set' in step) return Object.keys(part('set') ?? {});
+  if ('menu' in step) {
+    const patterns = part('menu')?.patterns;
+    return isMap(patterns) ? Object.values(patterns).flatMap((p) => (isMap(p) && typeof p.into === 'string' ? [p.into] : [])) : [];
+  }
   return [];
 }
 

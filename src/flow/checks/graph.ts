@@ -6,14 +6,15 @@ import { pointer } from '../diagnostics.js';
 import { didYouMeanText } from '../did-you-mean.js';
 import { stepDefinitions } from '../../steps/definitions.js';
 import { FlowContext, type GraphStep } from './context.js';
+import { isMap } from './damage.js';
 
 const ACTION_LABEL = /^(option|key) /;
 
 /** Every step reference names a step (or an action where actions are allowed). */
 export function checkReferences(ctx: FlowContext): void {
-  const names = [...ctx.steps.keys()];
-  const check = (target: string, at: string, actionsAllowed: boolean) => {
-    if (ctx.isStep(target)) return;
+  const names = [...ctx.names];
+  const check = (target: unknown, at: string, actionsAllowed: boolean) => {
+    if (typeof target !== 'string' || ctx.isStep(target)) return;
     if (FlowContext.isAction(target)) {
       if (!actionsAllowed) ctx.report({ code: 'unknown-step', pointer: at, message: `\`${target}\` works only in menu options and keys; here, name a step.` });
       return;
@@ -21,28 +22,49 @@ export function checkReferences(ctx: FlowContext): void {
     ctx.report({ code: 'unknown-step', pointer: at, message: `Step \`${target}\` does not exist.${didYouMeanText(target, names)}` });
   };
   check(ctx.flow.start, '/start', false);
-  if (ctx.flow.defaults?.error) check(ctx.flow.defaults.error, '/defaults/error', false);
-  for (const [key, target] of Object.entries(ctx.flow.keys ?? {})) check(target, pointer('keys', key), true);
+  check(errorStep(ctx), '/defaults/error', false);
+  for (const [key, target] of flowKeys(ctx)) check(target, pointer('keys', key), true);
   for (const s of ctx.steps.values()) {
     for (const e of s.edges) check(e.target, pointer('steps', s.name) + e.pointer, ACTION_LABEL.test(e.label));
   }
 }
 
-function successors(ctx: FlowContext, s: GraphStep): string[] {
-  return s.edges.map((e) => e.target).filter((t) => ctx.isStep(t));
+/** `defaults.error`, when it is a name. */
+function errorStep(ctx: FlowContext): string | undefined {
+  const defaults: unknown = ctx.flow.defaults;
+  return isMap(defaults) && typeof defaults.error === 'string' ? defaults.error : undefined;
+}
+
+/** The flow-wide keys whose target is a name. */
+function flowKeys(ctx: FlowContext): [string, string][] {
+  const keys: unknown = ctx.flow.keys;
+  return isMap(keys) ? Object.entries(keys).filter((e): e is [string, string] => typeof e[1] === 'string') : [];
+}
+
+function successors(ctx: FlowContext, s: GraphStep | undefined): string[] {
+  return (s?.edges ?? []).map((e) => e.target).filter((t) => ctx.isStep(t));
 }
 
 /** Steps reachable from the start, the error step and the global keys. */
 export function reachable(ctx: FlowContext): Set<string> {
-  const roots = [ctx.flow.start, ctx.flow.defaults?.error, ...Object.values(ctx.flow.keys ?? {})].filter((t): t is string => !!t && ctx.isStep(t));
+  const roots = [ctx.flow.start, errorStep(ctx), ...flowKeys(ctx).map(([, t]) => t)].filter((t) => ctx.isStep(t));
   return walk(ctx, roots);
+}
+
+/**
+ * Whether `live` may miss steps: a reached step the shape pass rejected may lead anywhere, and a rejected
+ * `start`, error step or flow-wide key may have been meant to lead anywhere.
+ */
+export function reachUncertain(ctx: FlowContext, live: Set<string>): boolean {
+  if (['/start', '/defaults/error', '/keys'].some((p) => ctx.damage.touches(p))) return true;
+  return [...live].some((n) => ctx.isUncertain(n));
 }
 
 function walk(ctx: FlowContext, roots: string[]): Set<string> {
   const seen = new Set<string>(roots);
   const queue = [...roots];
   while (queue.length) {
-    const s = ctx.steps.get(queue.pop()!)!;
+    const s = ctx.steps.get(queue.pop()!);
     for (const t of successors(ctx, s)) {
       if (!seen.has(t)) {
         seen.add(t);
@@ -53,10 +75,10 @@ function walk(ctx: FlowContext, roots: string[]): Set<string> {
   return seen;
 }
 
-/** Warns about steps nothing leads to. */
+/** Warns about steps nothing leads to (never about a step the shape pass rejected: its fix comes first). */
 export function checkUnreachable(ctx: FlowContext, live: Set<string>): void {
-  for (const name of ctx.steps.keys()) {
-    if (!live.has(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
+  for (const name of ctx.names) {
+    if (!live.has(name) && !ctx.isUncertain(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
   }
 }
 
@@ -121,9 +143,9 @@ function isCycle(comp: string[], next: (n: string) => readonly string[]): boolea
   return comp.length > 1 || next(comp[0]!).includes(comp[0]!);
 }
 
-/** Errors on loops made only of steps that never wait for the caller. */
+/** Errors on loops made only of steps that never wait for the caller (and that the shape pass accepted). */
 export function checkInputFreeLoops(ctx: FlowContext): void {
-  const quiet = (n: string) => !stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput;
+  const quiet = (n: string) => !ctx.isUncertain(n) && !stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput;
   const names = [...ctx.steps.keys()].filter(quiet);
   const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter(quiet);
   for (const comp of components(names, next)) {
@@ -172,9 +194,9 @@ function canReach(ctx: FlowContext, goals: readonly string[]): Set<string> {
   return seen;
 }
 
-/** Errors on cycles (with a waiting step) from which no path leads to an end. */
+/** Errors on cycles (with a waiting step) from which no path leads to an end. A rejected step may be an end. */
 export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
-  const canEnd = canReach(ctx, [...ctx.steps.values()].filter(isExit).map((s) => s.name));
+  const canEnd = canReach(ctx, [...ctx.steps.values()].filter(isExit).map((s) => s.name).concat([...ctx.uncertain]));
   const trapped = [...ctx.steps.keys()].filter((n) => !canEnd.has(n) && live.has(n));
   const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter((t) => !canEnd.has(t));
   for (const comp of components(trapped, next)) {
@@ -192,12 +214,12 @@ export function checkNoWayOut(ctx: FlowContext, live: Set<string>): void {
 
 const OUT_KINDS = new Set(['queue', 'transfer', 'hangup', 'return']);
 
-/** Warns about menus from which callers can reach neither an agent nor an end. */
+/** Warns about menus from which callers can reach neither an agent nor an end. A rejected step may be either. */
 export function checkAgentExit(ctx: FlowContext, live: Set<string>): void {
-  const globalTargets = Object.entries(ctx.flow.keys ?? {});
-  const out = canReach(ctx, [...ctx.steps.values()].filter((s) => OUT_KINDS.has(s.kind)).map((s) => s.name));
+  const globalTargets = flowKeys(ctx);
+  const out = canReach(ctx, [...ctx.steps.values()].filter((s) => OUT_KINDS.has(s.kind)).map((s) => s.name).concat([...ctx.uncertain]));
   for (const s of ctx.steps.values()) {
-    if (s.kind !== 'menu' || !live.has(s.name)) continue;
+    if (s.kind !== 'menu' || !live.has(s.name) || ctx.isUncertain(s.name)) continue;
     const overrides = ('menu' in s.step && s.step.menu.keys) || {};
     const chosen = s.edges.filter((e) => /^(option|pattern|key) /.test(e.label)).map((e) => e.target);
     for (const [key, target] of globalTargets) if (!(key in overrides)) chosen.push(target);

@@ -6,6 +6,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { pointer } from '../diagnostics.js';
 import type { HoursDef } from '../types.js';
 import type { FlowContext } from './context.js';
+import { entries, isMap } from './damage.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -50,6 +51,7 @@ function holidaysLib(): InstanceType<HolidaysCtor> {
 }
 
 function checkHolidays(ctx: FlowContext, name: string, holidays: NonNullable<HoursDef['holidays']>): void {
+  if (typeof holidays.country !== 'string') return;
   const lib = holidaysLib();
   const at = pointer('hours', name, 'holidays');
   const country = holidays.country.toUpperCase();
@@ -58,7 +60,7 @@ function checkHolidays(ctx: FlowContext, name: string, holidays: NonNullable<Hou
     return;
   }
   const region = holidays.region ?? holidays.state;
-  if (region === undefined) return;
+  if (typeof region !== 'string') return;
   const states = lib.getStates(country) ?? {};
   const known = Object.keys(states).includes(region.toUpperCase()) || Object.keys(states).some((s) => region.toUpperCase() in (lib.getRegions(country, s) ?? {}));
   if (!known) {
@@ -73,22 +75,24 @@ function checkHolidays(ctx: FlowContext, name: string, holidays: NonNullable<Hou
 
 /** Checks every schedule in `hours`. */
 export function checkHours(ctx: FlowContext): void {
-  for (const [name, def] of Object.entries(ctx.flow.hours ?? {})) {
+  for (const [name, value] of entries(ctx.flow.hours)) {
+    if (!isMap(value)) continue;
+    const def = value as unknown as HoursDef;
     const at = (...rest: string[]) => pointer('hours', name, ...rest);
-    if (!IANAZone.isValidZone(def.timezone)) {
+    if (typeof def.timezone === 'string' && !IANAZone.isValidZone(def.timezone)) {
       ctx.report({ code: 'invalid-timezone', pointer: at('timezone'), message: `\`${def.timezone}\` is not a time zone: use an IANA name such as \`Europe/Berlin\`.` });
     }
-    for (const [days, times] of Object.entries(def.weekly)) {
+    for (const [days, times] of entries(def.weekly)) {
       if (!isDaySpec(days)) ctx.report({ code: 'invalid-day', pointer: at('weekly', days), atKey: true, message: `\`${days}\` is not a day or day range: write \`mon-fri\`, \`sat\` or \`mon,wed\`.` });
-      if (!isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('weekly', days), message: `\`${times}\` is not a list of times: write \`08:00-12:00,13:00-17:00\` or \`closed\`.` });
+      if (typeof times === 'string' && !isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('weekly', days), message: `\`${times}\` is not a list of times: write \`08:00-12:00,13:00-17:00\` or \`closed\`.` });
     }
-    (def.closed ?? []).forEach((date, i) => {
+    (Array.isArray(def.closed) ? def.closed : []).forEach((date, i) => {
       if (!isDate(date)) ctx.report({ code: 'invalid-date', pointer: at('closed', String(i)), message: `\`${String(date)}\` is not a date: write \`YYYY-MM-DD\`.` });
     });
-    for (const [date, times] of Object.entries(def.special ?? {})) {
+    for (const [date, times] of entries(def.special)) {
       if (!isDate(date)) ctx.report({ code: 'invalid-date', pointer: at('special', date), atKey: true, message: `\`${date}\` is not a date: write \`YYYY-MM-DD\`.` });
-      if (!isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('special', date), message: `\`${times}\` is not a list of times: write \`09:00-12:00\` or \`closed\`.` });
+      if (typeof times === 'string' && !isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('special', date), message: `\`${times}\` is not a list of times: write \`09:00-12:00\` or \`closed\`.` });
     }
-    if (def.holidays) checkHolidays(ctx, name, def.holidays);
+    if (isMap(def.holidays)) checkHolidays(ctx, name, def.holidays);
   }
 }

@@ -3,21 +3,24 @@
  */
 import { pointer } from '../diagnostics.js';
 import type { FlowContext } from './context.js';
+import { entries, isMap } from './damage.js';
 
 /** Every prompt has a text per language; prompt texts read defined variables. */
 export function checkPrompts(ctx: FlowContext): void {
-  for (const [name, prompt] of Object.entries(ctx.flow.prompts ?? {})) {
+  for (const [name, prompt] of entries(ctx.flow.prompts)) {
     if (typeof prompt === 'string') {
       ctx.checkTemplate(prompt, pointer('prompts', name));
       continue;
     }
+    if (!isMap(prompt)) continue;
     if (typeof prompt.text === 'string') {
       ctx.checkTemplate(prompt.text, pointer('prompts', name, 'text'));
       continue;
     }
+    if (!isMap(prompt.text)) continue;
     for (const [lang, text] of Object.entries(prompt.text)) {
       ctx.checkTemplate(text, pointer('prompts', name, 'text', lang));
-      if (!ctx.languages.includes(lang)) {
+      if (ctx.languagesKnown && !ctx.languages.includes(lang)) {
         ctx.report({ code: 'unknown-language', pointer: pointer('prompts', name, 'text', lang), atKey: true, message: `Prompt \`${name}\` has a text in \`${lang}\`, which is not in \`languages\`.` });
       }
     }
@@ -35,26 +38,27 @@ export function checkPrompts(ctx: FlowContext): void {
 
 /** The default language is one of `languages`. */
 export function checkLanguages(ctx: FlowContext): void {
-  if (ctx.flow.languages && !ctx.flow.languages.includes(ctx.flow.language)) {
+  if (ctx.languagesKnown && ctx.flow.languages && typeof ctx.flow.language === 'string' && !ctx.flow.languages.includes(ctx.flow.language)) {
     ctx.report({ code: 'unknown-language', pointer: '/language', message: `The default language \`${ctx.flow.language}\` is not in \`languages\`.` });
   }
 }
 
 /** Departments that hand off to a queue name a declared queue. */
 export function checkDepartments(ctx: FlowContext): void {
-  for (const [name, dept] of Object.entries(ctx.flow.departments ?? {})) {
-    if ('queue' in dept) ctx.checkName('queues', dept.queue, pointer('departments', name, 'queue'));
+  for (const [name, dept] of entries(ctx.flow.departments)) {
+    if (isMap(dept) && 'queue' in dept) ctx.checkName('queues', dept.queue as string, pointer('departments', name, 'queue'));
   }
 }
 
 /** HTTP sources never put a secret in a URL, header or body (they are logged by proxies and servers). */
 export function checkDataSources(ctx: FlowContext): void {
-  for (const [name, source] of Object.entries(ctx.flow.data ?? {})) {
-    if (!('http' in source)) continue;
+  for (const [name, source] of entries(ctx.flow.data)) {
+    const http = isMap(source) ? source.http : undefined;
+    if (!isMap(http)) continue;
     const opts = { where: 'an HTTP request, which servers and proxies log', extra: ['key'] };
-    ctx.checkTemplate(source.http.url, pointer('data', name, 'http', 'url'), opts);
-    ctx.checkTemplate(source.http.body, pointer('data', name, 'http', 'body'), opts);
-    for (const [header, value] of Object.entries(source.http.headers ?? {})) ctx.checkTemplate(value, pointer('data', name, 'http', 'headers', header), opts);
+    ctx.checkTemplate(http.url, pointer('data', name, 'http', 'url'), opts);
+    ctx.checkTemplate(http.body, pointer('data', name, 'http', 'body'), opts);
+    for (const [header, value] of entries(http.headers)) ctx.checkTemplate(value, pointer('data', name, 'http', 'headers', header), opts);
   }
 }
 
@@ -62,13 +66,14 @@ export function checkDataSources(ctx: FlowContext): void {
 export function checkReservedNames(ctx: FlowContext): void {
   const report = (at: string, atKey: boolean) =>
     ctx.report({ code: 'invalid-name', pointer: at, atKey, message: 'The variable name `call` is reserved for call facts (`call.caller`, `call.hour` …): choose another name.' });
-  if (ctx.flow.variables && 'call' in ctx.flow.variables) report(pointer('variables', 'call'), true);
-  if (ctx.flow.params && 'call' in ctx.flow.params) report(pointer('params', 'call'), true);
-  for (const [name, step] of Object.entries(ctx.flow.steps)) {
+  if (isMap(ctx.flow.variables) && Object.hasOwn(ctx.flow.variables, 'call')) report(pointer('variables', 'call'), true);
+  if (isMap(ctx.flow.params) && Object.hasOwn(ctx.flow.params, 'call')) report(pointer('params', 'call'), true);
+  for (const s of ctx.steps.values()) {
+    const step = s.step as unknown as Record<string, unknown>;
     for (const kind of ['input', 'lookup', 'record', 'subflow'] as const) {
-      const spec = (step as unknown as Record<string, { into?: string } | undefined>)[kind];
-      if (spec && typeof spec === 'object' && spec.into === 'call') report(pointer('steps', name, kind, 'into'), false);
+      const spec = step[kind];
+      if (isMap(spec) && spec.into === 'call') report(pointer('steps', s.name, kind, 'into'), false);
     }
-    if ('set' in step && 'call' in step.set) report(pointer('steps', name, 'set', 'call'), true);
+    if (isMap(step.set) && Object.hasOwn(step.set, 'call')) report(pointer('steps', s.name, 'set', 'call'), true);
   }
 }
