@@ -15,7 +15,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createAriAdapter } from '../src/telephony/ari/index.js';
+import { createAriAdapter, type AriAdapter } from '../src/telephony/ari/index.js';
 import type { CallPort } from '../src/telephony/port.js';
 import { FakeAri } from '../test/fakes/fake-ari/index.js';
 import { AsteriskDriver, targetFromEnv } from '../test/integration/asterisk-driver.js';
@@ -40,59 +40,58 @@ function report(label: string, samplesMs: number[]): void {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function benchFake(calls: number, keysPerCall: number): Promise<void> {
-  const fake = await FakeAri.start({ password: 'bench', playbackMs: Infinity });
-  fake.logRequests = false;
-  const ari = createAriAdapter({ url: fake.url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
-  const current = new Map<string, string>(); // call id → playing playback id
+/** The adapter side: every call plays a prompt that never ends; a key stops it (barge-in) and starts the next. */
+function bargeInOnKeys(ari: AriAdapter): void {
   let seq = 0;
   ari.onCall((port: CallPort) => {
     const id = port.facts.callId;
+    let current = '';
     const playNext = (): void => {
-      const pb = `${id}:p${++seq}`;
-      current.set(id, pb);
-      port.play(pb, [{ kind: 'sound', name: 'bench/menu' }]);
+      current = `${id}:p${++seq}`;
+      port.play(current, [{ kind: 'sound', name: 'bench/menu' }]);
     };
     port.onEvent((event) => {
       if (event.type === 'key') {
-        port.stopPlayback(current.get(id)!);
+        port.stopPlayback(current);
         playNext();
       }
     });
     port.answer();
     playNext();
   });
-  await ari.start();
+}
 
-  const sentAt = new Map<string, number>(); // playback id → when its key was written
+interface FakeSideResult {
+  paced: number[];
+  burst: number[];
+  /** The fake's event-loop delay during the paced run: p50, p99, max (ms). */
+  lag: number[];
+}
+
+/** The Asterisk side: places the calls, presses keys (paced, then a burst) and times the DELETEs that answer them. */
+async function pressKeysOnFake(fake: FakeAri, calls: number, keysPerCall: number, perMs: number): Promise<FakeSideResult> {
+  const sentAt = new Map<string, number>(); // channel id → when its key was written
   const samples: number[] = [];
   fake.on('request', (r: { method: string; path: string }) => {
     if (r.method !== 'DELETE' || !r.path.startsWith('/ari/playbacks/')) return;
     const pb = decodeURIComponent(r.path.slice('/ari/playbacks/'.length));
-    const t0 = sentAt.get(pb);
+    const channelId = pb.slice(0, pb.lastIndexOf(':'));
+    const t0 = sentAt.get(channelId);
     if (t0 !== undefined) {
       samples.push(performance.now() - t0);
-      sentAt.delete(pb);
+      sentAt.delete(channelId);
     }
   });
-
   const ids: string[] = [];
   for (let i = 0; i < calls; i++) ids.push(fake.placeCall({ caller: `555${i}`, args: ['bench'] }).id);
   while (fake.playbacks.size < calls) await tick();
-  console.log(`fake ARI: ${calls} simultaneous calls in Stasis, each playing a prompt`);
-
   const press = (id: string): void => {
-    const pb = current.get(id);
-    if (pb === undefined) return;
-    sentAt.set(pb, performance.now());
+    sentAt.set(id, performance.now());
     fake.pressKey(id, '1');
   };
-  const waitSettled = async (): Promise<void> => {
+  const settled = async (): Promise<void> => {
     while (sentAt.size > 0 || fake.playbacks.size < calls) await tick();
   };
-
-  // Paced: `perMs` keys per millisecond spread over the calls (1 per ms = every caller presses a key each second).
-  const perMs = flag('--per-ms', 1);
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
   for (let round = 0; round < keysPerCall; round++) {
@@ -100,18 +99,35 @@ async function benchFake(calls: number, keysPerCall: number): Promise<void> {
       for (let j = i; j < Math.min(ids.length, i + perMs); j++) press(ids[j]!);
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await waitSettled();
+    await settled();
   }
   lag.disable();
-  report(`key in → DELETE /playbacks out, paced ${perMs}/ms (${calls} calls × ${keysPerCall} keys)`, samples);
-  // Context: how late the event loop itself ran (scheduler and GC pauses show up here, not in our code).
-  console.log(`  event-loop delay during the paced run: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
-
+  const paced = [...samples];
   samples.length = 0;
   for (const id of ids) press(id);
-  await waitSettled();
-  report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, samples);
+  await settled();
+  return { paced, burst: [...samples], lag: [lag.percentile(50) / 1e6, lag.percentile(99) / 1e6, lag.max / 1e6] };
+}
 
+function reportFake(where: string, calls: number, keysPerCall: number, perMs: number, r: FakeSideResult): void {
+  report(`key in → DELETE /playbacks out, paced ${perMs}/ms (${calls} calls × ${keysPerCall} keys)`, r.paced);
+  console.log(`  ${where} event-loop delay during the paced run: p50=${r.lag[0]!.toFixed(3)} ms  p99=${r.lag[1]!.toFixed(3)} ms  max=${r.lag[2]!.toFixed(3)} ms`);
+  report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, r.burst);
+}
+
+const adapterFor = (url: string): AriAdapter =>
+  createAriAdapter({ url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
+
+/** `--same-process`: fake and adapter share one event loop. */
+async function benchFake(calls: number, keysPerCall: number): Promise<void> {
+  const perMs = flag('--per-ms', 1);
+  const fake = await FakeAri.start({ password: 'bench', playbackMs: Infinity });
+  fake.logRequests = false;
+  const ari = adapterFor(fake.url);
+  bargeInOnKeys(ari);
+  await ari.start();
+  console.log(`fake ARI in the same process: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+  reportFake('shared', calls, keysPerCall, perMs, await pressKeysOnFake(fake, calls, keysPerCall, perMs));
   await ari.stop();
   await fake.close();
 }
@@ -186,91 +202,36 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
 }
 
 
-/** Worker side: the fake ARI with its own event loop; it presses keys and times the DELETEs that answer them. */
+/** Worker side: the fake ARI with its own event loop. */
 async function fakeWorker(): Promise<void> {
   const { calls, keysPerCall, perMs } = workerData as { calls: number; keysPerCall: number; perMs: number };
   const port = parentPort!;
   const fake = await FakeAri.start({ password: 'bench', playbackMs: Infinity });
   fake.logRequests = false;
-  const sentAt = new Map<string, number>(); // channel id → when its key was written
-  const samples: number[] = [];
-  fake.on('request', (r: { method: string; path: string }) => {
-    if (r.method !== 'DELETE' || !r.path.startsWith('/ari/playbacks/')) return;
-    const pb = decodeURIComponent(r.path.slice('/ari/playbacks/'.length));
-    const channelId = pb.slice(0, pb.lastIndexOf(':'));
-    const t0 = sentAt.get(channelId);
-    if (t0 !== undefined) {
-      samples.push(performance.now() - t0);
-      sentAt.delete(channelId);
-    }
-  });
   port.postMessage({ url: fake.url });
-  await new Promise((resolve) => port.once('message', resolve)); // adapter connected
-  const ids: string[] = [];
-  for (let i = 0; i < calls; i++) ids.push(fake.placeCall({ caller: `555${i}`, args: ['bench'] }).id);
-  while (fake.playbacks.size < calls) await tick();
-  const press = (id: string): void => {
-    sentAt.set(id, performance.now());
-    fake.pressKey(id, '1');
-  };
-  const settled = async (): Promise<void> => {
-    while (sentAt.size > 0 || fake.playbacks.size < calls) await tick();
-  };
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
-  for (let round = 0; round < keysPerCall; round++) {
-    for (let i = 0; i < ids.length; i += perMs) {
-      for (let j = i; j < Math.min(ids.length, i + perMs); j++) press(ids[j]!);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await settled();
-  }
-  lag.disable();
-  const paced = [...samples];
-  samples.length = 0;
-  for (const id of ids) press(id);
-  await settled();
-  port.postMessage({ paced, burst: [...samples], lag: [lag.percentile(50) / 1e6, lag.percentile(99) / 1e6, lag.max / 1e6] });
+  await new Promise((resolve) => port.once('message', resolve)); // the adapter is connected
+  port.postMessage(await pressKeysOnFake(fake, calls, keysPerCall, perMs));
   await new Promise((resolve) => port.once('message', resolve));
   await fake.close();
 }
 
-/** Main side of the worker mode: only the adapter runs on this event loop. */
+/** Default: the fake in a worker thread, so only the adapter runs on this event loop. */
 async function benchFakeInWorker(calls: number, keysPerCall: number): Promise<void> {
   const perMs = flag('--per-ms', 1);
   // The worker runs this same file; under tsx the worker must register tsx's loader before importing it.
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
   const worker = new Worker(bootstrap, { eval: true, workerData: { calls, keysPerCall, perMs } });
-  const next = (): Promise<Record<string, unknown>> => new Promise((resolve) => worker.once('message', resolve));
+  const next = (): Promise<unknown> => new Promise((resolve) => worker.once('message', resolve));
   const { url } = (await next()) as { url: string };
-  const ari = createAriAdapter({ url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
-  let seq = 0;
-  ari.onCall((port: CallPort) => {
-    const id = port.facts.callId;
-    let current = '';
-    const playNext = (): void => {
-      current = `${id}:p${++seq}`;
-      port.play(current, [{ kind: 'sound', name: 'bench/menu' }]);
-    };
-    port.onEvent((event) => {
-      if (event.type === 'key') {
-        port.stopPlayback(current);
-        playNext();
-      }
-    });
-    port.answer();
-    playNext();
-  });
+  const ari = adapterFor(url);
+  bargeInOnKeys(ari);
   await ari.start();
   const results = next();
   const lagMain = monitorEventLoopDelay({ resolution: 1 });
   lagMain.enable();
   worker.postMessage('go');
   console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt`);
-  const { paced, burst, lag } = (await results) as { paced: number[]; burst: number[]; lag: number[] };
-  report(`key in → DELETE /playbacks out, paced ${perMs}/ms (${calls} calls × ${keysPerCall} keys)`, paced);
-  console.log(`  fake's event-loop delay during the paced run: p50=${lag[0]!.toFixed(3)} ms  p99=${lag[1]!.toFixed(3)} ms  max=${lag[2]!.toFixed(3)} ms`);
-  report(`key in → DELETE /playbacks out, burst (one key on all ${calls} calls at once)`, burst);
+  reportFake("fake's", calls, keysPerCall, perMs, (await results) as FakeSideResult);
   lagMain.disable();
   console.log(`  adapter's event-loop delay over both runs: p50=${(lagMain.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lagMain.percentile(99) / 1e6).toFixed(3)} ms  max=${(lagMain.max / 1e6).toFixed(3)} ms`);
   await ari.stop();

@@ -205,27 +205,19 @@ describe('ARI adapter: transfers and hand-offs', () => {
     }
   });
 
-  it('when the agent hangs up after the bridge, the caller is hung up', async () => {
+  it.each([
+    ['the agent', 'the caller'],
+    ['the caller', 'the agent leg'],
+  ] as const)('after the bridge, when %s hangs up, %s is hung up too', async (who) => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();
     const call = await rig.call();
     call.port.transfer(dial('PJSIP/sales'));
     await waitFor(() => eventsOf(call, 'transfer.result').length, 'answered');
     const legId = rig.fake.requests.find((r) => r.path === '/ari/channels/create')!.query.channelId!;
-    rig.fake.callerHangsUp(legId);
-    await waitFor(() => !rig!.fake.channels.has(id), 'caller hung up');
-    expect(rig.fake.bridges.size).toBe(0);
-  });
-
-  it('when the caller hangs up after the bridge, the agent leg is hung up too', async () => {
-    rig = await startRig();
-    const { id } = rig.fake.placeCall();
-    const call = await rig.call();
-    call.port.transfer(dial('PJSIP/sales'));
-    await waitFor(() => eventsOf(call, 'transfer.result').length, 'answered');
-    const legId = rig.fake.requests.find((r) => r.path === '/ari/channels/create')!.query.channelId!;
-    rig.fake.callerHangsUp(id);
-    await waitFor(() => !rig!.fake.channels.has(legId), 'agent leg hung up');
+    const [leaves, other] = who === 'the agent' ? [legId, id] : [id, legId];
+    rig.fake.callerHangsUp(leaves);
+    await waitFor(() => !rig!.fake.channels.has(other), 'the other side hung up');
     expect(rig.fake.bridges.size).toBe(0);
   });
 
