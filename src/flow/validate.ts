@@ -11,9 +11,11 @@
  *   Its name still resolves, so references to it are fine. Its readable parts (prompts, names, conditions,
  *   references to other steps) are still checked. But it is never judged as part of the graph: it is left out
  *   of `input-free-loop`, `no-way-out` and `no-agent-exit` (it counts as a possible end and a possible way to
- *   an agent), and it is never reported as unreachable.
+ *   an agent, since its fixed form may be one).
  * - Reachability is only trusted when no reached step is uncertain and `start`, `defaults.error` and `keys`
- *   passed the shape pass; otherwise `unreachable-step` waits for the shape fix.
+ *   passed the shape pass (an uncertain step may lead anywhere); otherwise `unreachable-step` waits for the
+ *   shape fix. When it is trusted, every step nothing reaches is reported, uncertain or not: what leads to a
+ *   step never depends on the step itself.
  * - A table (`prompts`, `departments` …) that is not a map makes every name in it unknowable, so names are not
  *   checked against it; likewise `languages`.
  * - When a part that sets variables was rejected (an uncertain step's `input`, `lookup`, `set` …, a step with

@@ -53,10 +53,10 @@ export function reachable(ctx: FlowContext): Set<string> {
 
 /**
  * Whether `live` may miss steps: a reached step the shape pass rejected may lead anywhere, and a rejected
- * `start`, error step or flow-wide key may have been meant to lead anywhere.
+ * (or missing) `start`, error step or flow-wide key may have been meant to lead anywhere.
  */
 export function reachUncertain(ctx: FlowContext, live: Set<string>): boolean {
-  if (['/start', '/defaults/error', '/keys'].some((p) => ctx.damage.touches(p))) return true;
+  if (typeof ctx.flow.start !== 'string' || ['/start', '/defaults/error', '/keys'].some((p) => ctx.damage.touches(p))) return true;
   return [...live].some((n) => ctx.isUncertain(n));
 }
 
@@ -75,10 +75,10 @@ function walk(ctx: FlowContext, roots: string[]): Set<string> {
   return seen;
 }
 
-/** Warns about steps nothing leads to (never about a step the shape pass rejected: its fix comes first). */
+/** Warns about steps nothing leads to. Whether a step is reached depends only on the steps before it, so a step the shape pass rejected is judged too. */
 export function checkUnreachable(ctx: FlowContext, live: Set<string>): void {
   for (const name of ctx.names) {
-    if (!live.has(name) && !ctx.isUncertain(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
+    if (!live.has(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
   }
 }
 
@@ -216,6 +216,7 @@ const OUT_KINDS = new Set(['queue', 'transfer', 'hangup', 'return']);
 
 /** Warns about menus from which callers can reach neither an agent nor an end. A rejected step may be either. */
 export function checkAgentExit(ctx: FlowContext, live: Set<string>): void {
+  if (ctx.damage.touches('/keys')) return; // a rejected flow-wide key may be the menus' way out
   const globalTargets = flowKeys(ctx);
   const out = canReach(ctx, [...ctx.steps.values()].filter((s) => OUT_KINDS.has(s.kind)).map((s) => s.name).concat([...ctx.uncertain]));
   for (const s of ctx.steps.values()) {
