@@ -306,13 +306,13 @@ export function toRows(ops: readonly Op[]): Row[] {
  * Writes on the given connection, on the event loop. For `:memory:`, read-only stores and tests; `beforeWrite`
  * runs inside each transaction (throw to simulate a full disk).
  */
-export function inlineExecutor(db: Database.Database, beforeWrite?: (rows: number) => void): WriteExecutor {
+export function inlineExecutor(db: Database.Database, beforeWrite?: (rows: number) => void, sql: readonly string[] = WRITE_STATEMENTS): WriteExecutor {
   // Prepared lazily: a read-only or broken file must not fail at open, only at write (and be retried).
   let run: ((rows: Row[]) => void) | undefined;
   return {
     run(rows) {
       if (!run) {
-        const statements = WRITE_STATEMENTS.map((sql) => db.prepare(sql));
+        const statements = sql.map((text) => db.prepare(text));
         run = db.transaction((batch: Row[]) => {
           beforeWrite?.(batch.length);
           for (const [index, params] of batch) statements[index]!.run(params);

@@ -22,16 +22,21 @@ import type { LockoutRepository } from '../data/lockout.js';
 import { BatchWriter, inlineExecutor, WRITE_STATEMENTS, type WriterMetrics } from './batch-writer.js';
 import { migrate } from './migrations.js';
 import { startWriteThread, type WriteThread } from './write-thread.js';
+import { LIVE_CALL_STATEMENTS, liveCalls, type LiveCalls } from './live-calls.js';
 import { callTrace, recentCalls, stats, type CallRow, type CallTrace, type FlowStats } from './queries.js';
 import { flowVersions, hoursOverrides, lockouts, recordings, type FlowVersions, type Recordings } from './admin-tables.js';
 
 export type { CallRow, CallTrace, FlowStats, MenuStats } from './queries.js';
 export type { FlowVersion, FlowVersions, Recordings, RecordingRow, SaveVersionResult } from './admin-tables.js';
 export type { WriterMetrics } from './batch-writer.js';
+export type { LiveCallRow, LiveCalls, LiveCallMetrics } from './live-calls.js';
 export { openSqliteLookup, seedDatabase, SqliteLookupError, type SqliteLookup, type SqliteLookupSpec } from './sqlite-lookup.js';
 
 /** Rows written between two WAL checkpoints (run by the write thread). */
 const CHECKPOINT_EVERY_ROWS = 5_000;
+
+/** Every statement the executor runs: call records first, then the live-call rows (indexes follow on). */
+const ALL_WRITE_STATEMENTS: readonly string[] = [...WRITE_STATEMENTS, ...LIVE_CALL_STATEMENTS];
 
 /** Default database path, relative to the working directory; `TOUCHTONE_DB` overrides it in the CLI. */
 export const DEFAULT_DB_PATH = '.touchtone/touchtone.db';
@@ -84,6 +89,8 @@ export interface Store {
   /** PIN lockouts, for the data sources' secret checks. */
   readonly lockouts: LockoutRepository;
   readonly recordings: Recordings;
+  /** The saved state of calls in progress, written in coalesced batches (see `live-calls.ts`). */
+  readonly liveCalls: LiveCalls;
   /** Writes every queued call record now (resolves even when the write fails; see `metrics()`). */
   flush(): Promise<void>;
   metrics(): StoreMetrics;
@@ -120,7 +127,7 @@ export function openStore(options: StoreOptions): Store {
   }
   const threaded = (options.writer ?? (memory || options.readonly || options.beforeWrite ? 'inline' : 'thread')) === 'thread';
   const thread: WriteThread | undefined = threaded
-    ? startWriteThread({ path: options.path, statements: WRITE_STATEMENTS, busyTimeoutMs, checkpointEvery: CHECKPOINT_EVERY_ROWS, logger })
+    ? startWriteThread({ path: options.path, statements: ALL_WRITE_STATEMENTS, busyTimeoutMs, checkpointEvery: CHECKPOINT_EVERY_ROWS, logger })
     : undefined;
   if (thread && !memory) {
     // The write thread checkpoints; an automatic checkpoint here would run on the event loop.
@@ -130,13 +137,15 @@ export function openStore(options: StoreOptions): Store {
       // Nothing to do: the writes report a broken file.
     }
   }
-  const writer = new BatchWriter(thread ?? inlineExecutor(db, options.beforeWrite), {
+  const executor = thread ?? inlineExecutor(db, options.beforeWrite, ALL_WRITE_STATEMENTS);
+  const writer = new BatchWriter(executor, {
     clock,
     logger,
     flushIntervalMs: options.flushIntervalMs ?? 50,
     maxBacklog: options.maxBacklog ?? 100_000,
     maxBatchRows: options.maxBatchRows ?? 500,
   });
+  const live = liveCalls(db, executor, { clock, logger, flushIntervalMs: options.flushIntervalMs ?? 50, statementBase: WRITE_STATEMENTS.length });
   let closed = false;
   let schemaVersion = 0;
   try {
@@ -151,7 +160,10 @@ export function openStore(options: StoreOptions): Store {
     hoursOverrides: hoursOverrides(db, () => clock.now()),
     lockouts: lockouts(db, logger),
     recordings: recordings(db),
-    flush: () => writer.flush(),
+    liveCalls: live,
+    flush: async () => {
+      await Promise.all([writer.flush(), live.flush()]);
+    },
     metrics: () => ({ ...writer.metrics(), schemaVersion, checkpoints: thread?.checkpoints ?? 0 }),
     recentCalls: (o) => recentCalls(db, o),
     callTrace: (id) => callTrace(db, id),
@@ -194,6 +206,7 @@ export function openStore(options: StoreOptions): Store {
       closed = true;
       if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
       await retentionRun;
+      await live.close();
       await writer.close();
       db.close();
     },

@@ -91,6 +91,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE flow_versions ADD COLUMN file TEXT NOT NULL DEFAULT '';
   `,
+  // 3: the persisted state of calls in progress, so a restarted engine can take them back.
+  `
+  CREATE TABLE live_calls (
+    id TEXT PRIMARY KEY,
+    flow TEXT NOT NULL,
+    version TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the schema to the newest version; returns the versions it applied. */

@@ -195,13 +195,13 @@ describe('store: schema, stats and retention', () => {
   it('migrates once and uses WAL', async () => {
     const path = tempDb();
     const a = openStore({ path });
-    expect(a.metrics().schemaVersion).toBe(2);
+    expect(a.metrics().schemaVersion).toBe(MIGRATIONS.length);
     await a.close();
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     const b = openStore({ path });
-    expect(b.metrics().schemaVersion).toBe(2);
+    expect(b.metrics().schemaVersion).toBe(MIGRATIONS.length);
     await b.close();
   });
 
@@ -215,7 +215,7 @@ describe('store: schema, stats and retention', () => {
     v1.close();
     const store = openStore({ path, writer: 'inline' });
     stores.push(store);
-    expect(store.metrics().schemaVersion).toBe(2);
+    expect(store.metrics().schemaVersion).toBe(MIGRATIONS.length);
     expect(store.flowVersions.get('acme', '1')).toMatchObject({ source: 'x', file: '' });
     store.flowVersions.save({ flow: 'acme', version: '2', source: 'y', publishedAt: 6, file: 'flows/acme.yaml' });
     expect(store.flowVersions.latest('acme')).toMatchObject({ version: '2', file: 'flows/acme.yaml' });
