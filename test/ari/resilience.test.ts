@@ -101,6 +101,40 @@ describe('ARI adapter: resilience', () => {
     expect(rig.fake.channels.get('early')!.app).toBe('touchtone');
   });
 
+  it('re-attach: the old process\'s prompt can be stopped, and a reused playback id replaces it', async () => {
+    rig = await startRig({ fake: { playbackMs: Infinity }, start: false });
+    // A previous process left a prompt playing on a call inside the app.
+    const { default: WebSocket } = await import('ws');
+    const old = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, {
+      headers: { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` },
+    });
+    await new Promise((resolve) => old.once('open', resolve));
+    const { id } = rig.fake.placeCall();
+    const res = await fetch(`${rig.fake.url}/ari/channels/${id}/play/${encodeURIComponent(`${id}:p1`)}?media=sound:old-prompt`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` },
+    });
+    expect(res.status).toBe(201);
+    old.terminate();
+    await waitFor(() => rig!.fake.socketCount() === 0, 'old process gone');
+
+    const taken: CallPort[] = [];
+    const finished: string[] = [];
+    rig.ari.onReattach((call) => {
+      taken.push(call);
+      call.onEvent((e) => e.type === 'playback.finished' && finished.push(`${e.playbackId}:${e.outcome}`));
+    });
+    await rig.ari.start();
+    const call = await waitFor(() => taken[0], 're-attached');
+    // The resumed flow numbers its playbacks from 1 again: the adapter clears the old holder and plays.
+    call.play(`${id}:p1`, [{ kind: 'sound', name: 'new-prompt' }]);
+    await waitFor(() => rig!.fake.playbacks.get(`${id}:p1`)?.media[0] === 'sound:new-prompt', 'new prompt playing');
+    // And a stop for a playback only the old process knew reaches Asterisk.
+    call.stopPlayback(`${id}:p1`);
+    await waitFor(() => !rig!.fake.playbacks.has(`${id}:p1`), 'stopped');
+    expect(finished).toEqual([`${id}:p1:stopped`]);
+  });
+
   it('re-attach: a call nobody claims goes to the safe destination after the orphan limit', async () => {
     rig = await startRig({ start: false, ari: { safeDestination, orphanLimitMs: 20 } });
     rig.fake.placeCall({ id: 'orphan' });

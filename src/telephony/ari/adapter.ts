@@ -409,6 +409,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   private takeBack(channel: AriChannel, args: string[], reason: 'startup' | 'reconnect'): void {
     const id = channel.id!;
     const call = this.adopt(channel, args);
+    call.reattached = true;
     const info: ReattachInfo = {
       reason,
       state: cleanValue(channel.state, 32),
@@ -529,10 +530,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         const call = this.playbacks.get(playbackId);
         if (!call) return;
         if (event.type === 'PlaybackStarted') call.playbackStarted(playbackId);
-        else {
-          this.playbacks.delete(playbackId);
-          call.playbackEnded(playbackId, event.playback?.state);
-        }
+        else if (call.playbackEnded(playbackId, event.playback?.state)) this.playbacks.delete(playbackId);
         return;
       }
       case 'RecordingFinished':

@@ -51,6 +51,8 @@ interface PlaybackState {
   stopRequested: boolean;
   /** Asterisk answered the play request: the playback exists (or existed). */
   posted: boolean;
+  /** An old playback with the same id is being stopped: its PlaybackFinished is not ours. */
+  replacing: boolean;
   started: boolean;
   startTimer: TimerHandle | undefined;
 }
@@ -106,8 +108,10 @@ export class AriCall implements CallPort {
   private readonly recordings = new Map<string, string>(); // recording name → recordingId
   private transferState: TransferState | undefined;
   private transferCount = 0;
-  /** Set when the call was created on re-attach and nobody has claimed it yet. */
+  /** True once the runtime registered its listener (a re-attached call counts as taken back then). */
   claimed = false;
+  /** Taken back after a (re)connect by a process that did not start it: it may have playbacks we never saw. */
+  reattached = false;
 
   constructor(
     readonly facts: CallFacts,
@@ -163,7 +167,7 @@ export class AriCall implements CallPort {
       this.emit({ type: 'playback.finished', playbackId, outcome: 'finished' });
       return;
     }
-    const state: PlaybackState = { stopRequested: false, posted: false, started: false, startTimer: undefined };
+    const state: PlaybackState = { stopRequested: false, posted: false, replacing: false, started: false, startTimer: undefined };
     this.playbacks.set(playbackId, state);
     this.host.trackPlayback(playbackId, this);
     // Bounded wait for PlaybackStarted: playbacks queue per channel, so the bound starts when the request is sent.
@@ -175,7 +179,18 @@ export class AriCall implements CallPort {
     }, this.host.playbackStartTimeoutMs);
     const query: Record<string, string> = { media: uris.join(',') };
     if (this.facts.language) query.lang = this.facts.language;
-    void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(playbackId)}`, query).then((res) => {
+    const path = `/channels/${seg(this.id)}/play/${seg(playbackId)}`;
+    void (async () => {
+      const { rest } = this.host;
+      let res = await rest.request('POST', path, query);
+      if (res.status === 409 && this.reattached) {
+        // The id is still held by a playback of the process before the restart (which numbered its playbacks the
+        // same way): stop that one, it belongs to a flow step that is over, and try once more.
+        state.replacing = true;
+        await rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+        res = await rest.request('POST', path, query);
+        state.replacing = false;
+      }
       if (ok(res)) {
         state.posted = true;
         // A stop that raced the request: now the playback surely exists, so stop it (again).
@@ -183,11 +198,16 @@ export class AriCall implements CallPort {
         return;
       }
       this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
-    });
+    })();
   }
 
   stopPlayback(playbackId: string): void {
     const state = this.playbacks.get(playbackId);
+    if (!state && this.reattached && isSafeId(playbackId)) {
+      // A playback started by the process before the restart (a resumed snapshot names it): silence it.
+      void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+      return;
+    }
     if (!state || state.stopRequested) return;
     state.stopRequested = true;
     // ARI does not stop playback on DTMF; barge-in is ours to do. Sent at once, even before the play request is
@@ -391,14 +411,19 @@ export class AriCall implements CallPort {
     this.emit({ type: 'playback.started', playbackId });
   }
 
-  /** `PlaybackFinished`: `done` is finished unless we stopped it; `failed` is failed. */
-  playbackEnded(playbackId: string, ariState: string | undefined): void {
+  /**
+   * `PlaybackFinished`: `done` is finished unless we stopped it; `failed` is failed. Returns false when the event
+   * belonged to an older playback with the same id (the tracking stays).
+   */
+  playbackEnded(playbackId: string, ariState: string | undefined): boolean {
     const state = this.playbacks.get(playbackId);
-    if (!state) return;
+    if (!state) return true;
+    if (state.replacing) return false;
     let outcome: PlaybackOutcome = 'finished';
     if (ariState === 'failed') outcome = 'failed';
     else if (state.stopRequested || ariState === 'stopped' || ariState === 'canceled') outcome = 'stopped';
     this.endPlayback(playbackId, outcome, ariState === 'failed' ? 'Asterisk could not play the media' : undefined);
+    return true;
   }
 
   recordingEnded(name: string, outcome: 'finished' | 'failed', durationMs: number, reason?: string): void {
