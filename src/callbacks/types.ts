@@ -2,29 +2,18 @@
  * Callback instead of waiting: the values and ports the scheduler works with. The scheduler is pure logic over
  * these ports; production wires the ARI adapter (`Originator`), AMI (`QueueStatusProvider`) and the store.
  */
+import type { CallbackRequest } from '../runtime/services.js';
 
-/** What the queue step (or the server) passes when a caller asks to be called back. */
-export interface CallbackRequestInput {
-  /** The call that asked. */
-  callId: string;
-  /** The number that called (CALLERID(num)), as the network gave it. */
-  caller: string;
-  /** The number to call: the caller's own, or one the caller typed and confirmed. */
-  number: string;
+/**
+ * What the queue step (or the server) passes when a caller asks to be called back: the engine's request
+ * (`CallbackRequest` in src/runtime/services.ts: call id, caller, number, queue, place, time, variables, flow) plus
+ * what only other callers of the scheduler set.
+ */
+export interface CallbackRequestInput extends CallbackRequest {
   /** Required when `number` is not `caller`: the caller heard the number read back and confirmed it. */
   confirmed?: boolean;
-  /** The Asterisk queue the caller was waiting for. */
-  queue: string;
-  /** The caller's place in line when asking (1 = next), if known. */
-  position?: number;
-  /** When the caller asked (from the injected clock): callbacks go out in this order. */
-  requestedAt: number;
   /** The time the caller chose; without it, the callback goes out when an agent is free. */
   at?: number;
-  /** Flow variables to carry to the agent (`TOUCHTONE_<NAME>` on the callback channel). */
-  vars: Readonly<Record<string, string>>;
-  /** The flow the caller was in. */
-  flow: string;
 }
 
 export type CallbackState = 'waiting' | 'calling' | 'done' | 'failed' | 'cancelled' | 'expired';

@@ -264,8 +264,12 @@ export interface QueueSpec {
   noAgents?: StepRef;
   /** Agents logged in but none free. Default: queue anyway. */
   noFreeAgents?: StepRef;
-  /** Offer a callback: the caller presses this key instead of holding. */
-  callback?: { key: Digit; prompt?: PromptList; next: StepRef; offerAfterWait?: Duration };
+  /**
+   * Offer a callback: the caller presses this key instead of holding. `offerAfterWait` is how long to listen for
+   * the key after the offer; `offerAbove` makes the offer only when the estimated wait is longer; `refused` is the
+   * step when the request is not taken (default: queue as normal).
+   */
+  callback?: { key: Digit; prompt?: PromptList; next: StepRef; offerAfterWait?: Duration; offerAbove?: Duration; refused?: StepRef };
   /** Channel variables for the agent's screen-pop (`TOUCHTONE_*`). */
   vars?: Record<string, Template>;
 }

@@ -19,6 +19,9 @@ export const callCodes = {
   'draining': 'The engine is shutting down and takes no new calls; the call was hung up.',
   'hangup': 'The caller hung up (trace note).',
   'resumed': 'The call was taken back after a telephony reconnect (trace note).',
+  'callback-booked': 'The caller pressed the callback key and the callback was booked; the call went to `callback.next` (trace note).',
+  'callback-off': 'The caller pressed the callback key, but no callback service is configured; the call went to `callback.refused`, or queued.',
+  'callback-unavailable': 'The callback service failed or did not answer within 2 s; the call went to `callback.refused`, or queued.',
 } as const;
 
 /** One of the call codes. */

@@ -7,11 +7,14 @@
  *   lookup; `{ records, delay }` answers after a delay on the injected clock (the timer is cleared on abort);
  * - queues: a status per queue, or `'unknown'` (the provider cannot tell). Queues not listed have one free agent;
  * - hours: the real hours service (`src/data/hours.ts`) unless one is given;
- * - records: an in-memory sink that keeps every call, its trace, outcome and recordings.
+ * - records: an in-memory sink that keeps every call, its trace, outcome and recordings;
+ * - callbacks: every request is booked and kept in `callbackRequests` (ids `cb-1`, `cb-2` …), unless one is given.
  */
 import type { DataSourceDef } from '../flow/types.js';
 import type { Clock } from './clock.js';
 import type {
+  CallbackRequest,
+  CallbackRequester,
   CallOutcome,
   CallRecordSink,
   CallStartRecord,
@@ -42,6 +45,8 @@ export interface InMemoryOptions {
   /** Another sink that also receives every record (the in-memory sink always keeps its own copy). */
   records?: CallRecordSink;
   logger?: Logger;
+  /** Takes callback requests; default: books every one (see `callbackRequests`). */
+  callbacks?: CallbackRequester;
 }
 
 /** One call as the in-memory sink keeps it. */
@@ -81,7 +86,7 @@ export class InMemoryRecordSink implements CallRecordSink {
 }
 
 /** Services plus the in-memory sink, to read back calls, traces and recordings. */
-export type InMemoryServices = Services & { sink: InMemoryRecordSink };
+export type InMemoryServices = Services & { sink: InMemoryRecordSink; callbackRequests: CallbackRequest[] };
 
 function keyField(def: DataSourceDef, records: readonly LookupRecord[]): string | undefined {
   if ('sqlite' in def && def.sqlite.key) return def.sqlite.key;
@@ -149,5 +154,12 @@ export function createInMemoryServices(options: InMemoryOptions): InMemoryServic
         recording: (id, e) => (sink.recording(id, e), extra.recording?.(id, e)),
       }
     : sink;
-  return { clock, data, queues, hours: options.hours ?? createHoursService(), records, logger: options.logger ?? silentLogger, sink };
+  const callbackRequests: CallbackRequest[] = [];
+  const callbacks: CallbackRequester = options.callbacks ?? {
+    request: async (req) => {
+      callbackRequests.push({ ...req, vars: { ...req.vars } });
+      return { ok: true, id: `cb-${callbackRequests.length}` };
+    },
+  };
+  return { clock, data, queues, hours: options.hours ?? createHoursService(), records, logger: options.logger ?? silentLogger, sink, callbacks, callbackRequests };
 }

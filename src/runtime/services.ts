@@ -112,6 +112,31 @@ export type TraceEntry =
   | { at: number; type: 'var'; step: string; name: string; value: string }
   | { at: number; type: 'note'; step: string; code: string; message: string };
 
+/** What the queue step sends when a caller asks to be called back instead of holding. */
+export interface CallbackRequest {
+  callId: string;
+  /** The number that called (CALLERID(num)); it is also the number to call back. */
+  caller: string;
+  number: string;
+  /** The queue (as the flow names it) the caller was waiting for. */
+  queue: string;
+  /** The caller's place in line (1 = next), when the queue status was known. */
+  position?: number;
+  /** From the injected clock: callbacks go out oldest first. */
+  requestedAt: number;
+  /** Flow variables to carry to the agent, secrets left out. */
+  vars: Readonly<Record<string, string>>;
+  flow: string;
+}
+
+/** The answer to a callback request, as a value. */
+export type CallbackRequestResult = { ok: true; id: string } | { ok: false; code: string; reason: string };
+
+/** Takes callback requests (the callback scheduler in production, an in-memory list in tests). Must not throw. */
+export interface CallbackRequester {
+  request(req: CallbackRequest): Promise<CallbackRequestResult>;
+}
+
 export interface Logger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
@@ -128,4 +153,6 @@ export interface Services {
   queues: QueueStatusProvider;
   records: CallRecordSink;
   logger: Logger;
+  /** Takes "call me back" requests from `queue` steps. Unset: a callback key is refused and the caller queues. */
+  callbacks?: CallbackRequester;
 }

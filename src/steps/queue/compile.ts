@@ -3,11 +3,16 @@
  * bounded by a timer; with no answer the queue's `whenUnknown` decides. Branches `noAgents` / `noFreeAgents`;
  * otherwise it may announce the estimated wait, offer a callback key, then sets the `TOUCHTONE_*` channel
  * variables for the agent's screen-pop and hands the call to the queue (outcome `queued`).
+ *
+ * A caller who presses the callback key is not queued: the step asks `services.callbacks` to book a callback
+ * (the caller's number and place, the flow variables without secrets) and goes to `callback.next`. When the
+ * request is refused, or nothing takes requests, it goes to `callback.refused`, else queues as normal.
  */
 import { fromPromise } from 'xstate';
 import type { FlowDoc, PlayItem, QueueStep } from '../../flow/types.js';
 import type { StepCompiler } from '../../compile/step-compiler.js';
-import type { QueueStatus } from '../../runtime/services.js';
+import type { CallbackRequestResult, QueueStatus } from '../../runtime/services.js';
+import type { CallContext } from '../../compile/call-context.js';
 import { effect, type EffectArgs } from '../../compile/effects.js';
 import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { runtimeOf } from '../../compile/call-runtime.js';
@@ -27,7 +32,7 @@ interface QueueData {
   announceWait: boolean;
   noAgents?: string;
   noFreeAgents?: string;
-  callback?: { key: string; items: PlayItem[]; next: string; waitMs: number };
+  callback?: { key: string; items: PlayItem[]; next: string; refused?: string; waitMs: number; aboveMs?: number };
   vars: Record<string, string>;
 }
 
@@ -38,8 +43,47 @@ export function channelVariable(key: string): string {
   return `TOUCHTONE_${key.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
 }
 
+/** The status the step fetched (kept in the step's scratch), undefined when AMI could not tell. */
+function statusOf(a: { rt: { scratch: Record<string, unknown> } }): QueueStatus | undefined {
+  return a.rt.scratch['status'] as QueueStatus | undefined;
+}
+
 function afterAnnounce(a: Args, data: QueueData): void {
-  if (data.callback) a.raise({ type: 'tt.offer' });
+  if (data.callback && offerWanted(data.callback.aboveMs, statusOf(a))) a.raise({ type: 'tt.offer' });
+  else enqueue(a, data);
+}
+
+/** With `offerAbove`, only a known estimated wait longer than it earns the offer: an unknown wait is not long. */
+function offerWanted(aboveMs: number | undefined, status: QueueStatus | undefined): boolean {
+  if (aboveMs === undefined) return true;
+  return status !== undefined && status.holdTimeSec * 1000 > aboveMs;
+}
+
+// Same limits as the callback scheduler: `TOUCHTONE_<NAME>` must stay a valid channel variable name.
+const CALLBACK_VAR_NAME = /^[A-Za-z][A-Za-z0-9_]{0,21}$/;
+const MAX_CALLBACK_VARS = 32;
+
+/**
+ * The flow variables a callback request carries to the agent: plain values only (records from lookups may hold
+ * more than the agent should see), never a secret input, at most 32.
+ */
+export function callbackVars(call: Pick<CallContext, 'vars' | 'secrets'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(call.vars)) {
+    if (count >= MAX_CALLBACK_VARS) break;
+    if (call.secrets.includes(name) || !CALLBACK_VAR_NAME.test(name)) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    out[name] = String(value);
+    count++;
+  }
+  return out;
+}
+
+/** Not booked: the flow's `refused` step, else the caller keeps waiting in the queue. */
+function callbackRefused(a: Args, data: QueueData, why: { code: string; reason: string }): void {
+  a.rt.traceEvent({ type: 'note', step: a.ctx.step, code: why.code, message: why.reason });
+  if (data.callback?.refused) a.go(data.callback.refused);
   else enqueue(a, data);
 }
 
@@ -72,7 +116,16 @@ export const compiler: StepCompiler<QueueStep> = {
       ...(spec.noAgents ? { noAgents: ctx.target(spec.noAgents) } : {}),
       ...(spec.noFreeAgents ? { noFreeAgents: ctx.target(spec.noFreeAgents) } : {}),
       ...(spec.callback
-        ? { callback: { key: spec.callback.key, items: ctx.prompts(spec.callback.prompt), next: ctx.target(spec.callback.next), waitMs: durationMs(spec.callback.offerAfterWait, DEFAULT_OFFER_WAIT_MS) } }
+        ? {
+            callback: {
+              key: spec.callback.key,
+              items: ctx.prompts(spec.callback.prompt),
+              next: ctx.target(spec.callback.next),
+              ...(spec.callback.refused ? { refused: ctx.target(spec.callback.refused) } : {}),
+              waitMs: durationMs(spec.callback.offerAfterWait, DEFAULT_OFFER_WAIT_MS),
+              ...(spec.callback.offerAbove !== undefined ? { aboveMs: durationMs(spec.callback.offerAbove, 0) } : {}),
+            },
+          }
         : {}),
       vars: spec.vars ?? {},
     };
@@ -81,7 +134,7 @@ export const compiler: StepCompiler<QueueStep> = {
     return {
       entry: enterStep(ctx, 'queue', step),
       initial: 'status',
-      on: { 'tt.announce': '.announce', 'tt.offer': '.offer' },
+      on: { 'tt.announce': '.announce', 'tt.offer': '.offer', 'tt.callback': '.requesting' },
       states: {
         status: {
           invoke: {
@@ -102,6 +155,17 @@ export const compiler: StepCompiler<QueueStep> = {
           after: { [data.callback?.waitMs ?? DEFAULT_OFFER_WAIT_MS]: { actions: named('queue.enqueue', ctx) } },
           on: { key: { actions: named('queue.offerKey', ctx) } },
         },
+        // Keys pressed while the request is being booked are ignored: the caller already chose.
+        requesting: {
+          on: { key: {} },
+          invoke: {
+            src: 'queue.callback',
+            input: p,
+            onDone: { actions: named('queue.callbackDone', ctx) },
+            onError: { actions: named('queue.callbackDone', ctx) },
+          },
+          after: { [QUEUE_STATUS_TIMEOUT_MS]: { actions: named('queue.callbackDone', ctx) } },
+        },
       },
     };
   },
@@ -112,6 +176,7 @@ export const compiler: StepCompiler<QueueStep> = {
         const data = rt.stepData<QueueData>(params.step);
         const status = event.type.startsWith('xstate.done.actor') ? (event['output'] as QueueStatus | undefined) : undefined;
         rt.traceEvent({ type: 'lookup', step: ctx.step, source: `queue:${data.name}`, result: status ? `loggedIn=${status.loggedIn} free=${status.free}` : 'unknown', ms: 0 });
+        rt.scratch['status'] = status;
         const noAgents = status ? status.loggedIn === 0 : data.whenUnknown === 'closed';
         if (noAgents && data.noAgents) return a.go(data.noAgents);
         if (status && status.free === 0 && data.noFreeAgents) return a.go(data.noFreeAgents);
@@ -141,11 +206,40 @@ export const compiler: StepCompiler<QueueStep> = {
         if (a.event['digit'] !== data.callback!.key) return;
         a.rt.stopPlayback();
         a.rt.traceEvent({ type: 'match', step: a.ctx.step, entry: String(a.event['digit']), result: 'callback' });
-        a.go(data.callback!.next);
+        if (!a.rt.services.callbacks) return callbackRefused(a, data, { code: 'callback-off', reason: 'No callback service is configured, so the callback was not booked.' });
+        a.raise({ type: 'tt.callback' });
+      }),
+      'queue.callbackDone': effect((a) => {
+        const data = a.rt.stepData<QueueData>(a.params.step);
+        const type = a.event.type;
+        const result = type.startsWith('xstate.done.actor') ? (a.event['output'] as CallbackRequestResult | undefined) : undefined;
+        if (result?.ok) {
+          a.rt.traceEvent({ type: 'note', step: a.ctx.step, code: 'callback-booked', message: `Callback \`${result.id}\` booked for queue \`${data.name}\`.` });
+          return a.go(data.callback!.next);
+        }
+        if (result) return callbackRefused(a, data, result);
+        const why = type.startsWith('xstate.error.actor') ? 'the callback service failed' : `the callback service did not answer within ${QUEUE_STATUS_TIMEOUT_MS} ms`;
+        a.rt.services.logger.warn({ callId: a.rt.callId, step: a.ctx.step, code: 'callback-unavailable' }, why);
+        callbackRefused(a, data, { code: 'callback-unavailable', reason: `The callback was not booked: ${why}.` });
       }),
       'queue.enqueue': effect((a) => enqueue(a, a.rt.stepData<QueueData>(a.params.step))),
     },
     actors: {
+      'queue.callback': fromPromise<CallbackRequestResult, { step: string }>(async ({ input, system }) => {
+        const rt = runtimeOf(system);
+        const data = rt.stepData<QueueData>(input.step);
+        const status = rt.scratch['status'] as QueueStatus | undefined;
+        return rt.services.callbacks!.request({
+          callId: rt.callId,
+          caller: rt.facts.caller,
+          number: rt.facts.caller,
+          queue: data.name,
+          ...(status ? { position: status.waiting + 1 } : {}),
+          requestedAt: rt.now(),
+          vars: callbackVars(rt.callState()),
+          flow: rt.flowName,
+        });
+      }),
       'queue.status': fromPromise<QueueStatus | undefined, { step: string }>(async ({ input, system, signal }) => {
         const rt = runtimeOf(system);
         const data = rt.stepData<QueueData>(input.step);

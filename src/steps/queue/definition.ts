@@ -19,8 +19,10 @@ export const definition: StepDefinition<QueueStep> = {
           {
             key: ref('digit', 'The key the caller presses to be called back instead of holding.'),
             prompt: ref('promptList', 'The offer, for example "Press 1 to be called back".'),
-            next: ref('stepRef', 'The step after the caller accepted (usually a recording or a goodbye).'),
-            offerAfterWait: ref('duration', 'Make the offer only when the estimated wait is longer than this.'),
+            next: ref('stepRef', 'The step after the callback was booked (usually a goodbye).'),
+            offerAfterWait: ref('duration', 'How long to listen for the key after the offer before queueing. Default: 5s.'),
+            offerAbove: ref('duration', 'Make the offer only when the estimated wait (the queue’s average hold time) is longer than this; when the wait is unknown, no offer.'),
+            refused: ref('stepRef', 'The step when the callback cannot be booked (number not allowed, too many waiting, callbacks off). Default: queue as normal.'),
           },
           ['key', 'next'],
           'Offer a callback that keeps the caller’s place in line.',
@@ -43,6 +45,7 @@ export const definition: StepDefinition<QueueStep> = {
     edge(edges, 'noAgents', queue.noAgents, '/queue/noAgents');
     edge(edges, 'noFreeAgents', queue.noFreeAgents, '/queue/noFreeAgents');
     edge(edges, 'callback', queue.callback?.next, '/queue/callback/next');
+    edge(edges, 'callbackRefused', queue.callback?.refused, '/queue/callback/refused');
     return edges;
   },
   terminal: true,

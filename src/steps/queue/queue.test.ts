@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startCall } from '../../../test/engine/helpers.js';
-import type { QueueStatus } from '../../runtime/services.js';
+import { START, startCall } from '../../../test/engine/helpers.js';
+import type { CallbackRequest, CallbackRequester, CallbackRequestResult, QueueStatus } from '../../runtime/services.js';
+import { callbackVars } from './compile.js';
 
 const FLOW = (spec: string, queueDef = '{}') => `
 flow: queues
@@ -15,7 +16,24 @@ steps:
   nobody: { hangup: true }
   busy: { hangup: true }
   callback: { hangup: true }
+  refused: { hangup: true }
 `;
+
+/** A requester that answers each request with `answer` (after `delayMs` of virtual time when given). */
+function fakeRequester(answer: CallbackRequestResult | 'throw', clock?: { setTimeout(fn: () => void, ms: number): unknown }, delayMs = 0) {
+  const requests: CallbackRequest[] = [];
+  const requester: CallbackRequester = {
+    request: (req) => {
+      requests.push(req);
+      if (answer === 'throw') return Promise.reject(new Error('store down'));
+      if (!clock || delayMs === 0) return Promise.resolve(answer);
+      return new Promise((resolve) => clock.setTimeout(() => resolve(answer), delayMs));
+    },
+  };
+  return { requests, requester };
+}
+
+const notes = (rig: Awaited<ReturnType<typeof startCall>>) => rig.services.sink.calls.get('call-1')!.trace.filter((e) => e.type === 'note').map((e) => (e as { code: string }).code);
 
 const status = (s: Partial<QueueStatus>): QueueStatus => ({ loggedIn: 2, free: 1, waiting: 0, holdTimeSec: 0, ...s });
 
@@ -69,5 +87,73 @@ describe('queue', () => {
     expect(rig.call.ended).toBe(false);
     await rig.advance(1);
     expect((await rig.call.done).kind).toBe('queued');
+  });
+
+  it('pressing the callback key books a callback with the caller, place, queue and non-secret variables, then goes to callback.next', async () => {
+    const fake = fakeRequester({ ok: true, id: 'cb-42' });
+    const rig = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback }'), {
+      services: { callbacks: fake.requester, queues: { support: status({ waiting: 3, free: 0 }) } },
+    });
+    await rig.advance(400);
+    await rig.press('5');
+    expect((await rig.call.done).step).toBe('callback');
+    expect(fake.requests).toEqual([
+      { callId: 'call-1', caller: '+4930123456', number: '+4930123456', queue: 'support', position: 4, requestedAt: START + 400, vars: { account: '1234' }, flow: 'queues' },
+    ]);
+    expect(notes(rig)).toEqual(['callback-booked']);
+    expect(rig.phone.left).toBeUndefined();
+  });
+
+  it('a refused request goes to callback.refused when the flow names it, else the caller is queued as normal', async () => {
+    const refusal = { ok: false as const, code: 'callback-not-allowed', reason: 'The callback number matches no allow-list pattern.' };
+    const named = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback, refused: refused }'), { services: { callbacks: fakeRequester(refusal).requester } });
+    await named.press('5');
+    expect((await named.call.done).step).toBe('refused');
+    expect(notes(named)).toEqual(['callback-not-allowed']);
+    const plain = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback }'), { services: { callbacks: fakeRequester(refusal).requester } });
+    await plain.press('5');
+    expect(await plain.call.done).toEqual({ kind: 'queued', step: 'q', queue: 'support' });
+  });
+
+  it('a requester that fails or does not answer in time counts as refused; keys while booking are ignored', async () => {
+    const failing = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback, refused: refused }'), { services: { callbacks: fakeRequester('throw').requester } });
+    await failing.press('5');
+    expect((await failing.call.done).step).toBe('refused');
+    expect(notes(failing)).toEqual(['callback-unavailable']);
+
+    const clock = { pending: [] as (() => void)[], setTimeout(fn: () => void) { this.pending.push(fn); } };
+    const slow = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback }'), { services: { callbacks: fakeRequester({ ok: true, id: 'late' }, clock, 10_000).requester } });
+    await slow.press('5');
+    await slow.press('5');
+    await slow.advance(1999);
+    expect(slow.call.ended).toBe(false);
+    await slow.advance(1);
+    expect((await slow.call.done).kind).toBe('queued');
+  });
+
+  it('without a callback service the key is refused: the caller is queued', async () => {
+    const rig = await startCall(FLOW(', callback: { key: "5", prompt: offer, next: callback }'));
+    // The engine reads the services it was given at each request, so removing the requester switches callbacks off.
+    rig.services.callbacks = undefined;
+    await rig.press('5');
+    expect((await rig.call.done).kind).toBe('queued');
+    expect(notes(rig)).toEqual(['callback-off']);
+  });
+
+  it('offerAbove: the offer is made only when the estimated wait is longer; an unknown wait gets no offer', async () => {
+    const spec = ', callback: { key: "5", prompt: offer, next: callback, offerAbove: 2m }';
+    const long = await startCall(FLOW(spec), { services: { queues: { support: status({ holdTimeSec: 121 }) } } });
+    expect(long.heard()).toEqual(['offer']);
+    await long.press('5');
+    expect((await long.call.done).step).toBe('callback');
+    const short = await startCall(FLOW(spec), { services: { queues: { support: status({ holdTimeSec: 120 }) } } });
+    expect(short.heard()).toEqual([]);
+    expect((await short.call.done).kind).toBe('queued');
+    const unknown = await startCall(FLOW(spec), { services: { queues: { support: 'unknown' } } });
+    expect((await unknown.call.done).kind).toBe('queued');
+  });
+
+  it('callbackVars keeps plain values, drops secrets, records and names that cannot be channel variables', () => {
+    expect(callbackVars({ vars: { account: '12', pin: '9999', acct: { balance: 3 }, n: 4, ok: true, 'bad-name': 'x', way_too_long_a_name_for_this: 'y' }, secrets: ['pin'] })).toEqual({ account: '12', n: '4', ok: 'true' });
   });
 });
