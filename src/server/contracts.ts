@@ -40,6 +40,8 @@ export interface CallSessionLike {
   readonly ended: boolean;
   readonly trace: readonly TraceEntry[];
   readonly done: Promise<unknown>;
+  /** The call's state, to take it back after an engine restart (the real engine's sessions have it). */
+  snapshot?(): unknown;
 }
 
 export interface EngineLike {
@@ -48,6 +50,10 @@ export interface EngineLike {
   /** The version new calls of a flow get. */
   flow(name: string): CompiledFlowLike | undefined;
   startCall(port: CallPort, flowName?: string): CallSessionLike;
+  /** A given version of a flow, current or older, if this engine has it. */
+  flowVersion?(name: string, version: string): CompiledFlowLike | undefined;
+  /** Takes a call back from a saved snapshot on the flow version it started on; throws if it cannot. */
+  resumeCall?(port: CallPort, flowName: string, version: string, snapshot: unknown): CallSessionLike;
   readonly liveCalls: ReadonlyMap<string, CallSessionLike>;
   onCallStarted(fn: (call: CallSessionLike) => void): () => void;
   onCallEnded(fn: (call: CallSessionLike) => void): () => void;

@@ -34,6 +34,7 @@ import { storeVersionRepo } from './store-adapters.js';
 import { soundWarnings } from './sound-warnings.js';
 import { defaultRuntime, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
+import { persistLiveCalls, takeBack } from './call-persistence.js';
 
 export interface ServerOptions {
   config: TouchtoneConfig;
@@ -149,13 +150,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let accepting = true;
   const ports = new Map<string, CallPort>();
-  const start = (port: CallPort, flow?: string): CallSessionLike => {
-    const wrapped = instrumentPort(port, metrics.keyToCommandSeconds, clock);
-    const session = startOnVersion(wrapped, flow);
+  const track = (port: CallPort, session: CallSessionLike): CallSessionLike => {
     ports.set(session.id, port);
     void session.done.finally(() => ports.delete(session.id));
     return session;
   };
+  const start = (port: CallPort, flow?: string): CallSessionLike => track(port, startOnVersion(instrumentPort(port, metrics.keyToCommandSeconds, clock), flow));
+  // Asterisk calls keep their state in the store, so a restarted engine can take them back.
+  persistLiveCalls({ engine, liveCalls: store.liveCalls, clock, logger, persists: (call) => !call.id.startsWith('web-') });
   const phone = new BrowserPhone({
     engine: {
       startCall: (port, flow) => {
@@ -175,6 +177,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!accepting) return port.transfer(HANDOVER);
       start(port, port.facts.flow);
     });
+    ari.onReattach(
+      takeBack({
+        engine,
+        liveCalls: store.liveCalls,
+        versions: store.flowVersions,
+        load: (text, file) => loadFlowText(text, file),
+        compile: runtime.compile,
+        fileOf: (flow) => catalog.fileOf(flow),
+        resume: (port, flow, version, snapshot) => {
+          const session = track(port, engine.resumeCall!(instrumentPort(port, metrics.keyToCommandSeconds, clock), flow, version, snapshot));
+          metrics.liveCalls.inc({ flow });
+          return session;
+        },
+        accepting: () => accepting,
+        safeDestination: HANDOVER,
+        records: store.records,
+        clock,
+        logger,
+      }),
+    );
     try {
       await ari.start();
     } catch (error) {

@@ -1,0 +1,158 @@
+/**
+ * Calls survive an engine restart. While a call runs, its state is saved at every step change (`store.liveCalls`,
+ * coalesced and written in batches, never on the key path) and forgotten when it ends. When the ARI adapter finds
+ * a call inside our app that this process does not hold (at startup, or after a reconnect, Asterisk sends no new
+ * `StasisStart`), `takeBack` resumes it from its saved state on the flow version it started on, or, when there is
+ * no usable state, hands it to the safe destination (the dialplan fallback). Either way within a time bound, and
+ * never silently: each decision is logged with the call id and step.
+ */
+import type { Clock } from '../runtime/clock.js';
+import type { CallRecordSink, Logger } from '../runtime/services.js';
+import type { CallPort, DepartmentTarget } from '../telephony/port.js';
+import type { FlowVersions, LiveCalls } from '../store/index.js';
+import { hasErrors } from '../flow/diagnostics.js';
+import type { CallSessionLike, CompileFlow, CompiledFlowLike, EngineLike, LoadFlowText } from './contracts.js';
+
+/** Saved rows older than this are from calls that ended while no engine ran; they are deleted at startup. */
+const STALE_AFTER_MS = 6 * 3_600_000;
+
+/** How long taking one call back may take before it goes to the safe destination (the issue allows 2 s). */
+const DEFAULT_BOUND_MS = 1500;
+
+/**
+ * Saves the state of the calls `persists` accepts at each step change, and forgets it when they end. Deletes rows
+ * left from calls long gone. Returns a function that stops following the engine.
+ */
+export function persistLiveCalls(options: { engine: EngineLike; liveCalls: LiveCalls; clock: Clock; logger: Logger; persists: (call: CallSessionLike) => boolean }): () => void {
+  const { engine, liveCalls } = options;
+  const cutoff = options.clock.now() - STALE_AFTER_MS;
+  const stale = liveCalls.all().filter((row) => row.updatedAt < cutoff);
+  for (const row of stale) liveCalls.remove(row.id);
+  if (stale.length) options.logger.info({ calls: stale.length }, 'deleted the saved state of calls that ended while no engine ran');
+
+  const offStep = engine.onStep((call) => {
+    if (!options.persists(call) || !call.snapshot) return;
+    // Read at flush time: during the step change the state machine is mid-transition, and only the newest counts.
+    liveCalls.save(call.id, call.flow.name, call.flow.version, () => call.snapshot!());
+  });
+  const offEnd = engine.onCallEnded((call) => {
+    if (options.persists(call)) liveCalls.remove(call.id);
+  });
+  return () => {
+    offStep();
+    offEnd();
+  };
+}
+
+/** What `takeBack` needs from the server. */
+export interface TakeBackOptions {
+  engine: EngineLike;
+  liveCalls: LiveCalls;
+  /** Saved flow versions, to rebuild a version this process has not loaded (the file changed since the call began). */
+  versions: Pick<FlowVersions, 'get'>;
+  load: LoadFlowText;
+  compile: CompileFlow;
+  /** The current file of a flow, for versions saved without one. */
+  fileOf: (flow: string) => string | undefined;
+  /** Resumes the call on the engine (the server wraps the port and tracks the session). */
+  resume: (port: CallPort, flow: string, version: string, snapshot: unknown) => CallSessionLike;
+  /** False while the server stops: calls found then go to the safe destination. */
+  accepting: () => boolean;
+  safeDestination: Extract<DepartmentTarget, { kind: 'dialplan' }>;
+  records: CallRecordSink;
+  clock: Clock;
+  logger: Logger;
+  /** Time allowed to take one call back. Default 1500 ms. */
+  boundMs?: number;
+}
+
+/** Why a saved row cannot be resumed, or undefined when it can be tried. */
+function unusable(row: { snapshot: unknown } | undefined, callId: string): string | undefined {
+  if (!row) return 'no saved state';
+  const snap = row.snapshot as { format?: unknown; callId?: unknown; actor?: unknown } | null;
+  if (!snap || typeof snap !== 'object' || snap.format !== 1 || snap.callId !== callId || !snap.actor) return 'saved state unreadable';
+  return undefined;
+}
+
+/** The step a saved snapshot was at, for the log; `''` when it cannot be read. */
+function savedStep(snapshot: unknown): string {
+  const step = (snapshot as { actor?: { context?: { call?: { step?: unknown } } } } | null)?.actor?.context?.call?.step;
+  return typeof step === 'string' ? step : '';
+}
+
+/**
+ * The ARI re-attach handler: resume from the saved state, else the safe destination, within `boundMs`.
+ * @example ari.onReattach(takeBack({ engine, liveCalls: store.liveCalls, ... }));
+ */
+export function takeBack(options: TakeBackOptions): (port: CallPort, info: { reason: string }) => void {
+  const { engine, logger } = options;
+  const bound = options.boundMs ?? DEFAULT_BOUND_MS;
+
+  const toSafety = (port: CallPort, reason: string, step: string): void => {
+    const callId = port.facts.callId;
+    logger.warn({ callId, step, reason, code: 'call-not-resumed', destination: options.safeDestination.context }, `call \`${callId}\` was not resumed (${reason}); sent to the safe destination \`${options.safeDestination.context}\``);
+    // Claim the call so the adapter does not also give it up, and make sure a failed hand-over is not silence.
+    port.onEvent((event) => {
+      if (event.type === 'transfer.result' && event.outcome === 'failed') {
+        logger.error({ callId, step, code: 'safe-destination-failed', reason: event.reason }, `call \`${callId}\` could not reach the safe destination; hanging up`);
+        port.hangup('safe-destination-failed');
+      }
+    });
+    port.transfer(options.safeDestination);
+    options.records.callEnded(callId, { kind: 'transferred', step, department: options.safeDestination.context }, options.clock.now());
+    options.liveCalls.remove(callId);
+  };
+
+  const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string): void => {
+    const callId = port.facts.callId;
+    try {
+      const session = options.resume(port, flow.name, flow.version, snapshot);
+      logger.info({ callId, step: session.step, flow: flow.name, version: flow.version, reason }, `call \`${callId}\` resumed at step \`${session.step}\` from its saved state`);
+    } catch (error) {
+      toSafety(port, `resume failed: ${error instanceof Error ? error.message : String(error)}`, savedStep(snapshot));
+    }
+  };
+
+  /** Rebuilds a saved version this engine does not have; its current version stays the one new calls get. */
+  const rebuild = async (name: string, version: string): Promise<CompiledFlowLike | undefined> => {
+    const current = engine.flow(name);
+    const record = options.versions.get(name, version);
+    if (!current || !record) return undefined;
+    const file = record.file || options.fileOf(name) || `${name}.yaml`;
+    const loaded = await options.load(record.source, file);
+    if (!loaded.flow || hasErrors(loaded.diagnostics)) return undefined;
+    const compiled = options.compile({ flow: loaded.flow, file, subflows: loaded.subflows }, version);
+    // `publish` is how the engine learns a version; the current one is put back at once, in the same turn.
+    engine.publish(compiled);
+    engine.publish(current);
+    return compiled;
+  };
+
+  return (port, info) => {
+    const callId = port.facts.callId;
+    const row = options.liveCalls.get(callId);
+    const step = savedStep(row?.snapshot);
+    const why = !options.accepting() ? 'the server is stopping' : !engine.resumeCall ? 'this engine cannot resume calls' : unusable(row, callId);
+    if (why || !row) return toSafety(port, why ?? 'no saved state', step);
+    const loaded = engine.flowVersion?.(row.flow, row.version);
+    if (loaded) return resumeOn(port, loaded, row.snapshot, info.reason);
+    let settled = false;
+    const timer = options.clock.setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      toSafety(port, `flow \`${row.flow}\` version \`${row.version}\` not ready within ${bound} ms`, step);
+    }, bound);
+    void rebuild(row.flow, row.version)
+      .catch((error: unknown) => {
+        logger.error({ callId, flow: row.flow, version: row.version, error: error instanceof Error ? error.message : String(error) }, 'saved flow version cannot be rebuilt');
+        return undefined;
+      })
+      .then((flow) => {
+        if (settled) return;
+        settled = true;
+        options.clock.clearTimeout(timer);
+        if (flow) resumeOn(port, flow, row.snapshot, info.reason);
+        else toSafety(port, `flow \`${row.flow}\` version \`${row.version}\` is not available`, step);
+      });
+  };
+}

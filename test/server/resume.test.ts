@@ -1,0 +1,127 @@
+/**
+ * Taking calls back, in one process: the server against the fake ARI (127.0.0.1, real time, bounded waits) with a
+ * SQLite file. A socket drop mid-call keeps the call at its step with its variables; a call found in the app with
+ * no saved state goes to the safe destination within 2 s; a call found with a saved state is resumed from it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import type { Logger } from '../../src/runtime/services.js';
+import { FakeAri } from '../fakes/fake-ari/index.js';
+import { waitFor } from '../ari/harness.js';
+import { ARI_PASSWORD, flowFolder, played, savedStep, serverEnv, strandInApp } from './resume-flow.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function capture(): { logger: Logger; lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, msg: msg ?? '', obj: obj as Record<string, unknown> });
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
+}
+
+async function boot(fake: FakeAri, folder: { dir: string; db: string }, logger: Logger): Promise<RunningServer> {
+  const { config, diagnostics } = loadConfig({ cwd: folder.dir, env: serverEnv(folder.dir, folder.db, fake) });
+  expect(diagnostics).toEqual([]);
+  const server = await startServer({ config: config!, logger, watch: false });
+  cleanups.push(() => server.shutdown('test'));
+  return server;
+}
+
+async function rig(logger: Logger = capture().logger) {
+  const fake = await FakeAri.start({ password: ARI_PASSWORD, playbackMs: 20 });
+  cleanups.push(() => fake.close());
+  const folder = flowFolder();
+  cleanups.push(folder.remove);
+  return { fake, folder, logger };
+}
+
+/** Drives a call to the `pick` menu with the code 4711 entered. */
+async function toPick(fake: FakeAri, server: RunningServer, id: string): Promise<void> {
+  await waitFor(() => played(fake, id, 'demo/hello'), 'the first menu');
+  fake.pressKey(id, '1');
+  await waitFor(() => played(fake, id, 'demo/code'), 'the code prompt');
+  for (const d of '4711#') fake.pressKey(id, d);
+  await waitFor(() => server.engine.liveCalls.get(id)?.step === 'pick', 'the call at `pick`');
+}
+
+describe('taking calls back', () => {
+  it('socket drop mid-menu: after the reconnect the call is at the same step with its variables, and keys work', async () => {
+    const { fake, folder, logger } = await rig();
+    const server = await boot(fake, folder, logger);
+    await waitFor(() => fake.socketCount() > 0, 'the server connected');
+    const { id } = fake.placeCall({ args: ['demo'] });
+    await toPick(fake, server, id);
+    // The step change is saved within one flush interval.
+    await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
+
+    const session = server.engine.liveCalls.get(id)!;
+    fake.dropSockets();
+    await waitFor(() => fake.socketCount() === 0, 'the socket down');
+    const droppedAt = performance.now();
+    await waitFor(() => fake.socketCount() > 0, 'the server reconnected', 2000);
+    expect(server.engine.liveCalls.get(id)).toBe(session);
+    expect(session.step).toBe('pick');
+    expect((session as unknown as { vars: Record<string, unknown> }).vars.code).toBe('4711');
+
+    fake.pressKey(id, '1');
+    await waitFor(() => played(fake, id, 'demo/right'), 'the branch on the variable after the reconnect', 2000);
+    expect(performance.now() - droppedAt).toBeLessThan(2000);
+    expect(played(fake, id, 'demo/wrong')).toBe(false);
+    // The call never went to the fallback, and its saved state goes when it ends.
+    expect(fake.channels.get(id)?.dialplan.context).not.toBe('touchtone-fallback');
+    await waitFor(() => session.ended, 'the call ended after its goodbye');
+    await waitFor(() => savedStep(folder.db, id) === undefined, 'the saved state removed at the end of the call', 2000);
+  }, 20_000);
+
+  it('a call found in the app with no saved state goes to the safe destination within 2 s, logged with its id', async () => {
+    const { logger, lines } = capture();
+    const { fake, folder } = await rig(logger);
+    // Asterisk holds a call inside our app that no engine state describes (for example one placed before the store existed).
+    const { id } = fake.placeCall({ args: ['demo'] });
+    strandInApp(fake, id);
+    const started = performance.now();
+    const server = await boot(fake, folder, logger);
+    await waitFor(() => fake.channels.get(id)?.app === undefined, 'the call left the app', 2000);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(fake.channels.get(id)?.dialplan.context).toBe('touchtone-fallback');
+    expect(server.engine.liveCalls.has(id)).toBe(false);
+    const decision = lines.find((l) => l.obj.callId === id && l.obj.code === 'call-not-resumed');
+    expect(decision?.msg).toContain('no saved state');
+    expect(decision?.msg).toContain('touchtone-fallback');
+    // Its record is closed, not left "in progress".
+    await server.store.flush();
+    expect(server.store.callTrace(id)?.call).toMatchObject({ outcome: 'transferred' });
+  }, 20_000);
+
+  it('a call found in the app with a saved state on a version the store keeps is resumed from it', async () => {
+    const { logger, lines } = capture();
+    const { fake, folder } = await rig(logger);
+    // A first server runs the call to `pick` and is stopped with the call still in the app (its adapter stops; the
+    // call stays in Stasis, as after a crash). Its shutdown is forced past the drain by a zero grace time, so the
+    // test puts the channel back in the app, the way a process killed before its hand-over leaves it.
+    const first = await boot(fake, folder, logger);
+    await waitFor(() => fake.socketCount() > 0, 'the first server connected');
+    const { id } = fake.placeCall({ args: ['demo'] });
+    await toPick(fake, first, id);
+    await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
+    const saved = first.store.liveCalls.get(id)!;
+    await first.shutdown('test');
+    strandInApp(fake, id);
+    // The hand-over ended the first session and removed its row: put back what a killed process leaves on disk.
+    const { openStore } = await import('../../src/store/index.js');
+    const store = openStore({ path: folder.db, writer: 'inline' });
+    store.liveCalls.save(id, saved.flow, saved.version, saved.snapshot);
+    await store.close();
+
+    const second = await boot(fake, folder, logger);
+    await waitFor(() => second.engine.liveCalls.get(id), 'the call resumed', 2000);
+    expect(second.engine.liveCalls.get(id)!.step).toBe('pick');
+    expect(lines.some((l) => l.obj.callId === id && l.obj.step === 'pick' && l.msg.includes('resumed'))).toBe(true);
+    fake.pressKey(id, '1');
+    await waitFor(() => played(fake, id, 'demo/right'), 'the variable used after the resume', 2000);
+  }, 20_000);
+});
