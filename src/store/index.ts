@@ -21,6 +21,7 @@ import type { HoursOverrideStore } from '../data/hours-overrides.js';
 import type { LockoutRepository } from '../data/lockout.js';
 import { BatchWriter, inlineExecutor, WRITE_STATEMENTS, type WriterMetrics } from './batch-writer.js';
 import { migrate } from './migrations.js';
+import { callbackTables, type SqliteCallbackStore } from './callbacks.js';
 import { startWriteThread, type WriteThread } from './write-thread.js';
 import { LIVE_CALL_STATEMENTS, liveCalls, type LiveCalls } from './live-calls.js';
 import { callTrace, recentCalls, stats, type CallRow, type CallTrace, type FlowStats } from './queries.js';
@@ -29,6 +30,7 @@ import { flowVersions, hoursOverrides, lockouts, recordings, type FlowVersions, 
 export type { CallRow, CallTrace, FlowStats, MenuStats } from './queries.js';
 export type { FlowVersion, FlowVersions, Recordings, RecordingRow, SaveVersionResult } from './admin-tables.js';
 export type { WriterMetrics } from './batch-writer.js';
+export type { SqliteCallbackStore } from './callbacks.js';
 export type { LiveCallRow, LiveCalls, LiveCallMetrics } from './live-calls.js';
 export { openSqliteLookup, seedDatabase, SqliteLookupError, type SqliteLookup, type SqliteLookupSpec } from './sqlite-lookup.js';
 
@@ -89,6 +91,8 @@ export interface Store {
   /** PIN lockouts, for the data sources' secret checks. */
   readonly lockouts: LockoutRepository;
   readonly recordings: Recordings;
+  /** Callback requests and their attempts (the callback scheduler's store). */
+  readonly callbacks: SqliteCallbackStore;
   /** The saved state of calls in progress, written in coalesced batches (see `live-calls.ts`). */
   readonly liveCalls: LiveCalls;
   /** Writes every queued call record now (resolves even when the write fails; see `metrics()`). */
@@ -160,6 +164,7 @@ export function openStore(options: StoreOptions): Store {
     hoursOverrides: hoursOverrides(db, () => clock.now()),
     lockouts: lockouts(db, logger),
     recordings: recordings(db),
+    callbacks: callbackTables(db),
     liveCalls: live,
     flush: async () => {
       await Promise.all([writer.flush(), live.flush()]);

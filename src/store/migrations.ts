@@ -101,6 +101,37 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 4: callback requests and every attempt to call back, so requests survive a restart.
+  `
+  CREATE TABLE callbacks (
+    id TEXT PRIMARY KEY,
+    call_id TEXT NOT NULL,
+    number TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    position INTEGER,
+    requested_at INTEGER NOT NULL,
+    at INTEGER,
+    due_at INTEGER,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    vars TEXT NOT NULL,
+    flow TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX callbacks_open ON callbacks (state, requested_at);
+
+  CREATE TABLE callback_attempts (
+    request_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (request_id, attempt)
+  );
+  `,
 ];
 
 /** Brings the schema to the newest version; returns the versions it applied. */
