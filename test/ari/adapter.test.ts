@@ -208,7 +208,7 @@ describe('ARI adapter: transfers and hand-offs', () => {
   it.each([
     ['the agent', 'the caller'],
     ['the caller', 'the agent leg'],
-  ] as const)('after the bridge, when %s hangs up, %s is hung up too', async (who) => {
+  ] as const)('after the bridge, when %s hangs up, %s is hung up too', async (who, _other) => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();
     const call = await rig.call();

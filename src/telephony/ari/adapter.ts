@@ -93,6 +93,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   readonly playbackStartTimeoutMs: number;
   readonly queueContext: string;
   readonly variablePrefix: '' | '__';
+  readonly instanceTag = Date.now().toString(36);
 
   private readonly options: ResolvedAriOptions;
   private readonly socket: EventSocket | InboundEventServer;
@@ -530,7 +531,10 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         const call = this.playbacks.get(playbackId);
         if (!call) return;
         if (event.type === 'PlaybackStarted') call.playbackStarted(playbackId);
-        else if (call.playbackEnded(playbackId, event.playback?.state)) this.playbacks.delete(playbackId);
+        else {
+          this.playbacks.delete(playbackId);
+          call.playbackEnded(playbackId, event.playback?.state);
+        }
         return;
       }
       case 'RecordingFinished':

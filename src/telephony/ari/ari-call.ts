@@ -41,6 +41,8 @@ export interface CallHost {
   readonly queueContext: string;
   /** Prefix that makes Asterisk copy a variable to dialled channels (agents' screen-pop). */
   readonly variablePrefix: '' | '__';
+  /** Distinguishes this process's playback ids on calls it took back from those of the process before. */
+  readonly instanceTag: string;
   trackPlayback(playbackId: string, call: AriCall): void;
   trackRecording(name: string, call: AriCall): void;
   trackLeg(legId: string, call: AriCall): void;
@@ -49,10 +51,10 @@ export interface CallHost {
 
 interface PlaybackState {
   stopRequested: boolean;
+  /** The id on Asterisk's side (differs from the runtime's only on calls taken back after a restart). */
+  ariId: string;
   /** Asterisk answered the play request: the playback exists (or existed). */
   posted: boolean;
-  /** An old playback with the same id is being stopped: its PlaybackFinished is not ours. */
-  replacing: boolean;
   started: boolean;
   startTimer: TimerHandle | undefined;
 }
@@ -104,7 +106,8 @@ export class AriCall implements CallPort {
   private listener: PortEventListener | undefined;
   private readonly pending: PortEvent[] = [];
   private state: Lifecycle = 'live';
-  private readonly playbacks = new Map<string, PlaybackState>();
+  private readonly playbacks = new Map<string, PlaybackState>(); // runtime's playback id → state
+  private readonly byAri = new Map<string, string>(); // Asterisk's playback id → runtime's
   private readonly recordings = new Map<string, string>(); // recording name → recordingId
   private transferState: TransferState | undefined;
   private transferCount = 0;
@@ -126,9 +129,9 @@ export class AriCall implements CallPort {
     return this.state;
   }
 
-  /** Ids of playbacks that have not ended, for reconciliation after a reconnect. */
+  /** Asterisk's ids of playbacks that have not ended, for reconciliation after a reconnect. */
   activePlaybacks(): string[] {
-    return [...this.playbacks.keys()];
+    return [...this.byAri.keys()];
   }
 
   activeRecordings(): Array<{ name: string; recordingId: string }> {
@@ -167,30 +170,23 @@ export class AriCall implements CallPort {
       this.emit({ type: 'playback.finished', playbackId, outcome: 'finished' });
       return;
     }
-    const state: PlaybackState = { stopRequested: false, posted: false, replacing: false, started: false, startTimer: undefined };
+    // Asterisk accepts a playback id that is still in use and queues the new playback behind the old one. A
+    // resumed flow numbers its playbacks as the process before did, so on a call taken back the ids get a suffix.
+    const ariId = this.reattached ? `${playbackId}:r${this.host.instanceTag}` : playbackId;
+    const state: PlaybackState = { ariId, stopRequested: false, posted: false, started: false, startTimer: undefined };
     this.playbacks.set(playbackId, state);
-    this.host.trackPlayback(playbackId, this);
+    this.byAri.set(ariId, playbackId);
+    this.host.trackPlayback(ariId, this);
     // Bounded wait for PlaybackStarted: playbacks queue per channel, so the bound starts when the request is sent.
     state.startTimer = this.host.clock.setTimeout(() => {
       state.startTimer = undefined;
       if (state.started || !this.playbacks.has(playbackId)) return;
-      void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
+      void this.host.rest.request('DELETE', `/playbacks/${seg(ariId)}`);
       this.endPlayback(playbackId, 'failed', 'playback did not start in time');
     }, this.host.playbackStartTimeoutMs);
     const query: Record<string, string> = { media: uris.join(',') };
     if (this.facts.language) query.lang = this.facts.language;
-    const path = `/channels/${seg(this.id)}/play/${seg(playbackId)}`;
-    void (async () => {
-      const { rest } = this.host;
-      let res = await rest.request('POST', path, query);
-      if (res.status === 409 && this.reattached) {
-        // The id is still held by a playback of the process before the restart (which numbered its playbacks the
-        // same way): stop that one, it belongs to a flow step that is over, and try once more.
-        state.replacing = true;
-        await rest.request('DELETE', `/playbacks/${seg(playbackId)}`);
-        res = await rest.request('POST', path, query);
-        state.replacing = false;
-      }
+    void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(ariId)}`, query).then((res) => {
       if (ok(res)) {
         state.posted = true;
         // A stop that raced the request: now the playback surely exists, so stop it (again).
@@ -198,7 +194,7 @@ export class AriCall implements CallPort {
         return;
       }
       this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
-    })();
+    });
   }
 
   stopPlayback(playbackId: string): void {
@@ -216,7 +212,7 @@ export class AriCall implements CallPort {
   }
 
   private deletePlayback(playbackId: string, state: PlaybackState): void {
-    void this.host.rest.request('DELETE', `/playbacks/${seg(playbackId)}`).then((res) => {
+    void this.host.rest.request('DELETE', `/playbacks/${seg(state.ariId)}`).then((res) => {
       // 404 after the play was answered: it ended already and its PlaybackFinished was lost or is still to come.
       if (res.status === 404 && state.posted && this.playbacks.has(playbackId)) this.endPlayback(playbackId, 'stopped');
     });
@@ -402,28 +398,25 @@ export class AriCall implements CallPort {
 
   // ——— events from the adapter ———
 
-  playbackStarted(playbackId: string): void {
-    const state = this.playbacks.get(playbackId);
+  playbackStarted(ariId: string): void {
+    const playbackId = this.byAri.get(ariId);
+    const state = playbackId !== undefined ? this.playbacks.get(playbackId) : undefined;
     if (!state || state.started) return;
     state.started = true;
     if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
     state.startTimer = undefined;
-    this.emit({ type: 'playback.started', playbackId });
+    this.emit({ type: 'playback.started', playbackId: playbackId! });
   }
 
-  /**
-   * `PlaybackFinished`: `done` is finished unless we stopped it; `failed` is failed. Returns false when the event
-   * belonged to an older playback with the same id (the tracking stays).
-   */
-  playbackEnded(playbackId: string, ariState: string | undefined): boolean {
-    const state = this.playbacks.get(playbackId);
-    if (!state) return true;
-    if (state.replacing) return false;
+  /** `PlaybackFinished` (by Asterisk's id): `done` is finished unless we stopped it; `failed` is failed. */
+  playbackEnded(ariId: string, ariState: string | undefined): void {
+    const playbackId = this.byAri.get(ariId);
+    const state = playbackId !== undefined ? this.playbacks.get(playbackId) : undefined;
+    if (!state || playbackId === undefined) return;
     let outcome: PlaybackOutcome = 'finished';
     if (ariState === 'failed') outcome = 'failed';
     else if (state.stopRequested || ariState === 'stopped' || ariState === 'canceled') outcome = 'stopped';
     this.endPlayback(playbackId, outcome, ariState === 'failed' ? 'Asterisk could not play the media' : undefined);
-    return true;
   }
 
   recordingEnded(name: string, outcome: 'finished' | 'failed', durationMs: number, reason?: string): void {
@@ -462,6 +455,7 @@ export class AriCall implements CallPort {
       if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
       this.playbacks.delete(id);
     }
+    this.byAri.clear();
     if (this.transferState?.guard !== undefined) this.host.clock.clearTimeout(this.transferState.guard);
     if (this.transferState && !this.transferState.answered && !this.transferState.decided) {
       void this.host.rest.request('DELETE', `/channels/${seg(this.transferState.legId)}`);
@@ -480,6 +474,7 @@ export class AriCall implements CallPort {
     if (!state) return;
     if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
     this.playbacks.delete(playbackId);
+    this.byAri.delete(state.ariId);
     this.emit({ type: 'playback.finished', playbackId, outcome, ...(reason ? { reason } : {}) });
   }
 

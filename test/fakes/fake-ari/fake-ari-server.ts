@@ -207,9 +207,20 @@ export class FakeAri extends EventEmitter {
     this.destroyChannel(channelId, cause);
   }
 
-  /** Ends the playing playback on a channel as if the media ran out. */
+  /** Ends a playback (by its ARI id) as if the media ran out. */
   finishPlayback(playbackId: string): void {
-    this.endPlayback(playbackId, 'done');
+    const key = this.playbackKey(playbackId);
+    if (key !== undefined) this.endPlayback(key, 'done');
+  }
+
+  /**
+   * The internal key of the first playback with this ARI id. Asterisk accepts an id that is still in use (the new
+   * playback queues behind the old one), and then finds one of them by id; the fake finds the oldest.
+   */
+  playbackKey(playbackId: string): string | undefined {
+    if (this.playbacks.get(playbackId)?.id === playbackId) return playbackId;
+    for (const [key, p] of this.playbacks) if (p.id === playbackId) return key;
+    return undefined;
   }
 
   // ——— faults ———
@@ -443,15 +454,15 @@ export class FakeAri extends EventEmitter {
       case 'POST channels/:id/play/:sub':
         return this.play(res, channel, sub!, q);
       case 'DELETE playbacks/:id': {
-        const playback = this.playbacks.get(id!);
-        if (!playback) return notFound('Playback');
-        playback.stopped = true;
-        this.endPlayback(playback.id, 'done');
+        const key = this.playbackKey(id!);
+        if (key === undefined) return notFound('Playback');
+        this.playbacks.get(key)!.stopped = true;
+        this.endPlayback(key, 'done');
         return this.send(res, 204);
       }
       case 'GET playbacks/:id': {
-        const playback = this.playbacks.get(id!);
-        return playback ? this.send(res, 200, this.playbackJson(playback)) : notFound('Playback');
+        const key = this.playbackKey(id!);
+        return key !== undefined ? this.send(res, 200, this.playbackJson(this.playbacks.get(key)!)) : notFound('Playback');
       }
       case 'POST channels/:id/moh':
       case 'DELETE channels/:id/moh':
@@ -520,39 +531,40 @@ export class FakeAri extends EventEmitter {
     if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
     const media = (q.media ?? '').split(',');
     if (media.some((m) => !SCHEMES.test(m))) return this.send(res, 400, { message: 'Invalid media URI' });
-    if (this.playbacks.has(playbackId)) return this.send(res, 409, { message: 'Playback ID already in use' });
     const playback: FakePlayback = { id: playbackId, channelId: channel.id, media, state: 'queued', stopped: false };
-    this.playbacks.set(playbackId, playback);
-    channel.playQueue.push(playbackId);
+    // An id still in use is accepted, as Asterisk does; the fake keeps both under distinct keys.
+    const key = this.playbacks.has(playbackId) ? `${playbackId}#${this.nextId++}` : playbackId;
+    this.playbacks.set(key, playback);
+    channel.playQueue.push(key);
     this.send(res, 201, this.playbackJson(playback));
     // Playbacks queue per channel: the next one starts when the one before it ends.
-    if (channel.playQueue.length === 1) setImmediate(() => this.startPlayback(playbackId));
+    if (channel.playQueue.length === 1) setImmediate(() => this.startPlayback(key));
   }
 
-  private startPlayback(playbackId: string): void {
-    const playback = this.playbacks.get(playbackId);
+  private startPlayback(key: string): void {
+    const playback = this.playbacks.get(key);
     const channel = playback && this.channels.get(playback.channelId);
     if (!playback || !channel?.app || playback.state !== 'queued') return;
     playback.state = 'playing';
     this.event(channel.app, 'PlaybackStarted', { playback: this.playbackJson(playback) });
     const fails = playback.media.some((m) => m.includes('missing'));
     if (fails) {
-      setImmediate(() => this.endPlayback(playbackId, 'failed'));
+      setImmediate(() => this.endPlayback(key, 'failed'));
       return;
     }
-    if (Number.isFinite(this.playbackMs)) playback.timer = setTimeout(() => this.endPlayback(playbackId, 'done'), this.playbackMs);
+    if (Number.isFinite(this.playbackMs)) playback.timer = setTimeout(() => this.endPlayback(key, 'done'), this.playbackMs);
   }
 
-  private endPlayback(playbackId: string, state: 'done' | 'failed'): void {
-    const playback = this.playbacks.get(playbackId);
+  private endPlayback(key: string, state: 'done' | 'failed'): void {
+    const playback = this.playbacks.get(key);
     if (!playback) return;
     if (playback.timer) clearTimeout(playback.timer);
-    this.playbacks.delete(playbackId);
+    this.playbacks.delete(key);
     const channel = this.channels.get(playback.channelId);
     const wasPlaying = playback.state === 'playing';
     playback.state = state;
     if (!channel) return;
-    channel.playQueue = channel.playQueue.filter((id) => id !== playbackId);
+    channel.playQueue = channel.playQueue.filter((k) => k !== key);
     if (channel.app) this.event(channel.app, 'PlaybackFinished', { playback: this.playbackJson(playback) });
     const next = channel.playQueue[0];
     if (wasPlaying && next) setImmediate(() => this.startPlayback(next));
