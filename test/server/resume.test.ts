@@ -5,12 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/index.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { Logger } from '../../src/runtime/services.js';
 import { FakeAri } from '../fakes/fake-ari/index.js';
 import { waitFor } from '../ari/harness.js';
-import { ARI_PASSWORD, flowFolder, played, savedStep, serverEnv, strandInApp } from './resume-flow.js';
+import { ARI_PASSWORD, flowFolder, played, RESUME_FLOW, savedStep, serverEnv, strandInApp } from './resume-flow.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -97,12 +100,9 @@ describe('taking calls back', () => {
     expect(server.store.callTrace(id)?.call).toMatchObject({ outcome: 'transferred' });
   }, 20_000);
 
-  it('a call found in the app with a saved state on a version the store keeps is resumed from it', async () => {
+  it('a call saved on a flow version that is no longer current is resumed on that version, rebuilt from the store', async () => {
     const { logger, lines } = capture();
     const { fake, folder } = await rig(logger);
-    // A first server runs the call to `pick` and is stopped with the call still in the app (its adapter stops; the
-    // call stays in Stasis, as after a crash). Its shutdown is forced past the drain by a zero grace time, so the
-    // test puts the channel back in the app, the way a process killed before its hand-over leaves it.
     const first = await boot(fake, folder, logger);
     await waitFor(() => fake.socketCount() > 0, 'the first server connected');
     const { id } = fake.placeCall({ args: ['demo'] });
@@ -110,18 +110,24 @@ describe('taking calls back', () => {
     await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
     const saved = first.store.liveCalls.get(id)!;
     await first.shutdown('test');
+    // A process killed before its hand-over leaves the call in the app and its row on disk; this one handed the
+    // call over, so the test puts both back.
     strandInApp(fake, id);
-    // The hand-over ended the first session and removed its row: put back what a killed process leaves on disk.
-    const { openStore } = await import('../../src/store/index.js');
     const store = openStore({ path: folder.db, writer: 'inline' });
     store.liveCalls.save(id, saved.flow, saved.version, saved.snapshot);
     await store.close();
+    // The flow changed while the engine was down: new calls get a new version, this call keeps its own.
+    writeFileSync(join(folder.dir, 'demo.yaml'), RESUME_FLOW.replace('That is the right code.', 'Correct.'));
 
     const second = await boot(fake, folder, logger);
     await waitFor(() => second.engine.liveCalls.get(id), 'the call resumed', 2000);
-    expect(second.engine.liveCalls.get(id)!.step).toBe('pick');
+    const session = second.engine.liveCalls.get(id)!;
+    expect(session.step).toBe('pick');
+    expect(session.flow.version).toBe(saved.version);
+    expect(second.engine.flow('demo')!.version).not.toBe(saved.version);
     expect(lines.some((l) => l.obj.callId === id && l.obj.step === 'pick' && l.msg.includes('resumed'))).toBe(true);
     fake.pressKey(id, '1');
     await waitFor(() => played(fake, id, 'demo/right'), 'the variable used after the resume', 2000);
+    await waitFor(() => session.ended, 'the resumed call ended after its goodbye', 3000);
   }, 20_000);
 });
