@@ -1,0 +1,149 @@
+/**
+ * `takeBack` decisions on a virtual clock, with a recording port and a stand-in engine: every call found is either
+ * resumed or sent to the safe destination within the bound, never left silent, and each decision is logged with
+ * the call id and step.
+ */
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/runtime/clock.js';
+import type { CallOutcome, CallRecordSink, Logger } from '../../src/runtime/services.js';
+import type { CallPort, PortEvent } from '../../src/telephony/port.js';
+import { takeBack, type TakeBackOptions } from '../../src/server/call-persistence.js';
+import type { CallSessionLike, CompiledFlowLike, EngineLike } from '../../src/server/contracts.js';
+import type { LiveCallRow, LiveCalls } from '../../src/store/index.js';
+
+const SAFE = { kind: 'dialplan', context: 'touchtone-fallback', extension: 's', priority: 1 } as const;
+
+function port(callId: string) {
+  const commands: string[] = [];
+  let listener: ((event: PortEvent) => void) | undefined;
+  const p = {
+    facts: { callId, channel: 'PJSIP/x', caller: '', dialled: '100', args: {} },
+    onEvent: (fn: (event: PortEvent) => void) => void (listener = fn),
+    transfer: (target: { kind: string; context?: string }) => void commands.push(`transfer ${target.context}`),
+    hangup: (reason: string) => void commands.push(`hangup ${reason}`),
+  } as unknown as CallPort;
+  return { port: p, commands, emit: (event: PortEvent) => listener?.(event), claimed: () => listener !== undefined };
+}
+
+function snapshotOf(callId: string, step = 'pick') {
+  return { format: 1, callId, flow: 'demo', version: '2', startedAt: 0, actor: { status: 'active', context: { call: { step } } } };
+}
+
+function rig(overrides: Partial<TakeBackOptions> & { rows?: LiveCallRow[]; loaded?: boolean } = {}) {
+  const clock = new VirtualClock(0);
+  const logs: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
+  const at = (level: string) => (obj: object, msg?: string) => void logs.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const rows = new Map((overrides.rows ?? []).map((r) => [r.id, r]));
+  const removed: string[] = [];
+  const liveCalls = { get: (id: string) => rows.get(id), remove: (id: string) => void removed.push(id) } as unknown as LiveCalls;
+  const ended: Array<{ id: string; outcome: CallOutcome }> = [];
+  const records = { callEnded: (id: string, outcome: CallOutcome) => void ended.push({ id, outcome }) } as unknown as CallRecordSink;
+  const flow = { name: 'demo', version: '2', doc: {} } as unknown as CompiledFlowLike;
+  const resumed: string[] = [];
+  const engine = {
+    flow: () => ({ ...flow, version: '3' }),
+    flowVersion: (_n: string, v: string) => (overrides.loaded !== false && v === '2' ? flow : undefined),
+    resumeCall: (p: CallPort) => {
+      resumed.push(p.facts.callId);
+      return { id: p.facts.callId, step: 'pick' } as CallSessionLike;
+    },
+    publish: () => undefined,
+  } as unknown as EngineLike;
+  const handler = takeBack({
+    engine,
+    liveCalls,
+    versions: { get: () => undefined },
+    load: () => ({ diagnostics: [] }),
+    compile: () => flow,
+    fileOf: () => undefined,
+    resume: (p, f, v, s) => engine.resumeCall!(p, f, v, s),
+    accepting: () => true,
+    safeDestination: SAFE,
+    records,
+    clock,
+    logger,
+    ...overrides,
+  });
+  return { clock, handler, logs, removed, ended, resumed };
+}
+
+const row = (id: string, snapshot: unknown = snapshotOf(id)): LiveCallRow => ({ id, flow: 'demo', version: '2', snapshot, updatedAt: 0 });
+
+describe('takeBack', () => {
+  it('resumes a call with a usable saved state on a loaded version, and logs the step', () => {
+    const r = rig({ rows: [row('c1')] });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'reconnect' });
+    expect(r.resumed).toEqual(['c1']);
+    expect(c.commands).toEqual([]);
+    expect(r.logs.find((l) => l.obj.callId === 'c1')).toMatchObject({ level: 'info', obj: { step: 'pick', reason: 'reconnect' } });
+  });
+
+  it.each([
+    ['no saved state', undefined],
+    ['saved state unreadable', row('c1', { format: 1, callId: 'other', actor: {} })],
+    ['saved state unreadable', row('c1', 'garbage')],
+  ])('%s: safe destination at once, record closed, row removed, the call claimed', (reason, saved) => {
+    const r = rig({ rows: saved ? [saved] : [] });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(c.claimed()).toBe(true);
+    expect(r.ended).toEqual([{ id: 'c1', outcome: { kind: 'transferred', step: '', department: 'touchtone-fallback' } }]);
+    expect(r.removed).toEqual(['c1']);
+    expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain(reason);
+  });
+
+  it('while the server stops, a call with a saved state still goes to the safe destination', () => {
+    const r = rig({ rows: [row('c1')], accepting: () => false });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'reconnect' });
+    expect(r.resumed).toEqual([]);
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(r.ended[0]?.outcome.step).toBe('pick');
+  });
+
+  it('a resume that throws sends the call to the safe destination with the reason', () => {
+    const r = rig({
+      rows: [row('c1')],
+      resume: () => {
+        throw new Error('snapshot does not fit the machine');
+      },
+    });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('snapshot does not fit the machine');
+  });
+
+  it('a version that cannot be rebuilt in time goes to the safe destination at the bound, once', async () => {
+    const r = rig({ rows: [row('c1')], loaded: false, boundMs: 1500, versions: { get: () => ({ flow: 'demo', version: '2', source: 'x', hash: 'h', publishedAt: 0, publishedBy: '', note: '', file: 'demo.yaml' }) }, load: () => new Promise(() => undefined) });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    await r.clock.advance(1499);
+    expect(c.commands).toEqual([]);
+    await r.clock.advance(1);
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('not ready within 1500 ms');
+  });
+
+  it('a version the store does not keep goes to the safe destination', async () => {
+    const r = rig({ rows: [row('c1')], loaded: false });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    await r.clock.advance(0);
+    await Promise.resolve();
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('is not available');
+  });
+
+  it('a failed hand-over to the safe destination hangs up rather than leave silence', () => {
+    const r = rig();
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    c.emit({ type: 'transfer.result', outcome: 'failed', reason: 'no such context' });
+    expect(c.commands).toEqual(['transfer touchtone-fallback', 'hangup safe-destination-failed']);
+    expect(r.logs.some((l) => l.level === 'error' && l.obj.code === 'safe-destination-failed')).toBe(true);
+  });
+});
