@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { SETTINGS } from './schema.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, redactConfig } from './load-config.js';
+import { callbackSettings, loadConfig, redactConfig } from './load-config.js';
 import { formatDiagnostics } from '../flow/format.js';
 import { sourceFromText } from '../flow/source.js';
 
@@ -96,5 +96,23 @@ describe('touchtone.example.yaml', () => {
     expect(config!.ari.routes).toEqual({ '100': 'acme-hotline' });
     const text = readFileSync('touchtone.example.yaml', 'utf8');
     for (const s of SETTINGS) expect(text, s.path).toContain(`${s.path.split('.').pop()}:`);
+  });
+});
+
+describe('callbacks settings', () => {
+  it('are off by default; on, they need an endpoint, and the variables read a flag and a list', () => {
+    const off = loadConfig({ cwd: dirWith(), env: {} });
+    expect(callbackSettings(off.config!)).toBeUndefined();
+    const missing = loadConfig({ cwd: dirWith('callbacks: { enabled: true }\n'), env: {} });
+    expect(missing.config).toBeUndefined();
+    expect(missing.diagnostics[0]).toMatchObject({ code: 'config-bad-callbacks', pointer: '/callbacks/endpoint', range: { start: { line: 1 } } });
+    const on = loadConfig({
+      cwd: dirWith('callbacks: { retries: 4 }\n'),
+      env: { TOUCHTONE_CALLBACKS_ENABLED: 'true', TOUCHTONE_CALLBACK_ENDPOINT: 'PJSIP/{number}@trunk', TOUCHTONE_CALLBACK_ALLOW: '+49X., 0[1-9]XXXXXX.' },
+    });
+    expect(on.diagnostics).toEqual([]);
+    expect(callbackSettings(on.config!)).toMatchObject({ ok: true, config: { endpoint: 'PJSIP/{number}@trunk', allow: ['+49X.', '0[1-9]XXXXXX.'], maxAttempts: 5, flow: 'callback' } });
+    const badFlag = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_CALLBACKS_ENABLED: 'maybe' } });
+    expect(badFlag.diagnostics[0]).toMatchObject({ code: 'config-bad-env' });
   });
 });

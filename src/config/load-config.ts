@@ -10,6 +10,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic, Position, Range } from '../flow/diagnostics.js';
 import { hasErrors, pointer as makePointer, pointerSegments } from '../flow/diagnostics.js';
 import { configSchema, SETTINGS, type Setting, type TouchtoneConfig } from './schema.js';
+import { resolveCallbackConfig, type ConfigResult } from '../callbacks/config.js';
 
 /** The default file name looked up in the working folder. */
 export const CONFIG_FILE = 'touchtone.yaml';
@@ -102,7 +103,40 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     });
     return { diagnostics, file: present ? file : undefined, source, fromEnv };
   }
+  const callbacks = callbackSettings(config);
+  if (callbacks && !callbacks.ok) {
+    const pointer = callbacks.code === 'callback-bad-allow' ? '/callbacks/allow' : callbacks.code === 'callback-bad-caller-id' ? '/callbacks/callerId' : '/callbacks/endpoint';
+    diagnostics.push({
+      code: 'config-bad-callbacks',
+      severity: 'error',
+      file: present ? file : undefined,
+      pointer,
+      message: config.callbacks.endpoint ? callbacks.message : 'Callbacks are on (`callbacks.enabled`), but `callbacks.endpoint` is not set.',
+      hint: 'Set `callbacks.endpoint` (or `TOUCHTONE_CALLBACK_ENDPOINT`) to a dial template such as `PJSIP/{number}@trunk`, or turn callbacks off.',
+      range: locate(pointer) ?? locate('/callbacks'),
+    });
+    return { diagnostics, file: present ? file : undefined, source, fromEnv };
+  }
   return { config, diagnostics, file: present ? file : undefined, source, fromEnv };
+}
+
+/**
+ * The callback scheduler's settings from the `callbacks` group, checked; undefined when callbacks are off.
+ * @example const settings = callbackSettings(config); if (settings?.ok) new CallbackScheduler({ config: settings.config, … })
+ */
+export function callbackSettings(config: TouchtoneConfig): ConfigResult | undefined {
+  const c = config.callbacks;
+  if (!c.enabled) return undefined;
+  // No endpoint is refused by the same check as a bad one (`callback-bad-endpoint`).
+  return resolveCallbackConfig({
+    endpoint: c.endpoint ?? '',
+    ...(c.callerId ? { callerId: c.callerId } : {}),
+    allow: c.allow,
+    maxConcurrent: c.maxConcurrent,
+    maxAttempts: c.retries + 1,
+    retryDelayMs: c.retryDelayMs,
+    flow: c.flow,
+  });
 }
 
 /** Whether a host name or address only accepts connections from this machine. */
@@ -123,6 +157,14 @@ function applyEnv(raw: Record<string, unknown>, env: LoadConfigOptions['env'], d
     const text = env[setting.env];
     if (text === undefined || text === '') continue;
     let value: unknown = text;
+    if (setting.kind === 'list') value = text.split(',').map((item) => item.trim()).filter(Boolean);
+    if (setting.kind === 'boolean') {
+      value = /^(true|1|yes|on)$/i.test(text.trim()) ? true : /^(false|0|no|off)$/i.test(text.trim()) ? false : undefined;
+      if (value === undefined) {
+        diagnostics.push({ code: 'config-bad-env', severity: 'error', message: `The variable \`${setting.env}\` must be \`true\` or \`false\`, not \`${text}\`.`, hint: `Set \`${setting.env}\` to \`true\` or \`false\`, or unset it.` });
+        continue;
+      }
+    }
     if (setting.kind === 'integer') {
       value = /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
       if (value === undefined) {
@@ -189,6 +231,16 @@ function withDefaults(raw: Record<string, unknown>, fileBase: string, cwd: strin
     store: { path: storePath === ':memory:' ? storePath : resolve(baseOf('store.path'), storePath), retentionDays: val('store.retentionDays') },
     ari: { url: val('ari.url'), user: val('ari.user'), password: val('ari.password'), app: val('ari.app'), routes: { ...((get('ari.routes') as Record<string, string>) ?? {}) } },
     ami: { host: val('ami.host'), port: val('ami.port'), user: val('ami.user'), secret: val('ami.secret') },
+    callbacks: {
+      enabled: val('callbacks.enabled'),
+      endpoint: val('callbacks.endpoint'),
+      callerId: val('callbacks.callerId'),
+      allow: [...(val<string[] | undefined>('callbacks.allow') ?? [])],
+      maxConcurrent: val('callbacks.maxConcurrent'),
+      retries: val('callbacks.retries'),
+      retryDelayMs: val('callbacks.retryDelayMs'),
+      flow: val('callbacks.flow'),
+    },
     sounds: { dir: soundsDir ? resolve(baseOf('sounds.dir'), soundsDir) : undefined },
     log: { level: val('log.level') },
     shutdown: { graceMs: val('shutdown.graceMs') },

@@ -4,7 +4,7 @@
  */
 
 /** How a setting's value is parsed from its environment variable. */
-export type EnvKind = 'string' | 'integer' | 'boolean';
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'list';
 
 /** One setting: where it lives in `touchtone.yaml`, its variable, its default, and whether it is a secret. */
 export interface Setting {
@@ -37,6 +37,14 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'ami.port', env: 'TOUCHTONE_AMI_PORT', kind: 'integer', default: 5038, description: 'AMI port.' },
   { path: 'ami.user', env: 'TOUCHTONE_AMI_USER', kind: 'string', default: 'touchtone', description: 'AMI user (from `manager.conf`).' },
   { path: 'ami.secret', env: 'TOUCHTONE_AMI_SECRET', kind: 'string', secret: true, description: 'AMI secret.' },
+  { path: 'callbacks.enabled', env: 'TOUCHTONE_CALLBACKS_ENABLED', kind: 'boolean', default: false, description: 'Take "call me back" requests from `queue` steps and call back when an agent is free. Off: the callback key is refused and the caller queues.' },
+  { path: 'callbacks.endpoint', env: 'TOUCHTONE_CALLBACK_ENDPOINT', kind: 'string', description: 'Where callbacks are dialled: a template with `{number}`, such as `PJSIP/{number}@trunk` or `Local/{number}@callbacks-out` (a dialplan context). Required when callbacks are on.' },
+  { path: 'callbacks.callerId', env: 'TOUCHTONE_CALLBACK_CALLER_ID', kind: 'string', description: 'Caller ID the person called back sees, for example `"ACME" <+4930123456>`.' },
+  { path: 'callbacks.allow', env: 'TOUCHTONE_CALLBACK_ALLOW', kind: 'list', description: 'Patterns a number other than the caller\'s own must match (`+49X.`, `0[1-9]XXXXXX.`); comma-separated in the variable. Empty: only the caller\'s own number is called back.' },
+  { path: 'callbacks.maxConcurrent', env: 'TOUCHTONE_CALLBACK_MAX_CONCURRENT', kind: 'integer', default: 2, description: 'Callback calls in progress at once.' },
+  { path: 'callbacks.retries', env: 'TOUCHTONE_CALLBACK_RETRIES', kind: 'integer', default: 2, description: 'Further tries after a callback that was not answered or failed.' },
+  { path: 'callbacks.retryDelayMs', env: 'TOUCHTONE_CALLBACK_RETRY_DELAY_MS', kind: 'integer', default: 120000, description: 'Wait between tries.' },
+  { path: 'callbacks.flow', env: 'TOUCHTONE_CALLBACK_FLOW', kind: 'string', default: 'callback', description: 'The flow the callback call runs ("This is your callback from ACME. Press 1 …").' },
   { path: 'sounds.dir', env: 'TOUCHTONE_SOUNDS_DIR', kind: 'string', description: 'Folder of sound files, to warn about prompts with no sound file.' },
   { path: 'log.level', env: 'TOUCHTONE_LOG_LEVEL', kind: 'string', default: 'info', description: 'Log level: `trace`, `debug`, `info`, `warn`, `error` or `fatal`.' },
   { path: 'shutdown.graceMs', env: 'TOUCHTONE_SHUTDOWN_GRACE_MS', kind: 'integer', default: 30000, description: 'On SIGTERM, how long calls in progress may run on before they are handed to the dialplan.' },
@@ -90,6 +98,20 @@ export const configSchema = {
         secret: { type: 'string' },
       },
     },
+    callbacks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        endpoint: { type: 'string', minLength: 1 },
+        callerId: { type: 'string' },
+        allow: { type: 'array', items: { type: 'string', minLength: 1 } },
+        maxConcurrent: { type: 'integer', minimum: 1, maximum: 1000 },
+        retries: { type: 'integer', minimum: 0, maximum: 19 },
+        retryDelayMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+        flow: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+      },
+    },
     sounds: { type: 'object', additionalProperties: false, properties: { dir: { type: 'string', minLength: 1 } } },
     log: { type: 'object', additionalProperties: false, properties: { level: { enum: LOG_LEVELS } } },
     shutdown: { type: 'object', additionalProperties: false, properties: { graceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 } } },
@@ -103,6 +125,7 @@ export interface TouchtoneConfig {
   store: { path: string; retentionDays: number };
   ari: { url?: string; user: string; password?: string; app: string; routes: Record<string, string> };
   ami: { host?: string; port: number; user: string; secret?: string };
+  callbacks: { enabled: boolean; endpoint?: string; callerId?: string; allow: string[]; maxConcurrent: number; retries: number; retryDelayMs: number; flow: string };
   sounds: { dir?: string };
   log: { level: string };
   shutdown: { graceMs: number };

@@ -13,6 +13,7 @@ export const serverCodes = {
   'config-bad-value': 'A setting has a value outside what it accepts.',
   'config-bad-env': 'A `TOUCHTONE_*` variable cannot be read as the setting needs.',
   'config-token-required': 'The server would listen beyond loopback without an admin token.',
+  'config-bad-callbacks': 'Callbacks are on, but `callbacks.endpoint` is missing or a callback setting cannot be used.',
   'listen-failed': 'The server cannot listen on the configured address and port.',
   'store-open-failed': 'The store file cannot be opened (a folder without write access, a damaged file).',
   // Admin API
