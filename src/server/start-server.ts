@@ -262,7 +262,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const drained = await Promise.race([engine.drain().then(() => true), delayOn(clock, config.shutdown.graceMs).then(() => false)]);
       if (!drained) {
         logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
-        for (const p of ports.values()) p.transfer(HANDOVER);
+        for (const [id, p] of ports) {
+          p.transfer(HANDOVER);
+          // Handed to the dialplan: its saved state must not bring it back into a later process.
+          store.liveCalls.remove(id);
+        }
         phone.hangupAll();
         await Promise.race([engine.drain(), delayOn(clock, 5000)]);
       }

@@ -110,8 +110,10 @@ describe('taking calls back', () => {
     await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
     const saved = first.store.liveCalls.get(id)!;
     await first.shutdown('test');
-    // A process killed before its hand-over leaves the call in the app and its row on disk; this one handed the
-    // call over, so the test puts both back.
+    // A stop hands the call to the dialplan and forgets its saved state, so no later process takes it back.
+    expect(fake.channels.get(id)?.dialplan.context).toBe('touchtone-fallback');
+    expect(savedStep(folder.db, id)).toBeUndefined();
+    // A process killed before its hand-over leaves the call in the app and its row on disk: the test puts both back.
     strandInApp(fake, id);
     const store = openStore({ path: folder.db, writer: 'inline' });
     store.liveCalls.save(id, saved.flow, saved.version, saved.snapshot);
