@@ -264,7 +264,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
         for (const [id, p] of ports) {
           p.transfer(HANDOVER);
-          // Handed to the dialplan: its saved state must not bring it back into a later process.
+          // Handed to the dialplan: its saved state must not bring it back into a later process, and its record
+          // is closed here (the session hears no hangup once the call has left Stasis).
           store.liveCalls.remove(id);
         }
         phone.hangupAll();

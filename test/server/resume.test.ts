@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '../../src/store/index.js';
+import { openStore, openStoreReadonly } from '../../src/store/index.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { Logger } from '../../src/runtime/services.js';
@@ -113,6 +113,9 @@ describe('taking calls back', () => {
     // A stop hands the call to the dialplan and forgets its saved state, so no later process takes it back.
     expect(fake.channels.get(id)?.dialplan.context).toBe('touchtone-fallback');
     expect(savedStep(folder.db, id)).toBeUndefined();
+    const closed = openStoreReadonly(folder.db)!;
+    expect(closed.callTrace(id)?.call).toMatchObject({ outcome: 'transferred', lastStep: 'pick' });
+    await closed.close();
     // A process killed before its hand-over leaves the call in the app and its row on disk: the test puts both back.
     strandInApp(fake, id);
     const store = openStore({ path: folder.db, writer: 'inline' });
