@@ -278,6 +278,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
       });
       await store.close();
+          store.records.callEnded(id, { kind: 'transferred', step: engine.liveCalls.get(id)?.step ?? '', department: HANDOVER.context }, clock.now());
       logger.info({ written: store.metrics().written }, 'stopped');
     })());
   return { url, port, token, tokenGenerated: !config.http.token, catalog, engine, store, metrics, shutdown };
