@@ -267,6 +267,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           // Handed to the dialplan: its saved state must not bring it back into a later process, and its record
           // is closed here (the session hears no hangup once the call has left Stasis).
           store.liveCalls.remove(id);
+          store.records.callEnded(id, { kind: 'transferred', step: engine.liveCalls.get(id)?.step ?? '', department: HANDOVER.context }, clock.now());
         }
         phone.hangupAll();
         await Promise.race([engine.drain(), delayOn(clock, 5000)]);
@@ -278,7 +279,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
       });
       await store.close();
-          store.records.callEnded(id, { kind: 'transferred', step: engine.liveCalls.get(id)?.step ?? '', department: HANDOVER.context }, clock.now());
       logger.info({ written: store.metrics().written }, 'stopped');
     })());
   return { url, port, token, tokenGenerated: !config.http.token, catalog, engine, store, metrics, shutdown };
