@@ -24,6 +24,7 @@ const option = (name: string): string | undefined => {
 const only = option('--only');
 const out = option('--out') ?? 'BENCHMARKS.md';
 
+const machine = machineInfo();
 const runs: BenchRun[] = [];
 const started = performance.now();
 for (const bench of BENCHES) {
@@ -35,6 +36,6 @@ for (const bench of BENCHES) {
   runs.push({ bench, ...result, figures: figuresOf(bench.name, result.output) });
 }
 const totalSec = (performance.now() - started) / 1000;
-writeFileSync(out, renderReport(machineInfo(), runs, totalSec));
+writeFileSync(out, renderReport(machine, runs, totalSec));
 process.stdout.write(`\nwrote ${out} (${totalSec.toFixed(0)} s)\n`);
 if (runs.some((r) => r.code !== 0)) process.exitCode = 1;
