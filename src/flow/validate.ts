@@ -6,7 +6,8 @@
  * option and a misspelled step name in one run. They run whenever the document is a map whose `steps` is a
  * map, and follow one rule so that no shape problem echoes as a meaning problem:
  * - A value the shape pass rejected (wrong type, bad value, unknown key, bad name) is never judged again:
- *   no finding is reported at or inside it, and checks skip values of the wrong type silently.
+ *   the checks see the flow with it blanked (`ShapeDamage.prune`), so they neither report it nor compare
+ *   other values with it, no finding is reported at or inside it, and checks skip wrong types silently.
  * - A step the shape pass found any fault with (no kind, two kinds, or a problem inside it) is "uncertain".
  *   Its name still resolves, so references to it are fine. Its readable parts (prompts, names, conditions,
  *   references to other steps) are still checked. But it is never judged as part of the graph: it is left out
@@ -44,7 +45,8 @@ export function validateFlow(value: unknown, source?: Pick<SourceFile, 'file'>):
   const file = source?.file;
   const shape = shapeDiagnostics(schemaErrors(value), value);
   const done = shape.map((d) => finish(d, file));
-  if (!isMap(value) || !isMap(value.steps)) return done;
   const damage = shape.length ? new ShapeDamage(shape) : undefined;
-  return done.concat(runChecks(value as unknown as FlowDoc, damage).map((d) => finish(d, file)));
+  const flow = damage ? damage.prune(value) : value;
+  if (!isMap(flow) || !isMap(flow.steps)) return done;
+  return done.concat(runChecks(flow as unknown as FlowDoc, damage).map((d) => finish(d, file)));
 }

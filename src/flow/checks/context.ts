@@ -72,9 +72,11 @@ export class FlowContext {
     readonly damage: ShapeDamage = new ShapeDamage(),
   ) {
     const { languages, language } = flow as { languages?: unknown; language?: unknown };
-    this.languagesKnown = languages === undefined ? typeof language === 'string' : Array.isArray(languages) && languages.every((l) => typeof l === 'string');
+    this.languagesKnown =
+      !damage.unsure('/languages', languages) &&
+      (languages === undefined ? typeof language === 'string' && !damage.unsure('/language', language) : Array.isArray(languages) && languages.every((l) => typeof l === 'string'));
     this.languages = !this.languagesKnown ? [] : ((languages as string[] | undefined) ?? [language as string]);
-    let variablesKnown = !damage.touches('/variables') && !damage.touches('/params');
+    let variablesKnown = !damage.namesUnsure('/variables', flow.variables) && !damage.namesUnsure('/params', flow.params);
     for (const table of [flow.variables, flow.params]) if (isMap(table)) for (const name of Object.keys(table)) this.variables.add(name);
     this.names = new Set(Object.keys(flow.steps));
     for (const [name, step] of Object.entries(flow.steps as Record<string, unknown>)) {
@@ -86,27 +88,26 @@ export class FlowContext {
         continue;
       }
       const part = VARIABLE_PARTS[kind];
-      if (damaged && part !== undefined && damage.touches(`${pointer('steps', name)}/${part}`)) variablesKnown = false;
+      if (damaged && part !== undefined && damage.unsure(`${pointer('steps', name)}/${part}`, valueAt(step, part))) variablesKnown = false;
       const def = step as StepDef;
-      this.steps.set(name, { name, kind, step: def, edges: damaged ? this.damagedEdges(name, kind, def) : stepDefinitions[kind].edges(def) });
+      this.steps.set(name, { name, kind, step: def, edges: damaged ? this.damagedEdges(kind, def) : stepDefinitions[kind].edges(def) });
       for (const v of definedBy(def)) this.variables.add(v);
       const input = (def as { input?: unknown }).input;
       if (isMap(input) && input.secret === true && typeof input.into === 'string') this.secrets.add(input.into);
     }
     this.variablesKnown = variablesKnown;
-    this.stepView = isMap(flow.keys) || flow.keys === undefined ? flow : { ...flow, keys: undefined };
+    this.stepView = stepView(flow, damage);
   }
 
-  /** The edges of a step the shape pass rejected: those it could read, leaving out any at a rejected value. */
-  private damagedEdges(name: string, kind: StepKind, step: StepDef): StepEdge[] {
+  /** The edges of a step the shape pass found fault with: those its kind could read (rejected values are pruned). */
+  private damagedEdges(kind: StepKind, step: StepDef): StepEdge[] {
     let edges: StepEdge[];
     try {
       edges = stepDefinitions[kind].edges(step);
     } catch {
       return []; // the step kind reads the step as shape-valid; what it could not read, the shape pass reported
     }
-    const base = pointer('steps', name);
-    return edges.filter((e) => typeof e.target === 'string' && !this.damage.covers(base + e.pointer));
+    return edges.filter((e) => typeof e.target === 'string');
   }
 
   /** Whether the shape pass found fault with the step, so graph checks must not judge it. */
@@ -142,12 +143,12 @@ export class FlowContext {
     return (KEY_ACTIONS as readonly string[]).includes(target);
   }
 
-  /** The names a table declares, or undefined when the table failed the shape pass (so no name can be judged). */
+  /** The names a table declares, or undefined when the shape pass leaves them unknowable (so no name can be judged). */
   table(table: NameTable): string[] | undefined {
     if (table === 'languages') return this.languagesKnown ? this.languages : undefined;
     const value: unknown = this.flow[table];
-    if (value === undefined || value === null) return [];
-    return isMap(value) ? Object.keys(value) : undefined;
+    if (this.damage.namesUnsure(`/${table}`, value)) return undefined;
+    return isMap(value) ? Object.keys(value) : [];
   }
 
   checkName(table: NameTable, name: string, at: string): boolean {
@@ -231,6 +232,25 @@ export class FlowContext {
       checkName: (table, value, rel) => this.checkName(table, value, base + rel),
     };
   }
+}
+
+/** The value at a `/`-separated path under a step (undefined where a part is missing or no map). */
+function valueAt(root: unknown, path: string): unknown {
+  let value = root;
+  for (const key of path.split('/')) value = isMap(value) ? value[key] : undefined;
+  return value;
+}
+
+/**
+ * The flow as the step kinds' checks see it. They read `keys` (menus) and `params` (return), trusting the
+ * shape: flow-wide keys the shape pass found fault with are left out, and `params` the shape pass rejected or that may be
+ * misspelled counts as declared, so a `return` is not blamed for it.
+ */
+function stepView(flow: FlowDoc, damage: ShapeDamage): FlowDoc {
+  if (!damage.any) return flow;
+  const keys = isMap(flow.keys) && !damage.unsure('/keys', flow.keys) ? flow.keys : undefined;
+  const params = damage.namesUnsure('/params', flow.params) ? (flow.params ?? {}) : flow.params;
+  return { ...flow, keys, params };
 }
 
 /** The variables a step sets (those of its parts that have the right type). */

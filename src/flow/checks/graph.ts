@@ -56,7 +56,11 @@ export function reachable(ctx: FlowContext): Set<string> {
  * (or missing) `start`, error step or flow-wide key may have been meant to lead anywhere.
  */
 export function reachUncertain(ctx: FlowContext, live: Set<string>): boolean {
-  if (typeof ctx.flow.start !== 'string' || ['/start', '/defaults/error', '/keys'].some((p) => ctx.damage.touches(p))) return true;
+  const { damage, flow } = ctx;
+  const defaults: unknown = flow.defaults;
+  if (typeof flow.start !== 'string' || damage.unsure('/start', flow.start) || damage.unsure('/keys', flow.keys)) return true;
+  if (defaults === undefined && damage.unsure('/defaults', defaults)) return true;
+  if (damage.unsure('/defaults/error', isMap(defaults) ? defaults.error : undefined)) return true;
   return [...live].some((n) => ctx.isUncertain(n));
 }
 
@@ -216,7 +220,7 @@ const OUT_KINDS = new Set(['queue', 'transfer', 'hangup', 'return']);
 
 /** Warns about menus from which callers can reach neither an agent nor an end. A rejected step may be either. */
 export function checkAgentExit(ctx: FlowContext, live: Set<string>): void {
-  if (ctx.damage.touches('/keys')) return; // a rejected flow-wide key may be the menus' way out
+  if (ctx.damage.unsure('/keys', ctx.flow.keys)) return; // a rejected flow-wide key may be the menus' way out
   const globalTargets = flowKeys(ctx);
   const out = canReach(ctx, [...ctx.steps.values()].filter((s) => OUT_KINDS.has(s.kind)).map((s) => s.name).concat([...ctx.uncertain]));
   for (const s of ctx.steps.values()) {
