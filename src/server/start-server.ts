@@ -13,7 +13,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../http/app.js';
 import type { AppDeps, ComponentStatus, LiveCallView } from '../http/deps.js';
 import type { TouchtoneConfig } from '../config/schema.js';
-import { isLoopback } from '../config/load-config.js';
+import { callbackSettings, isLoopback } from '../config/load-config.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { DataSourceFactory, Logger, QueueStatusProvider, Services } from '../runtime/services.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
@@ -35,6 +35,7 @@ import { soundWarnings } from './sound-warnings.js';
 import { defaultRuntime, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
 import { persistLiveCalls, takeBack } from './call-persistence.js';
+import { createServerCallbacks, type ServerCallbacks } from './callbacks.js';
 
 export interface ServerOptions {
   config: TouchtoneConfig;
@@ -62,6 +63,8 @@ export interface RunningServer {
   engine: EngineLike;
   store: Store;
   metrics: Metrics;
+  /** Callback instead of waiting, when `callbacks.enabled`. */
+  callbacks?: ServerCallbacks;
   /** Stops taking calls, drains, hands over, flushes and closes. Safe to call twice. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -97,6 +100,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { storeBacklog: () => store.metrics().backlog, storeLost: () => store.metrics().lost, ariReconnects: () => ari?.status().reconnects ?? 0 },
     { defaults: true },
   );
+  const callbackConfig = callbackSettings(config);
+  if (callbackConfig && !callbackConfig.ok) throw Object.assign(new Error(callbackConfig.message), { code: 'config-bad-callbacks' });
+  const callbacks = callbackConfig ? createServerCallbacks({ config: callbackConfig.config, clock, logger, store: store.callbacks, queues: ami, ari: () => ari, telephony: Boolean(config.ari.url) }) : undefined;
   const services: Services = {
     clock,
     data: options.dataSources ?? createDataSourceFactory({ store, env: process.env, clock, logger }),
@@ -104,8 +110,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queues: ami ?? unknownQueues,
     records: store.records,
     logger,
+    ...(callbacks ? { callbacks: callbacks.requester } : {}),
   };
   const engine = runtime.createEngine(services);
+  if (callbacks) engine.onCallEnded((call) => callbacks.callEnded(call));
   const traffic = new StepTraffic();
   traffic.follow(engine);
   const outcomes = new OutcomesByVersion();
@@ -214,7 +222,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stats: (o) => ({ flows: store.stats(o), versions: outcomes.list(o.flow) }),
     },
     hours: store.hoursOverrides,
-    recordings: { list: (purpose) => store.recordings.list({ purpose, limit: 200 }) },
+    // Pending callback requests are listed with the recorded ones, so the dashboard shows them (also without ARI).
+    recordings: { list: (purpose) => [...(callbacks && purpose !== 'voicemail' ? callbacks.pending() : []), ...store.recordings.list({ purpose, limit: 200 })] },
     phone,
     readiness: {
       check: async () => ({
@@ -251,6 +260,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
   const url = `http://${host}:${port}/`;
   const watcher = options.watch === false ? undefined : watchFlows(config.flowsDir, catalog, logger);
+  // Loads the requests a previous run left open and starts calling back.
+  await callbacks?.scheduler.start();
   logger.info({ url, flows: running, ari: config.ari.url ? 'on' : 'off', ami: config.ami.host ? 'on' : 'off', flowsDir: relative(process.cwd(), config.flowsDir) || '.' }, 'touchtone is serving');
 
   let stopping: Promise<void> | undefined;
@@ -272,6 +283,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         phone.hangupAll();
         await Promise.race([engine.drain(), delayOn(clock, 5000)]);
       }
+      await callbacks?.scheduler.stop();
       await ari?.stop().catch(() => undefined);
       await ami?.close().catch(() => undefined);
       await new Promise<void>((resolve) => {
@@ -281,7 +293,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await store.close();
       logger.info({ written: store.metrics().written }, 'stopped');
     })());
-  return { url, port, token, tokenGenerated: !config.http.token, catalog, engine, store, metrics, shutdown };
+  return { url, port, token, tokenGenerated: !config.http.token, catalog, engine, store, metrics, ...(callbacks ? { callbacks } : {}), shutdown };
 }
 
 function liveView(call: CallSessionLike): LiveCallView {

@@ -77,7 +77,7 @@ describe('computeCoverage', () => {
     expect(pct).toBeGreaterThan(0);
     expect(pct).toBeLessThan(20);
     const report = formatCoverage([c]);
-    expect(report).toMatch(/^acme-hotline: [0-9.]+% covered \(steps 3\/19, /);
+    expect(report).toMatch(/^acme-hotline: [0-9.]+% covered \(steps 3\/20, /);
     expect(report).toContain('missing: `sales` busy → `sales-busy`');
     const text = skeletons(acme, c);
     expect(text.match(/- name:/g)?.length).toBe(missingItems(c).length);
