@@ -70,6 +70,8 @@ export interface LiveCallWriterOptions {
   logger: Logger;
   flushIntervalMs: number;
   statementBase: number;
+  /** Most calls serialised and written per batch, bounding how long one flush holds the event loop. Default 100. */
+  maxBatchCalls?: number;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -77,6 +79,7 @@ const MAX_BACKOFF_MS = 5_000;
 /** Creates `store.liveCalls` over the store's connection (reads) and executor (writes). */
 export function liveCalls(db: Database.Database, executor: WriteExecutor, options: LiveCallWriterOptions): LiveCalls {
   const { clock, logger } = options;
+  const maxBatch = options.maxBatchCalls ?? 100;
   const UPSERT = options.statementBase;
   const DELETE = options.statementBase + 1;
   let pending = new Map<string, Pending>();
@@ -96,7 +99,8 @@ export function liveCalls(db: Database.Database, executor: WriteExecutor, option
       timer = undefined;
       void write().then((ok) => {
         if (!ok) schedule(Math.min(MAX_BACKOFF_MS, options.flushIntervalMs * 2 ** failuresInRow));
-        else if (pending.size > 0) schedule(options.flushIntervalMs);
+        // More than one batch waiting: go on in the next turn, so calls are served in between.
+        else if (pending.size > 0) schedule(0);
       });
     }, delay);
     // A housekeeping timer must not keep the process alive on its own.
@@ -124,12 +128,20 @@ export function liveCalls(db: Database.Database, executor: WriteExecutor, option
     return rows;
   };
 
-  /** Writes everything pending in one transaction; true on success (or nothing to do). */
+  /** Writes up to `maxBatch` pending calls in one transaction; true on success (or nothing to do). */
   const write = async (): Promise<boolean> => {
     while (inFlight) await inFlight;
     if (pending.size === 0) return true;
-    const batch = pending;
-    pending = new Map();
+    let batch = pending;
+    if (pending.size <= maxBatch) pending = new Map();
+    else {
+      batch = new Map();
+      for (const [id, change] of pending) {
+        if (batch.size >= maxBatch) break;
+        batch.set(id, change);
+      }
+      for (const id of batch.keys()) pending.delete(id);
+    }
     writing = batch;
     let ok = true;
     const run = async (): Promise<void> => {
@@ -223,12 +235,12 @@ export function liveCalls(db: Database.Database, executor: WriteExecutor, option
       return [...out.values()].sort((a, b) => b.updatedAt - a.updatedAt);
     },
     async flush() {
-      await write();
+      while (pending.size > 0 && (await write())) await new Promise<void>((resolve) => setImmediate(resolve));
     },
     metrics: () => ({ pending: pending.size + writing.size, ...counters, ...(lastError ? { lastError } : {}) }),
     async close() {
       if (closed) return;
-      await write();
+      while (pending.size > 0 && (await write())) await new Promise<void>((resolve) => setImmediate(resolve));
       closed = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;

@@ -179,6 +179,16 @@ describe('store.liveCalls', () => {
     expect(lines.filter((l) => l.includes('call state not saved'))).toHaveLength(2);
   });
 
+  it('writes a burst of calls in bounded batches (100 calls a transaction), all of them in the end', async () => {
+    const batches: number[] = [];
+    const { store, clock, path } = open({ beforeWrite: (rows) => void batches.push(rows) });
+    for (let n = 0; n < 250; n++) store.liveCalls.save(`c${n}`, 'demo', '1', { n });
+    await clock.advance(50);
+    await store.liveCalls.flush();
+    expect(batches).toEqual([100, 100, 50]);
+    expect(onDisk(path)).toHaveLength(250);
+  });
+
   it('saves after close are counted, never thrown', async () => {
     const { store } = open();
     await store.close();
