@@ -39,6 +39,9 @@ export const serverCodes = {
   'flow-name-mismatch': 'A flow published under another name than its `flow:`.',
   'compile-failed': 'A flow that validated but did not compile (a bug: please report it).',
   'sound-missing': 'With `sounds.dir` set, a prompt whose sound file is not there (a warning).',
+  // Taking calls back after a restart or reconnect (log entries)
+  'call-not-resumed': 'A call found inside the app after a (re)connect was sent to the safe destination: no usable saved state, or its flow version could not be rebuilt in time.',
+  'safe-destination-failed': 'Asterisk refused to move a call to the safe destination; the call was hung up.',
 } as const;
 
 export type ServerCode = keyof typeof serverCodes;

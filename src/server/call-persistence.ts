@@ -105,12 +105,27 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
 
   const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string): void => {
     const callId = port.facts.callId;
+    // A saved state that does not fit the machine (a changed flow or engine) makes the session end itself with a
+    // hang-up while it starts; the caller goes to the safe destination instead.
+    let refused: string | undefined;
+    let starting = true;
+    const guarded = delegate(port, (why) => {
+      if (!starting) return false;
+      refused = why;
+      return true;
+    });
     try {
-      const session = options.resume(port, flow.name, flow.version, snapshot);
-      logger.info({ callId, step: session.step, flow: flow.name, version: flow.version, reason }, `call \`${callId}\` resumed at step \`${session.step}\` from its saved state`);
+      const session = options.resume(guarded, flow.name, flow.version, snapshot);
+      starting = false;
+      if (refused === undefined) {
+        logger.info({ callId, step: session.step, flow: flow.name, version: flow.version, reason }, `call \`${callId}\` resumed at step \`${session.step}\` from its saved state`);
+        return;
+      }
     } catch (error) {
-      toSafety(port, `resume failed: ${error instanceof Error ? error.message : String(error)}`, savedStep(snapshot));
+      refused = error instanceof Error ? error.message : String(error);
     }
+    starting = false;
+    toSafety(port, `resume failed: ${refused}`, savedStep(snapshot));
   };
 
   /** Rebuilds a saved version this engine does not have; its current version stays the one new calls get. */
@@ -155,4 +170,21 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
         else toSafety(port, `flow \`${row.flow}\` version \`${row.version}\` is not available`, step);
       });
   };
+}
+
+const PORT_COMMANDS = ['answer', 'play', 'stopPlayback', 'startMusicOnHold', 'stopMusicOnHold', 'setVariables', 'transfer', 'enqueue', 'record'] as const;
+
+/** A port that forwards everything to `port`, except a hang-up that `intercept` takes (returns true). */
+function delegate(port: CallPort, intercept: (reason: string) => boolean): CallPort {
+  const out = {
+    get facts() {
+      return port.facts;
+    },
+    onEvent: (listener: Parameters<CallPort['onEvent']>[0]) => port.onEvent(listener),
+    hangup: (reason: string) => {
+      if (!intercept(reason)) port.hangup(reason);
+    },
+  } as Record<string, unknown>;
+  for (const name of PORT_COMMANDS) out[name] = (...args: unknown[]) => (port[name] as (...a: unknown[]) => void).apply(port, args);
+  return out as unknown as CallPort;
 }

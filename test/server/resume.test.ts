@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, openStoreReadonly } from '../../src/store/index.js';
+import { startCall } from '../engine/helpers.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { Logger } from '../../src/runtime/services.js';
@@ -98,6 +99,42 @@ describe('taking calls back', () => {
     // Its record is closed, not left "in progress".
     await server.store.flush();
     expect(server.store.callTrace(id)?.call).toMatchObject({ outcome: 'transferred' });
+  }, 20_000);
+
+  it('after a reconnect, a call found in the app is resumed from its saved state; one whose state does not fit the flow goes to the safe destination', async () => {
+    const { logger, lines } = capture();
+    const { fake, folder } = await rig(logger);
+    const server = await boot(fake, folder, logger);
+    await waitFor(() => fake.socketCount() > 0, 'the server connected');
+    const version = server.engine.flow('demo')!.version;
+    // A saved state as the engine writes it, for a call at `pick` with the code entered.
+    const sim = await startCall(RESUME_FLOW);
+    await sim.advance(5000);
+    await sim.press('1');
+    await sim.advance(5000);
+    await sim.press('4711#');
+    await sim.advance(1000);
+    expect(sim.step()).toBe('pick');
+    const snapshot = JSON.parse(JSON.stringify(sim.call.snapshot())) as { callId: string; actor: { value: unknown } };
+    // Two calls inside the app that this process does not hold (they reached Stasis while nobody listened here).
+    const good = fake.placeCall({ app: 'elsewhere' }).id;
+    const bad = fake.placeCall({ app: 'elsewhere' }).id;
+    strandInApp(fake, good);
+    strandInApp(fake, bad);
+    server.store.liveCalls.save(good, 'demo', version, { ...snapshot, callId: good });
+    server.store.liveCalls.save(bad, 'demo', version, { ...snapshot, callId: bad, actor: { ...snapshot.actor, value: 'no-such-step' } });
+
+    fake.dropSockets();
+    await waitFor(() => fake.socketCount() === 0, 'the socket down');
+    const droppedAt = performance.now();
+    await waitFor(() => server.engine.liveCalls.get(good) && fake.channels.get(bad)?.app === undefined, 'both calls taken back', 2000);
+    expect(performance.now() - droppedAt).toBeLessThan(2000);
+    expect(server.engine.liveCalls.get(good)!.step).toBe('pick');
+    expect(fake.channels.get(bad)?.dialplan.context).toBe('touchtone-fallback');
+    expect(fake.requests.some((r) => r.method === 'DELETE' && r.path === `/ari/channels/${bad}`)).toBe(false);
+    expect(lines.find((l) => l.obj.callId === bad && l.obj.code === 'call-not-resumed')?.msg).toContain('resume failed');
+    fake.pressKey(good, '1');
+    await waitFor(() => played(fake, good, 'demo/right'), 'the saved variable used after the resume', 2000);
   }, 20_000);
 
   it('a call saved on a flow version that is no longer current is resumed on that version, rebuilt from the store', async () => {

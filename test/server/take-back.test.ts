@@ -117,6 +117,38 @@ describe('takeBack', () => {
     expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('snapshot does not fit the machine');
   });
 
+  it('a saved state the machine refuses (the session hangs up while it starts) goes to the safe destination, not a hang-up', () => {
+    const r = rig({
+      rows: [row('c1')],
+      resume: (p) => {
+        p.hangup('internal-error');
+        return { id: 'c1', step: '' } as CallSessionLike;
+      },
+    });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('resume failed: internal-error');
+  });
+
+  it('after a resume, hang-ups and commands reach the real port', () => {
+    let resumedPort: CallPort | undefined;
+    const r = rig({
+      rows: [row('c1')],
+      resume: (p) => {
+        resumedPort = p;
+        p.onEvent(() => undefined);
+        return { id: 'c1', step: 'pick' } as CallSessionLike;
+      },
+    });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.claimed()).toBe(true);
+    resumedPort!.transfer({ kind: 'dialplan', context: 'sales', extension: 's', priority: 1 });
+    resumedPort!.hangup('normal');
+    expect(c.commands).toEqual(['transfer sales', 'hangup normal']);
+  });
+
   it('a version that cannot be rebuilt in time goes to the safe destination at the bound, once', async () => {
     const r = rig({ rows: [row('c1')], loaded: false, boundMs: 1500, versions: { get: () => ({ flow: 'demo', version: '2', source: 'x', hash: 'h', publishedAt: 0, publishedBy: '', note: '', file: 'demo.yaml' }) }, load: () => new Promise(() => undefined) });
     const c = port('c1');
