@@ -37,6 +37,7 @@ const cases: { name: string; args: string[]; code: number }[] = [
   { name: 'valid-flows', args: ['validate', 'flows'], code: 0 },
   { name: 'unknown-step', args: ['validate', 'test/corpus/23-unknown-step.yaml'], code: 1 },
   { name: 'shape-errors', args: ['validate', 'test/corpus/14-unknown-option.yaml', 'test/corpus/22-invalid-duration.yaml', 'test/corpus/12-unknown-step-kind.yaml'], code: 1 },
+  { name: 'combined', args: ['validate', 'test/corpus/66-combined-typos.yaml', 'test/corpus/68-combined-broken-table.yaml'], code: 1 },
   { name: 'yaml-problems', args: ['validate', 'test/corpus/03-tabs.yaml', 'test/corpus/04-unclosed-quote.yaml', 'test/corpus/08-not-utf8.yaml', 'test/corpus/11-unquoted-hash.yaml'], code: 1 },
   { name: 'warning-only', args: ['validate', 'test/corpus/33-ambiguous-option.yaml'], code: 0 },
   { name: 'warning-strict', args: ['validate', '--strict', 'test/corpus/33-ambiguous-option.yaml'], code: 1 },
