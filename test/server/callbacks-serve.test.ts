@@ -64,7 +64,7 @@ describe('callbacks in the server', () => {
     phone.press('5');
     await settle();
     await clock.advance(10_000);
-    expect((await call.done).step).toBe('booked');
+    expect(await call.done).toMatchObject({ step: 'booked' });
 
     const api = request(server.url.replace(/\/$/, ''));
     const listed = (await api.get('/api/recordings?purpose=callback')).body.recordings;
