@@ -21,7 +21,8 @@ function sources(dir: string): string {
 }
 
 describe('error code catalogue', () => {
-  const code = codesIn(['src/telephony/ami', 'src/callbacks', 'src/prompts'].map(sources).join('\n'));
+  // The queue step and the server's wiring report callback codes too (trace notes, refusals).
+  const code = codesIn(['src/telephony/ami', 'src/callbacks', 'src/prompts', 'src/steps/queue', 'src/server'].map(sources).join('\n'));
   const docs = codesIn(['docs/asterisk-queues-callbacks.md', 'docs/prompts.md'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n'));
 
   it('has codes to check', () => {
