@@ -64,7 +64,7 @@ export class FlowContext {
   readonly variablesKnown: boolean;
   /** False when `languages`/`language` failed the shape pass: language checks stay quiet. */
   readonly languagesKnown: boolean;
-  /** The flow as the step kinds' checks see it: flow-wide parts of the wrong type left out. */
+  /** The flow as the step kinds' checks see it (see `stepView`). */
   private readonly stepView: FlowDoc;
 
   constructor(
@@ -243,8 +243,8 @@ function valueAt(root: unknown, path: string): unknown {
 
 /**
  * The flow as the step kinds' checks see it. They read `keys` (menus) and `params` (return), trusting the
- * shape: flow-wide keys the shape pass found fault with are left out, and `params` the shape pass rejected or that may be
- * misspelled counts as declared, so a `return` is not blamed for it.
+ * shape: flow-wide keys the shape pass found fault with are left out, and `params` that the shape pass
+ * rejected or that may be misspelled counts as declared, so a `return` is not blamed for it.
  */
 function stepView(flow: FlowDoc, damage: ShapeDamage): FlowDoc {
   if (!damage.any) return flow;

@@ -36,7 +36,7 @@ export class ShapeDamage {
   readonly steps = new Set<string>();
   private readonly condemned: string[] = [];
   private readonly pointers: string[] = [];
-  /** Where pruning blanks a value or drops a key: a tree of segments, `true` at each rejected node. */
+  /** Where pruning blanks a value or drops a key: a tree of segments, `drop` or `blank` at each rejected node. */
   private readonly rejected: PruneTree = new Map();
   /** Maps with a misspelled key in them or a required key missing: a key absent there may be that one. */
   private readonly strayParents = new Set<string>();
@@ -107,7 +107,7 @@ type PruneTree = Map<string, PruneTree | 'drop' | 'blank'>;
 const DROP = Symbol('drop');
 
 function addToTree(tree: PruneTree, segments: string[], how: 'drop' | 'blank'): void {
-  if (segments.length === 0) return; // the whole document: nothing is left to check, and validate.ts stops
+  if (segments.length === 0) return; // the whole document: `covers` then keeps every meaning finding back
   let node = tree;
   for (const seg of segments.slice(0, -1)) {
     const next = node.get(seg);

@@ -79,7 +79,10 @@ function walk(ctx: FlowContext, roots: string[]): Set<string> {
   return seen;
 }
 
-/** Warns about steps nothing leads to. Whether a step is reached depends only on the steps before it, so a step the shape pass rejected is judged too. */
+/**
+ * Warns about steps nothing leads to. Whether a step is reached depends only on the steps before it, so a
+ * step the shape pass rejected is judged too (the caller makes sure the steps before it are all known).
+ */
 export function checkUnreachable(ctx: FlowContext, live: Set<string>): void {
   for (const name of ctx.names) {
     if (!live.has(name)) ctx.report({ code: 'unreachable-step', pointer: pointer('steps', name), atKey: true, message: `Step \`${name}\` is never reached: no step, key or \`start\` leads to it.` });
