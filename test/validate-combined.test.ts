@@ -56,7 +56,13 @@ const flowAndPath = fc.integer({ min: 0, max: flows.length - 1 }).chain((i) => {
   return fc.record({ i: fc.constant(i), path: fc.constantFrom(...all) });
 });
 
+const twoPaths = fc.integer({ min: 0, max: flows.length - 1 }).chain((i) => {
+  const all = paths(flows[i]!.value);
+  return fc.record({ i: fc.constant(i), a: fc.constantFrom(...all), b: fc.constantFrom(...all) });
+});
+
 const key = (d: { code: string; pointer?: string }) => `${d.code} ${d.pointer}`;
+const within = (inner: Path, outer: Path) => outer.every((k, j) => inner[j] === k);
 
 const category = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
 
@@ -74,6 +80,8 @@ function onlyBreaks(root: unknown, path: Path, m: Mutation): boolean {
   if (m.how === 'replace') return category(m.value) !== category(at(root, path));
   return !Array.isArray(at(root, path.slice(0, -1)));
 }
+
+const breaksShape = (value: unknown) => shapeDiagnostics(schemaErrors(value), value).length > 0;
 
 /** The diagnostics of a value that the shape pass did not make (by code and pointer). */
 function meaningOf(value: unknown): string[] {
@@ -156,12 +164,26 @@ describe('meaning checks on shape-invalid mutations of real flows', () => {
       fc.property(flowAndPath, mutation, ({ i, path }, m) => {
         fc.pre(onlyBreaks(flows[i]!.value, path, m));
         const value = mutate(flows[i]!.value, path, m);
-        const shape = shapeDiagnostics(schemaErrors(value), value);
-        fc.pre(shape.length > 0); // a shape-valid change may well mean something new
+        fc.pre(breaksShape(value)); // a shape-valid change may well mean something new
         const added = meaningOf(value).filter((k) => !before[i]!.has(k));
         expect(added, `${flows[i]!.file}: ${m.how} ${pointer(...path)}`).toEqual([]);
       }),
       { numRuns: 600 },
+    );
+  });
+
+  it('add none either when two unrelated nodes are broken at once', () => {
+    const before = flows.map((f) => new Set(meaningOf(f.value)));
+    fc.assert(
+      fc.property(twoPaths, mutation, mutation, ({ i, a, b }, ma, mb) => {
+        const root = flows[i]!.value;
+        fc.pre(!within(a, b) && !within(b, a) && onlyBreaks(root, a, ma) && onlyBreaks(root, b, mb));
+        fc.pre(breaksShape(mutate(root, a, ma)) && breaksShape(mutate(root, b, mb))); // each alone is a shape problem
+        const value = mutate(mutate(root, a, ma), b, mb);
+        const added = meaningOf(value).filter((k) => !before[i]!.has(k));
+        expect(added, `${flows[i]!.file}: ${ma.how} ${pointer(...a)}, ${mb.how} ${pointer(...b)}`).toEqual([]);
+      }),
+      { numRuns: 400 },
     );
   });
 });
