@@ -7,35 +7,7 @@ import { pointer } from '../diagnostics.js';
 import type { HoursDef } from '../types.js';
 import type { FlowContext } from './context.js';
 import { entries, isMap } from './damage.js';
-
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-
-/** Whether a weekly key is a day spec: `mon`, `mon-fri`, `mon,wed,fri-sun`. */
-export function isDaySpec(spec: string): boolean {
-  return spec.split(',').every((part) => {
-    const [from, to, extra] = part.trim().toLowerCase().split('-');
-    return extra === undefined && DAYS.includes(from!) && (to === undefined || DAYS.includes(to));
-  });
-}
-
-function minutes(time: string): number | undefined {
-  const m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(time.trim());
-  if (!m) return undefined;
-  const total = Number(m[1]) * 60 + Number(m[2]);
-  return total <= 24 * 60 ? total : undefined;
-}
-
-/** Whether a value is `closed` or comma-separated `HH:MM-HH:MM` ranges, each ending after it starts. */
-export function isTimeRanges(value: string): boolean {
-  if (value.trim() === 'closed') return true;
-  return value.split(',').every((range) => {
-    const [from, to, extra] = range.split('-');
-    if (extra !== undefined || from === undefined || to === undefined) return false;
-    const a = minutes(from);
-    const b = minutes(to);
-    return a !== undefined && b !== undefined && a < b;
-  });
-}
+import { parseDays, parseShifts } from '../../data/hours-spec.js';
 
 function isDate(value: unknown): boolean {
   return typeof value === 'string' && /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) && DateTime.fromISO(value).isValid;
@@ -73,6 +45,19 @@ function checkHolidays(ctx: FlowContext, name: string, holidays: NonNullable<Hou
   }
 }
 
+/**
+ * Time ranges are read by the same parser the hours service runs on, so the validator accepts exactly what runs:
+ * split shifts, and shifts past midnight (`22:00-02:00`). Overlapping ranges are an `invalid-time` too.
+ */
+function reportShifts(ctx: FlowContext, at: string, times: string): void {
+  const problem = parseShifts(times).problems[0];
+  if (problem) ctx.report({ code: 'invalid-time', pointer: at, message: sentence(problem.message) });
+}
+
+function sentence(message: string): string {
+  return message.endsWith('.') ? message : `${message}.`;
+}
+
 /** Checks every schedule in `hours`. */
 export function checkHours(ctx: FlowContext): void {
   for (const [name, value] of entries(ctx.flow.hours)) {
@@ -83,15 +68,16 @@ export function checkHours(ctx: FlowContext): void {
       ctx.report({ code: 'invalid-timezone', pointer: at('timezone'), message: `\`${def.timezone}\` is not a time zone: use an IANA name such as \`Europe/Berlin\`.` });
     }
     for (const [days, times] of entries(def.weekly)) {
-      if (!isDaySpec(days)) ctx.report({ code: 'invalid-day', pointer: at('weekly', days), atKey: true, message: `\`${days}\` is not a day or day range: write \`mon-fri\`, \`sat\` or \`mon,wed\`.` });
-      if (typeof times === 'string' && !isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('weekly', days), message: `\`${times}\` is not a list of times: write \`08:00-12:00,13:00-17:00\` or \`closed\`.` });
+      const dayProblem = parseDays(days).problems[0];
+      if (dayProblem) ctx.report({ code: 'invalid-day', pointer: at('weekly', days), atKey: true, message: sentence(dayProblem.message) });
+      if (typeof times === 'string') reportShifts(ctx, at('weekly', days), times);
     }
     (Array.isArray(def.closed) ? def.closed : []).forEach((date, i) => {
       if (!isDate(date)) ctx.report({ code: 'invalid-date', pointer: at('closed', String(i)), message: `\`${String(date)}\` is not a date: write \`YYYY-MM-DD\`.` });
     });
     for (const [date, times] of entries(def.special)) {
       if (!isDate(date)) ctx.report({ code: 'invalid-date', pointer: at('special', date), atKey: true, message: `\`${date}\` is not a date: write \`YYYY-MM-DD\`.` });
-      if (typeof times === 'string' && !isTimeRanges(times)) ctx.report({ code: 'invalid-time', pointer: at('special', date), message: `\`${times}\` is not a list of times: write \`09:00-12:00\` or \`closed\`.` });
+      if (typeof times === 'string') reportShifts(ctx, at('special', date), times);
     }
     if (isMap(def.holidays)) checkHolidays(ctx, name, def.holidays);
   }
