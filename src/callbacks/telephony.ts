@@ -13,13 +13,15 @@ export interface AriOriginate {
     args?: Readonly<Record<string, string>>;
     callerId?: string;
     timeoutMs?: number;
+    variables?: Readonly<Record<string, string>>;
   }): Promise<{ ok: true; channelId: string } | { ok: false; code: string; message: string }>;
 }
 
 /**
  * An `Originator` over the ARI adapter. The callback's variables travel as `Stasis()` arguments, so the callback
- * flow reads them as `call.args.TOUCHTONE_CALLBACK_QUEUE` …; the attempt stays open until the server reports the
- * call's end through `CallbackScheduler.outcome()`.
+ * flow reads them as `call.args.TOUCHTONE_CALLBACK_QUEUE` …, and as channel variables of the new channel (ARI's
+ * originate `variables`), so `QUEUE_PRIO` is already set when the call reaches `Queue()`. The attempt stays open
+ * until the server reports the call's end through `CallbackScheduler.outcome()`.
  *
  * @example new CallbackScheduler({ originator: ariOriginator(ari, { ringTimeoutMs: 30_000 }), … })
  */
@@ -31,6 +33,7 @@ export function ariOriginator(ari: AriOriginate, options: { ringTimeoutMs?: numb
         endpoint: request.endpoint,
         flow: request.flow,
         args: request.vars,
+        variables: request.vars,
         ...(callerId ? { callerId } : {}),
         timeoutMs: options.ringTimeoutMs ?? 30_000,
       });

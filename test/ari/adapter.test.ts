@@ -252,6 +252,14 @@ describe('ARI adapter: outbound calls', () => {
     expect(call.port.facts).toMatchObject({ flow: 'callback', args: { ticket: 'T-1evilx' } });
   });
 
+  it('sets channel variables on the new channel through the originate body; names that are not variable names are dropped', async () => {
+    rig = await startRig();
+    const result = await rig.ari.originate({ endpoint: 'PJSIP/+4930123@trunk', flow: 'callback', variables: { QUEUE_PRIO: '10', 'bad name': 'x', 'X)=Y': 'z', TOUCHTONE_NOTE: 'a\r\nb' } });
+    expect(result.ok).toBe(true);
+    const sent = rig.fake.requests.find((r) => r.path === '/ari/channels' && r.method === 'POST');
+    expect(sent?.body).toEqual({ variables: { QUEUE_PRIO: '10', TOUCHTONE_NOTE: expect.not.stringMatching(/[\r\n]/) } });
+  });
+
   it('refuses a dial string built from input', async () => {
     rig = await startRig();
     for (const endpoint of ['PJSIP/1&PJSIP/2', 'PJSIP/1,20,tT', 'Local/${EVIL}@x', 'PJSIP/1\r\nx', 'PJSIP/a b', 'PJSIP/../x;y']) {

@@ -13,11 +13,11 @@ function fakeAri(result: Awaited<ReturnType<AriOriginate['originate']>>): AriOri
 }
 
 describe('ARI originator', () => {
-  it('passes the variables as Stasis arguments, the caller ID number, and reports the call as placed', async () => {
+  it('passes the variables as Stasis arguments and channel variables, the caller ID number, and reports the call as placed', async () => {
     const ari = fakeAri({ ok: true, channelId: 'touchtone-out-1' });
     const result = await ariOriginator(ari, { ringTimeoutMs: 25_000 }).originate({ endpoint: 'PJSIP/+4930123@trunk', callerId: '"ACME" <+4930555>', flow: 'callback', vars: { TOUCHTONE_CALLBACK_ID: 'cb-1' } });
     expect(result).toEqual({ ok: true, placed: true });
-    expect(ari.requests).toEqual([{ endpoint: 'PJSIP/+4930123@trunk', flow: 'callback', args: { TOUCHTONE_CALLBACK_ID: 'cb-1' }, callerId: '+4930555', timeoutMs: 25_000 }]);
+    expect(ari.requests).toEqual([{ endpoint: 'PJSIP/+4930123@trunk', flow: 'callback', args: { TOUCHTONE_CALLBACK_ID: 'cb-1' }, variables: { TOUCHTONE_CALLBACK_ID: 'cb-1' }, callerId: '+4930555', timeoutMs: 25_000 }]);
   });
 
   it('leaves out a caller ID that is not a number', async () => {

@@ -50,6 +50,11 @@ export interface OriginateRequest {
   callerId?: string;
   /** How long to ring, in ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Channel variables for the new channel (ARI's `variables` body field), for example `QUEUE_PRIO` so `Queue()`
+   * applies a callback's priority. Names outside `^[A-Za-z_][A-Za-z0-9_]{0,31}$` are dropped; values are cleaned.
+   */
+  variables?: Readonly<Record<string, string>>;
 }
 
 export type OriginateResult = { ok: true; channelId: string } | { ok: false; code: string; message: string };
@@ -234,14 +239,23 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     }
     const channelId = `touchtone-out-${randomUUID()}`;
     const callerId = request.callerId !== undefined ? cleanValue(request.callerId, 32) : undefined;
-    const res = await this.rest.request('POST', '/channels', {
-      endpoint: request.endpoint,
-      app: this.app,
-      appArgs: appArgs.join(','),
-      channelId,
-      timeout: Math.max(1, Math.round((request.timeoutMs ?? 30_000) / 1000)),
-      ...(callerId && /^\+?[0-9]{1,32}$/.test(callerId) ? { callerId } : {}),
-    });
+    const variables: Record<string, string> = {};
+    for (const [key, value] of Object.entries(request.variables ?? {})) {
+      if (/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(key)) variables[key] = cleanValue(value, 256);
+    }
+    const res = await this.rest.request(
+      'POST',
+      '/channels',
+      {
+        endpoint: request.endpoint,
+        app: this.app,
+        appArgs: appArgs.join(','),
+        channelId,
+        timeout: Math.max(1, Math.round((request.timeoutMs ?? 30_000) / 1000)),
+        ...(callerId && /^\+?[0-9]{1,32}$/.test(callerId) ? { callerId } : {}),
+      },
+      Object.keys(variables).length ? { variables } : undefined,
+    );
     if (ok(res)) return { ok: true, channelId };
     return { ok: false, code: 'ARI_ORIGINATE_FAILED', message: `Asterisk refused the call to \`${request.endpoint}\` (${res.error ?? `HTTP ${res.status}`}); check the endpoint and that ARI is reachable.` };
   }
