@@ -47,6 +47,7 @@ export const codes = {
   // Meaning
   'unknown-step': e('A reference to a step that does not exist', 'Name a step from `steps` (the message suggests the closest); `back`, `top` and `repeat` work only in options and keys.', 'next: mian'),
   'unknown-prompt': e('A prompt that is not in `prompts`', 'Add the prompt to `prompts`, or fix the name.', 'play: [welcom]'),
+  'invalid-dial-target': e('A department target Asterisk would read as more than one', 'Write one endpoint such as `PJSIP/sales` (no `&`, `,`, `;` or `${…}`); for a ring group, use a queue.', 'dial: PJSIP/a&PJSIP/b'),
   'unknown-department': e('A department that is not in `departments`', 'Add it to `departments` (a dial string, a context or a queue), or fix the name.', 'transfer: sale'),
   'unknown-schedule': e('A schedule that is not in `hours`', 'Add it to `hours`, or fix the name.', 'hours: ofice'),
   'unknown-data-source': e('A data source that is not in `data`', 'Add it to `data`, or fix the name.', 'lookup: { source: acounts, … }'),

@@ -45,10 +45,31 @@ export function checkLanguages(ctx: FlowContext): void {
   }
 }
 
-/** Departments that hand off to a queue name a declared queue. */
+/**
+ * One endpoint (`PJSIP/sales`, `SIP/trunk/0301234`): ARI dials exactly one, and `&` (parallel dial), `,` and `;`
+ * (option separators), `${` (dialplan expressions), quotes and spaces would mean something else to Asterisk.
+ */
+const DIAL_STRING = /^[A-Za-z][A-Za-z0-9_]*\/[A-Za-z0-9_.@+:\/-]+$/;
+/** Dialplan contexts and extensions as Asterisk names them: no separators, no expressions. */
+const DIALPLAN_NAME = /^[A-Za-z0-9_+*#.-]+$/;
+
+/** Departments name a declared queue, and dial strings and dialplan targets hold one plain target each. */
 export function checkDepartments(ctx: FlowContext): void {
   for (const [name, dept] of entries(ctx.flow.departments)) {
-    if (isMap(dept) && 'queue' in dept) ctx.checkName('queues', dept.queue as string, pointer('departments', name, 'queue'));
+    if (!isMap(dept)) continue;
+    if ('queue' in dept) ctx.checkName('queues', dept.queue as string, pointer('departments', name, 'queue'));
+    const plain = (field: string, pattern: RegExp, how: string) => {
+      const value = dept[field];
+      if (typeof value !== 'string' || pattern.test(value)) return;
+      ctx.report({
+        code: 'invalid-dial-target',
+        pointer: pointer('departments', name, field),
+        message: `\`${value}\` is not a single ${field === 'dial' ? 'endpoint' : `dialplan ${field}`} of department \`${name}\`: ${how}.`,
+      });
+    };
+    plain('dial', DIAL_STRING, 'write one `TECH/resource` such as `PJSIP/sales`, without `&`, `,`, `;`, `${…}`, quotes or spaces (make a queue for ring groups)');
+    plain('context', DIALPLAN_NAME, 'use letters, digits, `_` and `-` only');
+    plain('extension', DIALPLAN_NAME, 'use digits, letters, `_`, `+`, `*`, `#` and `-` only');
   }
 }
 
@@ -57,7 +78,8 @@ export function checkDataSources(ctx: FlowContext): void {
   for (const [name, source] of entries(ctx.flow.data)) {
     const http = isMap(source) ? source.http : undefined;
     if (!isMap(http)) continue;
-    const opts = { where: 'an HTTP request, which servers and proxies log', extra: ['key'] };
+    // `${env.NAME}` reads the server's environment, where secrets such as API tokens belong.
+    const opts = { where: 'an HTTP request, which servers and proxies log', extra: ['key', 'env'] };
     ctx.checkTemplate(http.url, pointer('data', name, 'http', 'url'), opts);
     ctx.checkTemplate(http.body, pointer('data', name, 'http', 'body'), opts);
     for (const [header, value] of entries(http.headers)) ctx.checkTemplate(value, pointer('data', name, 'http', 'headers', header), opts);
