@@ -148,7 +148,11 @@ export const compiler: StepCompiler<QueueStep> = {
         announce: {
           entry: named('queue.announce', ctx),
           exit: 'playback.stop',
-          on: { 'playback.finished': { guard: 'playback.current', actions: named('queue.afterAnnounce', ctx) } },
+          on: {
+            'playback.finished': { guard: 'playback.current', actions: named('queue.afterAnnounce', ctx) },
+            // A caller who knows the offer presses the key during the wait announcement: it counts.
+            ...(data.callback ? { key: { actions: named('queue.offerKey', ctx) } } : {}),
+          },
         },
         offer: playingState(named('queue.offer', ctx), 'offerWait', named('queue.offerKey', ctx)),
         offerWait: {
@@ -203,7 +207,7 @@ export const compiler: StepCompiler<QueueStep> = {
       }),
       'queue.offerKey': effect((a) => {
         const data = a.rt.stepData<QueueData>(a.params.step);
-        if (a.event['digit'] !== data.callback!.key) return;
+        if (!data.callback || a.event['digit'] !== data.callback.key || !offerWanted(data.callback.aboveMs, statusOf(a))) return;
         a.rt.stopPlayback();
         a.rt.traceEvent({ type: 'match', step: a.ctx.step, entry: String(a.event['digit']), result: 'callback' });
         if (!a.rt.services.callbacks) return callbackRefused(a, data, { code: 'callback-off', reason: 'No callback service is configured, so the callback was not booked.' });

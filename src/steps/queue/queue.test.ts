@@ -153,6 +153,21 @@ describe('queue', () => {
     expect((await unknown.call.done).kind).toBe('queued');
   });
 
+  it('the callback key counts during the wait announcement too, but only when the wait earns the offer', async () => {
+    const spec = ', announceWait: true, callback: { key: "5", prompt: offer, next: callback, offerAbove: 2m }';
+    const long = await startCall(FLOW(spec), { services: { queues: { support: status({ holdTimeSec: 300 }) } } });
+    await long.advance(200);
+    await long.press('5');
+    expect((await long.call.done).step).toBe('callback');
+    expect(long.heard()).toEqual(['queue-holdtime+number:5+queue-minutes']);
+    const short = await startCall(FLOW(spec), { services: { queues: { support: status({ holdTimeSec: 60 }) } } });
+    await short.advance(200);
+    await short.press('5');
+    await short.advance(10_000);
+    expect((await short.call.done).kind).toBe('queued');
+    expect(short.services.callbackRequests).toEqual([]);
+  });
+
   it('callbackVars keeps plain values, drops secrets, records and names that cannot be channel variables', () => {
     expect(callbackVars({ vars: { account: '12', pin: '9999', acct: { balance: 3 }, n: 4, ok: true, 'bad-name': 'x', way_too_long_a_name_for_this: 'y' }, secrets: ['pin'] })).toEqual({ account: '12', n: '4', ok: 'true' });
   });
