@@ -396,7 +396,8 @@ async function refreshAdmin() {
     $('recordings').replaceChildren(
       table(
         ['When', 'Kind', 'Caller', 'Length', 'Handled'],
-        rec.recordings.map((r) => h('tr', {}, h('td', {}, dateTime(r.at)), h('td', {}, r.purpose), h('td', {}, r.caller || '—'), h('td', {}, `${Math.round(r.durationMs / 1000)}s`), h('td', {}, r.handledAt ? dateTime(r.handledAt) : 'no'))),
+        // Pending callback requests (no recording) carry a `state`: show it, and the queue and attempts instead of a length.
+        rec.recordings.map((r) => h('tr', {}, h('td', {}, dateTime(r.at)), h('td', {}, r.purpose), h('td', {}, r.caller || '—'), h('td', {}, r.state ? `${r.queue}, ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}` : `${Math.round(r.durationMs / 1000)}s`), h('td', {}, r.state ? r.state : r.handledAt ? dateTime(r.handledAt) : 'no'))),
         'No voicemail or callback request yet.',
       ),
     );
