@@ -20,7 +20,7 @@ import type {
 } from './scenario-types.js';
 
 const KEYS = /^[0-9*#A-D]+$/;
-const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'recording'];
+const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'recording', 'callbacks'];
 const STEP_KEYS = ['press', 'wait', 'hangup', 'expect prompt', 'expect step', 'expect variable', 'expect outcome'];
 const DEPARTMENT_FAKES: DepartmentFake[] = ['answered', 'busy', 'noAnswer', 'failed'];
 const HOURS_FAKES: HoursFake[] = ['open', 'closed', 'holiday'];
@@ -208,6 +208,10 @@ function readSetupPairs(pairs: Pair<Node, Node>[], ctx: Ctx, where: string, extr
       case 'recording':
         if (json !== 'finished' && json !== 'failed') ctx.report('scenario-invalid-value', value, `\`recording\` must be \`finished\` or \`failed\`, not \`${String(json)}\`.`);
         else setup.recording = json;
+        break;
+      case 'callbacks':
+        if (json !== 'book' && json !== 'refuse') ctx.report('scenario-invalid-value', value, `\`callbacks\` must be \`book\` or \`refuse\`, not \`${String(json)}\`.`);
+        else setup.callbacks = json;
         break;
       case 'args':
         if (!isPlainRecord(json) || !Object.values(json).every((v) => typeof v === 'string' || typeof v === 'number')) {

@@ -47,6 +47,8 @@ export interface CallSetup {
   departments?: Record<string, DepartmentFake>;
   /** How recordings end: `finished` (default) or `failed`. */
   recording?: 'finished' | 'failed';
+  /** How callback requests from `queue` steps are answered: `book` (default) or `refuse`. */
+  callbacks?: 'book' | 'refuse';
 }
 
 /** A prompt as a test names it: the prompt's name, or a regular expression over its text. */

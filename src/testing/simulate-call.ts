@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FlowDoc } from '../flow/types.js';
 import { durationMs } from '../flow/duration.js';
 import { VirtualClock, settle } from '../runtime/clock.js';
-import type { CallOutcome, Services, TraceEntry } from '../runtime/services.js';
+import type { CallbackRequester, CallOutcome, Services, TraceEntry } from '../runtime/services.js';
 import { Engine } from '../runtime/engine.js';
 import type { CallSession } from '../runtime/call-session.js';
 import { createInMemoryServices } from '../runtime/in-memory-services.js';
@@ -312,6 +312,11 @@ class FakingPhone extends SimulatedPhone {
 
 let callCounter = 0;
 
+/** `callbacks: refuse`: every callback request is refused, as a full or switched-off scheduler would. */
+const refusingCallbacks: CallbackRequester = {
+  request: async () => ({ ok: false, code: 'callback-full', reason: 'The test refuses callback requests (`callbacks: refuse`).' }),
+};
+
 /**
  * Starts a simulated call to a flow: a file path, a flow document or a compiled flow. The call is answered
  * and its first step has run when the promise resolves.
@@ -323,6 +328,7 @@ export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateO
     clock,
     ...(options.data ? { data: options.data } : {}),
     ...(options.queues ? { queues: Object.fromEntries(Object.entries(options.queues).map(([q, f]) => [q, queueStatus(f)])) } : {}),
+    ...(options.callbacks === 'refuse' ? { callbacks: refusingCallbacks } : {}),
   });
   let services: Services = { ...base, ...options.services };
   if (options.lookups) services = { ...services, data: fakeDataSources(services.data, options.lookups, clock) };

@@ -82,6 +82,14 @@ function take(step: GraphStep, label: string, doc: FlowDoc): { steps: string[]; 
       const queue = (def['queue'] as { name?: string } | undefined)?.name ?? 'TODO';
       return { steps: [], setup: [`queues: { ${queue}: ${label === 'noAgents' ? 'none' : 'busy'} }`] };
     }
+    case 'callback': {
+      const key = (def['queue'] as { callback?: { key?: string } } | undefined)?.callback?.key ?? 'TODO';
+      return { steps: [`- press: "${key}"  # during the callback offer`], setup: [] };
+    }
+    case 'callbackRefused': {
+      const key = (def['queue'] as { callback?: { key?: string } } | undefined)?.callback?.key ?? 'TODO';
+      return { steps: [`- press: "${key}"  # during the callback offer`], setup: ['callbacks: refuse'] };
+    }
     case 'next':
       return step.kind === 'input' ? { steps: ['- press: "TODO#"  # a valid entry'], setup: [] } : { steps: [], setup: [] };
     default:
