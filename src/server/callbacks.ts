@@ -58,6 +58,9 @@ export interface PendingCallbackRow {
   attempts: number;
 }
 
+/** A call code (docs/asterisk-queues-callbacks.md), the same the queue step notes when a request fails: not a server code. */
+const STORE_FAILED = 'callback-unavailable';
+
 const unknownQueues: QueueStatusProvider = { status: async () => undefined };
 
 /**
@@ -95,7 +98,7 @@ export function createServerCallbacks(deps: ServerCallbacksDeps): ServerCallback
           return result.ok ? { ok: true, id: result.record.id } : { ok: false, code: result.code, reason: result.message };
         } catch (error) {
           deps.logger.error({ callId: req.callId, err: error instanceof Error ? error.message : String(error) }, 'callback request could not be stored');
-          return { ok: false, code: 'callback-unavailable', reason: 'The callback request could not be stored.' };
+          return { ok: false, code: STORE_FAILED, reason: 'The callback request could not be stored.' };
         }
       },
     },
