@@ -15,7 +15,7 @@ describe('hours definition', () => {
     const hours = {
       office: {
         timezone: 'Mars/Olympus',
-        weekly: { 'mon-fry': '08:00-18:00', sat: '13:00-09:00', sun: 'closed' },
+        weekly: { 'mon-fry': '08:00-18:00', sat: '13:00-25:00', sun: 'closed' },
         closed: ['2026-02-30'],
         special: { '2026-12-31': '09:00-12:00' },
         holidays: { country: 'DE', region: 'XX' },
