@@ -19,17 +19,9 @@ export interface CallbackRequestInput extends CallbackRequest {
 export type CallbackState = 'waiting' | 'calling' | 'done' | 'failed' | 'cancelled' | 'expired';
 
 /** A stored request and where it stands. */
-export interface CallbackRecord {
+export interface CallbackRecord extends Omit<CallbackRequestInput, 'confirmed' | 'vars'> {
   id: string;
-  callId: string;
-  caller: string;
-  number: string;
-  queue: string;
-  position?: number;
-  requestedAt: number;
-  at?: number;
   vars: Record<string, string>;
-  flow: string;
   state: CallbackState;
   /** Attempts made so far. */
   attempts: number;
