@@ -24,8 +24,12 @@ const playItemVariants: JsonSchema[] = [
   obj({ prompt: { type: 'string', description: 'The name of a prompt from `prompts`.' } }, ['prompt']),
   obj(
     {
-      sound: { type: 'string', description: 'A sound file, without extension (`acme/welcome`).' },
-      text: { type: 'string', description: 'What the sound says, for the simulator and the docs.' },
+      sound: {
+        type: 'string',
+        description:
+          'A sound file, without extension (`acme/welcome`). May be a template naming the file by data (`products/${product.sound}`), never by caller input; a rendered name that is not letters, digits, `_` and `-` in `/`-separated parts is skipped.',
+      },
+      text: { type: 'string', description: 'What the sound says, for the simulator, the dashboard and TTS; may be a template (`${product.name}`).' },
     },
     ['sound'],
   ),

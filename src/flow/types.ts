@@ -75,7 +75,8 @@ export type PromptDef =
 export type PlayItem =
   | string
   | { prompt: string }
-  | { sound: string; text?: string }
+  /** `sound` and `text` may be templates: `{ sound: "products/${product.sound}", text: "${product.name}" }`. */
+  | { sound: Template; text?: Template }
   | { number: Template }
   | { digits: Template }
   | { characters: Template }

@@ -19,6 +19,7 @@ export const callCodes = {
   'draining': 'The engine is shutting down and takes no new calls; the call was hung up.',
   'hangup': 'The caller hung up (trace note).',
   'resumed': 'The call was taken back after a telephony reconnect (trace note).',
+  'unsafe-sound': 'A templated `sound` rendered to an empty or unsafe file name (only letters, digits, `_`, `-` and `/`, at most 128 characters); that sound was skipped and the prompt went on (trace note).',
   'callback-booked': 'The caller pressed the callback key and the callback was booked; the call went to `callback.next` (trace note).',
   'callback-off': 'The caller pressed the callback key, but no callback service is configured; the call went to `callback.refused`, or queued.',
   'callback-unavailable': 'The callback service failed or did not answer within 2 s; the call went to `callback.refused`, or queued.',

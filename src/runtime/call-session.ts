@@ -15,7 +15,7 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import type { ResolvedDefaults } from '../compile/step-compiler.js';
 import { bindRuntime, type CallRuntime, type TraceInput } from '../compile/call-runtime.js';
 import { initialContext, type CallContext, type MachineContext } from '../compile/call-context.js';
-import { flowTimezone, resolveMedia } from './media.js';
+import { flowTimezone, MAX_SOUND_NAME, resolveMedia, shownSoundName } from './media.js';
 
 /** The most trace entries a call keeps in memory (the record sink still gets every one). */
 const MAX_TRACE = 2000;
@@ -300,7 +300,21 @@ export class CallSession implements CallRuntime {
   }
 
   play(step: string, doc: FlowDoc, items: readonly PlayItem[], ctx: CallContext, lead?: Media[]): string | undefined {
-    const media = resolveMedia(items, { doc, language: ctx.language, vars: ctx.vars, timezone: this.timezone, now: this.now(), hours: this.services.hours });
+    const media = resolveMedia(items, {
+      doc,
+      language: ctx.language,
+      vars: ctx.vars,
+      timezone: this.timezone,
+      now: this.now(),
+      hours: this.services.hours,
+      onUnsafeSound: (template, rendered) =>
+        this.traceEvent({
+          type: 'note',
+          step,
+          code: 'unsafe-sound',
+          message: `Sound \`${template}\` rendered to \`${shownSoundName(rendered)}\`, which is not a safe sound name (letters, digits, \`_\`, \`-\` and \`/\`, at most ${MAX_SOUND_NAME} characters); it was skipped. Fix the data it reads.`,
+        }),
+    });
     return this.playMedia(step, lead && lead.length ? [...lead, ...media] : media);
   }
 

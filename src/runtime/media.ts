@@ -3,6 +3,8 @@
  *
  * - a prompt name (`welcome` or `{ prompt: welcome }`) becomes a sound: `prompt.sound ?? name`, with the prompt's
  *   text in the call's language (else the flow's language, else the first text) and its `duration` if given;
+ * - a `{ sound, text }` item may be a template (`products/${product.sound}`): it is rendered here, and a name that
+ *   is not a safe relative sound name is skipped (`onUnsafeSound`), so data can never make the call play a path;
  * - `number`, `digits`, `characters` go straight to the port (ARI says them), with their value as text;
  * - `money`, `date`, `time` and `opening` are spoken by `src/say` in the call's language.
  */
@@ -22,6 +24,17 @@ export interface MediaScope {
   timezone: string;
   now: number;
   hours: HoursService;
+  /** Told about a templated sound whose rendered name was unsafe or empty and so was skipped. */
+  onUnsafeSound?: (template: string, rendered: string) => void;
+}
+
+/** Longest sound name a template may render to. */
+export const MAX_SOUND_NAME = 128;
+const SAFE_SOUND_NAME = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+/** True for a relative sound name of letters, digits, `_` and `-` in `/`-separated parts (so no `..`, `:`, `,`, `?`). */
+export function isSafeSoundName(name: string): boolean {
+  return name.length <= MAX_SOUND_NAME && SAFE_SOUND_NAME.test(name);
 }
 
 /** The time zone a flow speaks dates in: its first `hours` entry's, else UTC. */
@@ -68,13 +81,38 @@ function straight(kind: 'number' | 'digits' | 'characters', template: string, va
   return value === '' ? [] : [{ kind, value, text: kind === 'number' ? value : value.split('').join(' ') }];
 }
 
+/** A rendered name as a trace note may show it: control characters dropped, bounded (the data may be anything). */
+export function shownSoundName(rendered: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = rendered.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029`]/g, '');
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+}
+
+/** A `{ sound, text }` item: literal names as written; a templated name rendered and checked, else skipped. */
+function soundMedia(item: { sound: string; text?: string }, scope: MediaScope): Media | undefined {
+  let name = item.sound;
+  if (name.includes('${')) {
+    name = renderString(name, scope.vars);
+    if (!isSafeSoundName(name)) {
+      scope.onUnsafeSound?.(item.sound, name);
+      return undefined;
+    }
+  }
+  if (item.text === undefined) return { kind: 'sound', name };
+  const text = item.text.includes('${') ? renderString(item.text, scope.vars) : item.text;
+  return text === '' ? { kind: 'sound', name } : { kind: 'sound', name, text };
+}
+
 /** Resolves play items to media. Items whose variables are missing play nothing. */
 export function resolveMedia(items: readonly PlayItem[], scope: MediaScope): Media[] {
   const out: Media[] = [];
   for (const item of items) {
     if (typeof item === 'string') out.push(promptMedia(scope.doc, item, scope.language));
     else if ('prompt' in item) out.push(promptMedia(scope.doc, item.prompt, scope.language));
-    else if ('sound' in item) out.push(item.text === undefined ? { kind: 'sound', name: item.sound } : { kind: 'sound', name: item.sound, text: item.text });
+    else if ('sound' in item) {
+      const media = soundMedia(item, scope);
+      if (media) out.push(media);
+    }
     else if ('number' in item) out.push(...straight('number', item.number, scope.vars));
     else if ('digits' in item) out.push(...straight('digits', item.digits, scope.vars));
     else if ('characters' in item) out.push(...straight('characters', item.characters, scope.vars));

@@ -5,7 +5,7 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { KEY_ACTIONS, STEP_KINDS, type FlowDoc, type PromptList, type StepDef, type StepKind } from '../types.js';
 import { pointer, type Diagnostic, type Severity } from '../diagnostics.js';
-import { parseTemplate } from '../template.js';
+import { parseTemplate, templatePaths } from '../template.js';
 import { didYouMeanText } from '../did-you-mean.js';
 import { stepDefinitions } from '../../steps/definitions.js';
 import type { CheckContext, NameTable } from '../../steps/definition.js';
@@ -14,6 +14,9 @@ import { isMap, ShapeDamage } from './damage.js';
 
 /** Call facts templates and conditions may read as `call.<fact>` (the engine's `callFacts()` fills them). Documented in the README (language). */
 export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'hour', 'minute', 'weekday', 'date'] as const;
+
+/** Call facts the caller chooses (caller ID is set by the calling side): like keyed digits, never a file name. */
+const CALLER_FACTS: readonly string[] = ['call.caller', 'call.callerName'];
 
 export type Finding = Omit<Diagnostic, 'severity'> & { severity?: Severity };
 
@@ -59,6 +62,8 @@ export class FlowContext {
   readonly uncertain = new Set<string>();
   readonly variables = new Set<string>(['call']);
   readonly secrets = new Set<string>();
+  /** Variables that hold what the caller keyed (input, menu patterns), also through `set` copies: never a file name. */
+  readonly callerInput = new Set<string>();
   readonly languages: string[];
   /** False when some variable may be set by a part the shape pass rejected: `undefined-variable` stays quiet. */
   readonly variablesKnown: boolean;
@@ -94,7 +99,9 @@ export class FlowContext {
       for (const v of definedBy(def)) this.variables.add(v);
       const input = (def as { input?: unknown }).input;
       if (isMap(input) && input.secret === true && typeof input.into === 'string') this.secrets.add(input.into);
+      if (kind === 'input' || kind === 'menu') for (const v of definedBy(def)) this.callerInput.add(v);
     }
+    spreadCallerInput(this.steps, this.callerInput);
     this.variablesKnown = variablesKnown;
     this.stepView = stepView(flow, damage);
   }
@@ -214,8 +221,33 @@ export class FlowContext {
     if (!isMap(item)) return;
     if ('prompt' in item) this.checkName('prompts', item.prompt as string, `${at}/prompt`);
     else if ('opening' in item) this.checkName('hours', item.opening as string, `${at}/opening`);
+    else if ('sound' in item) {
+      this.checkSoundName(item.sound, `${at}/sound`);
+      this.checkTemplate(item.text, `${at}/text`);
+    }
     else {
       for (const [key, value] of Object.entries(item)) if (key !== 'sound' && key !== 'currency') this.checkTemplate(value, `${at}/${key}`);
+    }
+  }
+
+  /**
+   * A `sound` may be a template, so a record can name its own sound (`products/${product.sound}`). The file name
+   * must come from the flow's data, never from the caller: keyed digits and caller ID are refused, secrets too.
+   */
+  private checkSoundName(sound: unknown, at: string): void {
+    if (typeof sound !== 'string' || !sound.includes('${')) return;
+    this.checkTemplate(sound, at, { where: 'a sound file name, which is played and traced' });
+    for (const path of templatePaths(sound)) {
+      const root = path.split('.')[0]!;
+      if (this.secrets.has(root)) continue; // reported as secret-leak
+      const fromCaller = this.callerInput.has(root) || CALLER_FACTS.includes(path);
+      if (!fromCaller) continue;
+      this.report({
+        code: 'caller-input-in-sound',
+        pointer: at,
+        message: `Sound \`${sound}\` is named by \`${path}\`, which the caller ${this.callerInput.has(root) ? 'keyed' : 'controls'}; caller input must never become a file name.`,
+        hint: 'Look the value up first and name the sound by a field of the record (`${product.sound}`), or by a `set` value the flow chooses.',
+      });
     }
   }
 
@@ -231,6 +263,41 @@ export class FlowContext {
       checkCondition: (expr, rel, opts) => this.checkCondition(expr, base + rel, opts),
       checkName: (table, value, rel) => this.checkName(table, value, base + rel),
     };
+  }
+}
+
+/**
+ * Marks `set` variables that copy caller input (directly or through another copy) as caller input too, so a
+ * `set` cannot launder keyed digits into a sound name. Repeats until nothing changes: copies may run in any order.
+ */
+function spreadCallerInput(steps: ReadonlyMap<string, GraphStep>, tainted: Set<string>): void {
+  const copies: [string, string[]][] = [];
+  for (const { kind, step } of steps.values()) {
+    if (kind !== 'set') continue;
+    const set = (step as { set?: unknown }).set;
+    if (!isMap(set)) continue;
+    for (const [name, value] of Object.entries(set)) copies.push([name, readsOf(value).map((p) => p.split('.')[0]!)]);
+  }
+  let changed = tainted.size > 0;
+  while (changed) {
+    changed = false;
+    for (const [name, roots] of copies) {
+      if (!tainted.has(name) && roots.some((r) => tainted.has(r))) {
+        tainted.add(name);
+        changed = true;
+      }
+    }
+  }
+}
+
+/** The variable paths a `set` value reads: a template's, or a CEL expression's (none when it does not parse). */
+function readsOf(value: unknown): string[] {
+  if (typeof value === 'string') return templatePaths(value);
+  if (!isMap(value) || typeof value.expr !== 'string') return [];
+  try {
+    return celPaths(parseCel(value.expr).ast);
+  } catch {
+    return [];
   }
 }
 

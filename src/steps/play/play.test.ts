@@ -42,3 +42,33 @@ describe('play', () => {
     expect(rig.heard()).toHaveLength(1 + 1);
   });
 });
+
+describe('play: a sound named by a record', () => {
+  const flow = (sound: string) => `
+flow: catalogue
+language: en
+start: say
+variables: { name: Toaster, sound: "${sound}" }
+steps:
+  say:
+    play: [{ sound: "acme/products/\${sound}", text: "\${name}" }, { sound: acme/costs, text: costs }]
+    next: done
+  done: { hangup: true }
+`;
+
+  it('plays the rendered sound with the record’s text', async () => {
+    const rig = await startCall(flow('toaster'));
+    expect(rig.phone.playbacks[0]?.media.slice(0, 1)).toEqual([{ kind: 'sound', name: 'acme/products/toaster', text: 'Toaster' }]);
+    expect(rig.call.trace.some((e) => e.type === 'note' && e.code === 'unsafe-sound')).toBe(false);
+  });
+
+  it('skips an unsafe name with an `unsafe-sound` note and plays the rest; the call goes on', async () => {
+    const rig = await startCall(flow('../../etc/passwd'));
+    expect(rig.phone.playbacks[0]?.media).toEqual([{ kind: 'sound', name: 'acme/costs', text: 'costs' }]);
+    const note = rig.call.trace.find((e) => e.type === 'note' && e.code === 'unsafe-sound');
+    expect(note).toMatchObject({ step: 'say' });
+    expect(JSON.stringify(note)).toContain('acme/products/../../etc/passwd');
+    await rig.advance(rig.phone.playbacks[0]!.durationMs);
+    expect(await rig.call.done).toEqual({ kind: 'completed', step: 'done' });
+  });
+});
