@@ -245,7 +245,7 @@ export class FlowContext {
       this.report({
         code: 'caller-input-in-sound',
         pointer: at,
-        message: `Sound \`${sound}\` is named by \`${path}\`, which the caller ${this.callerInput.has(root) ? 'keyed' : 'controls'}; caller input must never become a file name.`,
+        message: `Sound \`${sound}\` is named by \`${path}\`, which ${this.callerInput.has(root) ? 'holds what the caller keyed' : 'the caller controls'}; caller input must never become a file name.`,
         hint: 'Look the value up first and name the sound by a field of the record (`${product.sound}`), or by a `set` value the flow chooses.',
       });
     }
