@@ -50,7 +50,7 @@ describe('shop example with its real data', () => {
     await c.press('1003');
     await leave(c, 'find-product'); // reading the file is real I/O; let it finish before virtual time moves on
     await c.reachStep('main');
-    expect(c.heard().join(' ')).toContain('Product 1 0 0 3 costs 5 cents');
+    expect(c.heard().join(' ')).toContain('Cable tie costs 5 cents');
   });
 
   it('asks the order API over HTTP and speaks the delivery date', async () => {
