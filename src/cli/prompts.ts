@@ -27,7 +27,7 @@ export interface PromptsDeps {
   synthesizer?: Synthesizer;
 }
 
-const MARK: Record<SoundStatus['state'], string> = { present: '✓', missing: '✗', rendered: '+', failed: '!', refused: '!' };
+const MARK: Record<SoundStatus['state'], string> = { present: '✓', missing: '✗', rendered: '+', failed: '!', refused: '!', pattern: '~' };
 
 /** Runs `touchtone prompts` and resolves to its exit code. */
 export async function runPromptsCommand(paths: readonly string[], options: PromptsOptions, io: CliIO, deps: PromptsDeps = {}): Promise<number> {
@@ -98,7 +98,7 @@ function soundsDirFor(options: PromptsOptions, io: CliIO): string {
 }
 
 function counts(statuses: readonly SoundStatus[]): Record<SoundStatus['state'], number> {
-  const out: Record<SoundStatus['state'], number> = { present: 0, missing: 0, rendered: 0, failed: 0, refused: 0 };
+  const out: Record<SoundStatus['state'], number> = { present: 0, missing: 0, rendered: 0, failed: 0, refused: 0, pattern: 0 };
   for (const s of statuses) out[s.state]++;
   return out;
 }
@@ -118,7 +118,8 @@ function toJson(statuses: readonly SoundStatus[], soundsDir: string, engine: str
       text: s.entry.text ?? null,
       sound: s.entry.sound,
       state: s.state,
-      exists: s.state === 'present' || s.state === 'rendered',
+      // A pattern names many files, decided per call: whether they exist is not known here.
+      exists: s.state === 'pattern' ? null : s.state === 'present' || s.state === 'rendered',
       path: s.file ?? null,
       ...(s.problem ? { problem: s.problem } : {}),
     })),
@@ -150,8 +151,10 @@ function toText(statuses: readonly SoundStatus[], soundsDir: string, rendered: b
   if (c.rendered) parts.push(`${c.rendered} rendered`);
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c.refused) parts.push(`${c.refused} refused`);
+  if (c.pattern) parts.push(`${c.pattern} named by data`);
   lines.push('', `${statuses.length} prompt${statuses.length === 1 ? '' : 's'}: ${parts.join(', ')}.`);
   if (c.missing && !rendered) lines.push('Run with `--render` to make the missing ones from their text with espeak-ng.');
+  if (c.pattern) lines.push('Sounds named by data (`~`) are chosen per call from a record; record one file per value, they are not checked here.');
   return lines.join('\n');
 }
 

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { checkLanguage, checkSoundName, type NameProblem, type SoundFolder } from './sound-folder.js';
 import type { PromptEntry } from './inventory.js';
+import { templatePaths } from '../flow/template.js';
 
 /** Turns text into an 8 kHz mono 16-bit WAV file (the bytes). */
 export interface Synthesizer {
@@ -20,16 +21,23 @@ export interface SoundStatus {
   entry: PromptEntry;
   /** The file found or written, relative to the sounds folder (`en/acme/welcome.wav`). */
   file?: string;
-  state: 'present' | 'missing' | 'rendered' | 'failed' | 'refused';
+  /** `pattern`: the sound is a template named by data at run time (`acme/products/${product.sound}`), so no one file is checked. */
+  state: 'present' | 'missing' | 'rendered' | 'failed' | 'refused' | 'pattern';
   problem?: NameProblem | { code: 'prompt-render-failed' | 'prompt-no-text'; message: string };
 }
 
+/** True for a sound name that reads variables, so the engine renders it per call (and checks it then). */
+export function isSoundPattern(sound: string): boolean {
+  return templatePaths(sound).length > 0;
+}
+
 /**
- * Looks up each entry's sound in the folder.
+ * Looks up each entry's sound in the folder; a templated sound is a pattern, listed but not looked up or rendered.
  * @example checkSounds(entries, new SoundFolder('/var/lib/asterisk/sounds'))
  */
 export function checkSounds(entries: readonly PromptEntry[], folder: SoundFolder): SoundStatus[] {
   return entries.map((entry): SoundStatus => {
+    if (isSoundPattern(entry.sound)) return { entry, state: 'pattern' };
     const problem = checkSoundName(entry.sound) ?? checkLanguage(entry.language);
     if (problem) return { entry, state: 'refused', problem };
     const file = folder.find(entry.language, entry.sound);

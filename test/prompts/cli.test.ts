@@ -84,7 +84,7 @@ describe('touchtone prompts', () => {
     expect(await main(['prompts', 'flows/shop.yaml', '--format', 'json', '--sounds-dir', 'sounds'], out)).toBe(0);
     const json = JSON.parse(out.stdout.join('\n'));
     expect(json.soundsDir).toBe(join(cwd, 'sounds'));
-    expect(json.counts).toEqual({ present: 1, missing: 5, rendered: 0, failed: 0, refused: 0 });
+    expect(json.counts).toEqual({ present: 1, missing: 5, rendered: 0, pattern: 0, failed: 0, refused: 0 });
     expect(json.prompts[1]).toEqual({
       file: 'flows/shop.yaml', flow: 'shop', prompt: 'hello', origin: 'prompt', pointer: '/prompts/hello', language: 'de', text: 'Hallo.', sound: 'shop/hello',
       state: 'present', exists: true, path: 'de/shop/hello.gsm',
