@@ -7,12 +7,16 @@
  *   options: --calls N  --keys N (keys per call)
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
- * starts the next prompt. Measured: from the fake writing `ChannelDtmfReceived` to the websocket until the
- * `DELETE` arrives at the fake's HTTP server. By default the fake runs in a worker thread (its own event loop, as
+ * starts the next prompt. Measured twice: inside the adapter, from the key event reaching the call's port until the
+ * `DELETE` is written to its socket (the issue's "key event in → ARI request out"); and end to end, from the fake
+ * writing `ChannelDtmfReceived` to the websocket until the `DELETE` arrives at the fake's HTTP server, which adds
+ * both event loops' scheduling and the loopback network. By default the fake runs in a worker thread (its own event loop, as
  * Asterisk is its own process); `--same-process` runs it beside the adapter. Keys arrive paced (`--per-ms`, default
  * 1 key per ms across all calls: each caller presses a key every second), and once more as a burst of one key on
  * every call.
  */
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createAriAdapter, type AriAdapter } from '../src/telephony/ari/index.js';
@@ -40,6 +44,22 @@ function report(label: string, samplesMs: number[]): void {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** When each key reached the adapter's port (by the playback id it stops), and how long until its DELETE was sent. */
+const adapterKeyAt = new Map<string, number>();
+const adapterSamples: number[] = [];
+
+// "ARI request out" is when the DELETE is written to its keep-alive socket: Node's http client announces each
+// request on this diagnostics channel, and the request's `finish` fires once it is handed to the socket.
+subscribe('http.client.request.start', (message) => {
+  const request = (message as { request: ClientRequest }).request;
+  if (request.method !== 'DELETE' || !request.path.startsWith('/ari/playbacks/')) return;
+  const id = decodeURIComponent(request.path.slice('/ari/playbacks/'.length).split('?')[0]!);
+  const t0 = adapterKeyAt.get(id);
+  if (t0 === undefined) return;
+  adapterKeyAt.delete(id);
+  request.once('finish', () => adapterSamples.push(performance.now() - t0));
+});
+
 /** The adapter side: every call plays a prompt that never ends; a key stops it (barge-in) and starts the next. */
 function bargeInOnKeys(ari: AriAdapter): void {
   let seq = 0;
@@ -52,11 +72,11 @@ function bargeInOnKeys(ari: AriAdapter): void {
     };
     port.onEvent((event) => {
       if (event.type === 'key') {
+        adapterKeyAt.set(current, performance.now());
         port.stopPlayback(current);
         playNext();
       }
     });
-    port.answer();
     playNext();
   });
 }
@@ -231,8 +251,13 @@ async function benchFakeInWorker(calls: number, keysPerCall: number): Promise<vo
   lagMain.enable();
   worker.postMessage('go');
   console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+  adapterSamples.length = 0;
   reportFake("fake's", calls, keysPerCall, perMs, (await results) as FakeSideResult);
   lagMain.disable();
+  // The paced keys all complete before the burst starts, so the first calls × keys samples are the paced ones.
+  const paced = calls * keysPerCall;
+  report(`adapter: key event in → DELETE /playbacks written to its socket, paced (${calls} calls × ${keysPerCall} keys)`, adapterSamples.slice(0, paced));
+  report(`adapter: key event in → DELETE /playbacks written to its socket, burst (one key on all ${calls} calls at once)`, adapterSamples.slice(paced));
   console.log(`  adapter's event-loop delay over both runs: p50=${(lagMain.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lagMain.percentile(99) / 1e6).toFixed(3)} ms  max=${(lagMain.max / 1e6).toFixed(3)} ms`);
   await ari.stop();
   worker.postMessage('stop');
