@@ -54,7 +54,29 @@ export interface HttpSpec {
 }
 
 /** The largest HTTP answer a lookup accepts. */
-const MAX_BODY_CHARS = 1_000_000;
+/** A lookup answer is a small record; a huge body would hold memory and block the event loop while parsed. */
+const MAX_BODY_BYTES = 1_000_000;
+
+/** Reads a body as text, refusing it as soon as it is longer than `limit` bytes, before it is all in memory. */
+async function readBounded(response: Response, limit: number, where: string): Promise<string> {
+  const tooLarge = () => new LookupFailure('http-bad-body', `${where} answered more than ${limit} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 const PLACEHOLDER = /\$\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}/g;
 
@@ -140,12 +162,15 @@ export function httpBackend(spec: HttpSpec, env: Readonly<Record<string, string 
         await response.body?.cancel();
         throw new LookupFailure('http-status', `\`${method} ${new URL(url).pathname}\` answered ${response.status}`);
       }
+      const where = `\`${method} ${new URL(url).pathname}\``;
+      const type = response.headers.get('content-type');
+      if (type && !/\bjson\b/i.test(type)) {
+        await response.body?.cancel();
+        throw new LookupFailure('http-bad-body', `${where} answered \`${type.split(';')[0]!.slice(0, 60)}\`, not JSON`);
+      }
       let parsed: unknown;
       try {
-        const text = await response.text();
-        // A lookup answer is a small record; a huge body would block the event loop while it is parsed.
-        if (text.length > MAX_BODY_CHARS) throw new LookupFailure('http-bad-body', `\`${method} ${new URL(url).pathname}\` answered more than ${MAX_BODY_CHARS} characters`);
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(await readBounded(response, MAX_BODY_BYTES, where));
       } catch (error) {
         if (error instanceof LookupFailure) throw error;
         throw new LookupFailure('http-bad-body', `\`${method} ${new URL(url).pathname}\` did not answer with JSON`);

@@ -42,6 +42,17 @@ beforeAll(async () => {
       if (url.startsWith('/orders/500')) return void res.writeHead(500).end('oops');
       if (url.startsWith('/orders/html')) return void res.writeHead(200).end('<html>');
       if (url.startsWith('/orders/huge')) return void res.writeHead(200).end(JSON.stringify({ blob: 'x'.repeat(1_100_000) }));
+      if (url.startsWith('/orders/typed-html')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('{"status":"shipped"}');
+      if (url.startsWith('/orders/endless')) {
+        // Chunked, no content-length, never ends: only a bounded reader gets out before the lookup timeout.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = '"' + 'x'.repeat(64 * 1024) + '",';
+        res.write('[');
+        const pump = () => { while (res.write(chunk)); };
+        res.on('drain', pump);
+        pump();
+        return;
+      }
       if (url.startsWith('/echo')) return void res.writeHead(200).end(JSON.stringify({ url, body }));
       res.writeHead(404).end();
     });
@@ -233,6 +244,13 @@ describe('data: HTTP', () => {
     expect(await lookup('o', def, 'huge')).toMatchObject({ status: 'error', code: 'http-bad-body', message: expect.stringContaining('more than') });
     expect(await lookup('x', { http: { url: 'http://127.0.0.1:1/x', retries: 0 } }, '1')).toMatchObject({ status: 'error', code: 'http-network' });
     expect(await lookup('e', { http: { url: '${env.NOPE}/x' } }, '1')).toMatchObject({ status: 'error', code: 'http-missing-env' });
+  });
+
+  it('refuses a body of another declared type, and stops reading a body past the limit without waiting for its end', async () => {
+    const { lookup } = setup();
+    const def: DataSourceDef = { http: { url: `${base}/orders/\${key}`, retries: 0 } };
+    expect(await lookup('o', def, 'typed-html')).toMatchObject({ status: 'error', code: 'http-bad-body', message: expect.stringContaining('`text/html`, not JSON') });
+    expect(await lookup('o', def, 'endless')).toMatchObject({ status: 'error', code: 'http-bad-body', message: expect.stringContaining('more than 1000000 bytes') });
   });
 
   it('retries a 5xx with backoff on the clock', async () => {
