@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { validateFlow } from '../src/flow/validate.js';
+import { loadFlowText } from '../src/flow/load.js';
 import { schemaErrors } from '../src/flow/schema.js';
 import { shapeDiagnostics } from '../src/flow/shape-errors.js';
 import { parseYamlText } from '../src/flow/yaml-text.js';
@@ -185,5 +186,15 @@ describe('meaning checks on shape-invalid mutations of real flows', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('validate: long values in messages', () => {
+  it('quotes a 10 KB value by its start and length, not whole', () => {
+    const long = 'x'.repeat(10_000);
+    const { diagnostics } = loadFlowText(`flow: t\nlanguage: en\nstart: "${long}"\nprompts: { hi: { text: Hi } }\nsteps:\n  bye: { hangup: [hi] }\n`, 't.yaml');
+    const start = diagnostics.find((d) => d.code === 'unknown-step');
+    expect(start?.message).toContain(`\`${'x'.repeat(60)}…\` (10000 characters)`);
+    expect(Math.max(...diagnostics.map((d) => d.message.length))).toBeLessThan(400);
   });
 });

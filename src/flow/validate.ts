@@ -32,9 +32,20 @@ import { codeInfo } from './codes.js';
 import { runChecks } from './checks/index.js';
 import { isMap, ShapeDamage } from './checks/damage.js';
 
-/** Fills in the severity (from the catalogue) and the file. */
+/** Fills in the severity (from the catalogue) and the file, and keeps quoted user values short. */
 export function finish(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }, file?: string): Diagnostic {
-  return { ...d, severity: d.severity ?? codeInfo(d.code)?.severity ?? 'error', ...(file !== undefined ? { file } : {}) };
+  return { ...d, message: shortenQuotes(d.message), severity: d.severity ?? codeInfo(d.code)?.severity ?? 'error', ...(file !== undefined ? { file } : {}) };
+}
+
+const LONG_QUOTE = /`([^`\n]{81,})`/g;
+
+/**
+ * Messages quote the author's values in backticks; a 10 KB string must not make a 10 KB message (it floods
+ * terminals, logs and the dashboard). The code frame still shows where the value is.
+ * @example shortenQuotes('`' + 'x'.repeat(200) + '` is not a step.') // '`xxx…` (200 characters) is not a step.'
+ */
+export function shortenQuotes(message: string): string {
+  return message.replace(LONG_QUOTE, (_match, inner: string) => `\`${inner.slice(0, 60)}…\` (${inner.length} characters)`);
 }
 
 /**
