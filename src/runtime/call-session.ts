@@ -209,6 +209,21 @@ export class CallSession implements CallRuntime {
     this.end();
   }
 
+  /**
+   * Hands the call to a destination outside the flow (the dialplan fallback at shutdown). The call leaves Stasis
+   * there, so no hangup will ever reach this session: it ends now, `transferred` to that destination, whatever the
+   * flow had decided, so `Engine.drain()` does not wait for it.
+   */
+  handOver(target: DepartmentTarget): void {
+    if (this.finished) return;
+    const step = this.safeStep();
+    const department = target.kind === 'dialplan' ? target.context : target.endpoint;
+    this.traceEvent({ type: 'note', step, code: 'handed-over', message: `The call was handed to \`${department}\` outside the flow.` });
+    this.port.transfer(target);
+    this.result = { kind: 'transferred', step, department };
+    this.end();
+  }
+
   // ---- views -------------------------------------------------------------------------------------------------
 
   private get ctx(): CallContext {

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../flow/diagnostics.js';
 import type { FlowDoc } from '../flow/types.js';
-import type { CallFacts, CallPort } from '../telephony/port.js';
+import type { CallFacts, CallPort, DepartmentTarget } from '../telephony/port.js';
 import type { CallOutcome, TraceEntry } from '../runtime/services.js';
 
 /** What loading a flow text gives: the document when it parsed, every diagnostic, and the sub-flows it uses. */
@@ -42,6 +42,8 @@ export interface CallSessionLike {
   readonly done: Promise<unknown>;
   /** The call's state, to take it back after an engine restart (the real engine's sessions have it). */
   snapshot?(): unknown;
+  /** Hands the call to a destination outside the flow and ends it `transferred` there (the real engine's sessions have it). */
+  handOver?(target: DepartmentTarget): void;
 }
 
 export interface EngineLike {

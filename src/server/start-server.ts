@@ -157,9 +157,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   let accepting = true;
-  const ports = new Map<string, CallPort>();
+  const ports = new Map<string, { port: CallPort; session: CallSessionLike }>();
   const track = (port: CallPort, session: CallSessionLike): CallSessionLike => {
-    ports.set(session.id, port);
+    ports.set(session.id, { port, session });
     void session.done.finally(() => ports.delete(session.id));
     return session;
   };
@@ -273,11 +273,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const drained = await Promise.race([engine.drain().then(() => true), delayOn(clock, config.shutdown.graceMs).then(() => false)]);
       if (!drained) {
         logger.warn({ calls: ports.size }, 'grace time over: handing calls in progress to the dialplan');
-        for (const [id, p] of ports) {
-          p.transfer(HANDOVER);
-          // Handed to the dialplan: its saved state must not bring it back into a later process, and its record
-          // is closed here (the session hears no hangup once the call has left Stasis).
+        for (const [id, { port, session }] of ports) {
+          // Handed to the dialplan: its saved state must not bring it back into a later process. The session hears
+          // no hangup once the call has left Stasis, so it is ended here, `transferred`, and the drain below is
+          // prompt; an engine whose sessions cannot do that gets the record closed for it.
           store.liveCalls.remove(id);
+          if (session.handOver) {
+            session.handOver(HANDOVER);
+            continue;
+          }
+          port.transfer(HANDOVER);
           store.records.callEnded(id, { kind: 'transferred', step: engine.liveCalls.get(id)?.step ?? '', department: HANDOVER.context }, clock.now());
         }
         phone.hangupAll();
