@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { validateFlow } from '../src/flow/validate.js';
+import { shortenQuotes, validateFlow } from '../src/flow/validate.js';
 import { loadFlowText } from '../src/flow/load.js';
 import { schemaErrors } from '../src/flow/schema.js';
 import { shapeDiagnostics } from '../src/flow/shape-errors.js';
@@ -196,5 +196,10 @@ describe('validate: long values in messages', () => {
     const start = diagnostics.find((d) => d.code === 'unknown-step');
     expect(start?.message).toContain(`\`${'x'.repeat(60)}…\` (10000 characters)`);
     expect(Math.max(...diagnostics.map((d) => d.message.length))).toBeLessThan(400);
+  });
+
+  it('pairs backticks left to right: long plain text between two short quotes stays as written', () => {
+    const message = `Menu \`main\` offers no way out: ${'no option leads anywhere, '.repeat(4)}not even \`back\`.`;
+    expect(shortenQuotes(message)).toBe(message);
   });
 });

@@ -37,7 +37,7 @@ export function finish(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic
   return { ...d, message: shortenQuotes(d.message), severity: d.severity ?? codeInfo(d.code)?.severity ?? 'error', ...(file !== undefined ? { file } : {}) };
 }
 
-const LONG_QUOTE = /`([^`\n]{81,})`/g;
+const LONG_QUOTE = 80;
 
 /**
  * Messages quote the author's values in backticks; a 10 KB string must not make a 10 KB message (it floods
@@ -45,7 +45,15 @@ const LONG_QUOTE = /`([^`\n]{81,})`/g;
  * @example shortenQuotes('`' + 'x'.repeat(200) + '` is not a step.') // '`xxx…` (200 characters) is not a step.'
  */
 export function shortenQuotes(message: string): string {
-  return message.replace(LONG_QUOTE, (_match, inner: string) => `\`${inner.slice(0, 60)}…\` (${inner.length} characters)`);
+  // Backticks pair up left to right: the odd pieces of the split are the quoted values.
+  const pieces = message.split('`');
+  for (let i = 1; i < pieces.length - 1; i += 2) {
+    const quoted = pieces[i]!;
+    if (quoted.length <= LONG_QUOTE) continue;
+    pieces[i] = `${quoted.slice(0, 60)}…`;
+    pieces[i + 1] = ` (${quoted.length} characters)${pieces[i + 1]}`;
+  }
+  return pieces.join('`');
 }
 
 /**
