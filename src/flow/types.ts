@@ -250,7 +250,10 @@ export interface TransferStep extends StepCommon {
   transfer: string;
   /** Announcement before dialling. */
   prompt?: PromptList;
-  /** Optional: without it, an answered transfer ends the flow (outcome `transferred`). */
+  /**
+   * Optional: without it, an answered transfer ends the flow (outcome `transferred`). With it (`dial:` departments
+   * only), the caller is bridged and the flow waits until the department hangs up, then continues here.
+   */
   answered?: StepRef;
   busy?: StepRef;
   noAnswer?: StepRef;

@@ -48,7 +48,17 @@ export type RecordingOutcome = 'finished' | 'failed';
 
 /** Where a department transfer goes, resolved from the flow's `departments` (never from caller input). */
 export type DepartmentTarget =
-  | { kind: 'dial'; endpoint: string; ringTimeoutMs: number; callerId?: string }
+  | {
+      kind: 'dial';
+      endpoint: string;
+      ringTimeoutMs: number;
+      callerId?: string;
+      /**
+       * The flow takes the caller back when the department hangs up (the step has an `answered` branch): the port
+       * then ends the bridge and reports `transfer.ended` instead of hanging the caller up.
+       */
+      returns?: boolean;
+    }
   | { kind: 'dialplan'; context: string; extension: string; priority: number };
 
 export interface QueueTarget {
@@ -73,6 +83,8 @@ export type PortEvent =
   | { type: 'playback.finished'; playbackId: string; outcome: PlaybackOutcome; reason?: string }
   | { type: 'recording.finished'; recordingId: string; outcome: RecordingOutcome; durationMs: number; reason?: string }
   | { type: 'transfer.result'; outcome: TransferOutcome; reason?: string }
+  /** A bridged transfer that `returns` is over: the department left, the caller is still on the line. */
+  | { type: 'transfer.ended'; reason?: string }
   | { type: 'hangup'; cause?: string };
 
 export type PortEventListener = (event: PortEvent) => void;
@@ -93,7 +105,8 @@ export interface CallPort {
   /** Sets channel variables (names are `TOUCHTONE_*`, validated by the runtime). */
   setVariables(vars: Readonly<Record<string, string>>): void;
   /** Dials a department and bridges it to the caller. Ends with `transfer.result`. For `dialplan` targets, the
-   *  call leaves Stasis at once and the result is `answered` when the hand-off succeeded. */
+   *  call leaves Stasis at once and the result is `answered` when the hand-off succeeded. A `dial` target that
+   *  `returns` stays bridged after `answered` until the department hangs up, then `transfer.ended` follows. */
   transfer(target: DepartmentTarget): void;
   /** Hands the call to the dialplan context that queues it. The call leaves the flow. */
   enqueue(target: QueueTarget): void;

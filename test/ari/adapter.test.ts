@@ -221,6 +221,27 @@ describe('ARI adapter: transfers and hand-offs', () => {
     expect(rig.fake.bridges.size).toBe(0);
   });
 
+  it('a transfer that `returns`: when the agent hangs up, the bridge goes and the caller stays, with `transfer.ended`', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    call.port.transfer({ ...dial('PJSIP/sales'), returns: true });
+    await waitFor(() => eventsOf(call, 'transfer.result').length, 'answered');
+    expect(eventsOf(call, 'transfer.result')[0]!.outcome).toBe('answered');
+    const legId = rig.fake.requests.find((r) => r.path === '/ari/channels/create')!.query.channelId!;
+    await waitFor(() => rig!.fake.bridges.size === 1, 'the bridge');
+    rig.fake.callerHangsUp(legId);
+    await waitFor(() => eventsOf(call, 'transfer.ended').length, 'the bridge ended');
+    await waitFor(() => rig!.fake.bridges.size === 0, 'the bridge deleted');
+    expect(eventsOf(call, 'transfer.ended')).toHaveLength(1);
+    expect(rig.fake.channels.has(id)).toBe(true);
+    expect(eventsOf(call, 'hangup')).toEqual([]);
+    // The caller is back in the flow: the port still plays to it.
+    call.port.play('back-1', [{ kind: 'sound', name: 'demo/bye' }]);
+    await waitFor(() => eventsOf(call, 'playback.finished').length, 'a playback after the bridge');
+    expect(eventsOf(call, 'playback.finished')[0]).toMatchObject({ playbackId: 'back-1', outcome: 'finished' });
+  });
+
   it('hands a call to a dialplan context and reports answered', async () => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();

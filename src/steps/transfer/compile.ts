@@ -2,6 +2,12 @@
  * The engine half of `transfer`: an optional announcement, then the port dials the department the flow names
  * (never anything from caller input). Branches on the result; an answered transfer without an `answered` branch
  * ends the flow with outcome `transferred`. A `queue:` department hands the call to its queue (outcome `queued`).
+ *
+ * With an `answered` branch and a `dial:` department, `answered` means bridged: the step waits (no prompt, no
+ * timer) until the port reports `transfer.ended` (the department hung up, the caller is still there), then goes to
+ * `answered`. A caller hangup while bridged ends the call `hungup` at this step, as any hangup while the flow holds
+ * the call. A `context:` department takes the call out of the app, so it cannot come back: answered ends the
+ * flow `transferred` even with an `answered` branch.
  */
 import type { DepartmentDef, FlowDoc, PlayItem, TransferStep } from '../../flow/types.js';
 import type { StepCompiler } from '../../compile/step-compiler.js';
@@ -22,8 +28,10 @@ interface TransferData {
 
 type Args = EffectArgs<{ step: string }>;
 
-function target(def: DepartmentDef): DepartmentTarget | undefined {
-  if ('dial' in def) return { kind: 'dial', endpoint: def.dial, ringTimeoutMs: durationMs(def.ringTimeout, DEFAULT_RING_MS), ...(def.callerId ? { callerId: def.callerId } : {}) };
+function target(def: DepartmentDef, returns: boolean): DepartmentTarget | undefined {
+  if ('dial' in def) {
+    return { kind: 'dial', endpoint: def.dial, ringTimeoutMs: durationMs(def.ringTimeout, DEFAULT_RING_MS), ...(def.callerId ? { callerId: def.callerId } : {}), ...(returns ? { returns } : {}) };
+  }
   if ('context' in def) return { kind: 'dialplan', context: def.context, extension: def.extension ?? 's', priority: def.priority ?? 1 };
   return undefined;
 }
@@ -34,7 +42,8 @@ function onResult(a: Args, outcome: TransferOutcome, reason?: string): void {
   rt.traceEvent({ type: 'match', step: ctx.step, entry: data.department, result: outcome });
   const b = data.branches;
   if (outcome === 'answered') {
-    if (b.answered) return a.go(b.answered);
+    // Bridged: stay in this state until `transfer.ended` brings the caller back.
+    if (b.answered && data.def && 'dial' in data.def) return;
     return a.end({ kind: 'transferred', step: ctx.step, department: data.department });
   }
   const to = (outcome === 'busy' ? b.busy : outcome === 'noAnswer' ? b.noAnswer : undefined) ?? b.failed ?? rt.defaults.error;
@@ -60,7 +69,7 @@ export const compiler: StepCompiler<TransferStep> = {
         announce: playingState(named('transfer.announce', ctx), 'dial'),
         dial: {
           entry: named('transfer.dial', ctx),
-          on: { 'transfer.result': { actions: named('transfer.result', ctx) } },
+          on: { 'transfer.result': { actions: named('transfer.result', ctx) }, 'transfer.ended': { actions: named('transfer.ended', ctx) } },
         },
       },
     };
@@ -80,9 +89,16 @@ export const compiler: StepCompiler<TransferStep> = {
           rt.port.enqueue({ queue: queue?.asteriskQueue ?? data.def.queue, ...(queue?.context ? { context: queue.context } : {}) });
           return a.end({ kind: 'queued', step: ctx.step, queue: data.def.queue });
         }
-        rt.port.transfer(target(data.def)!);
+        rt.port.transfer(target(data.def, data.branches.answered !== undefined)!);
       }),
       'transfer.result': effect((a) => onResult(a, a.event['outcome'] as TransferOutcome, a.event['reason'] as string | undefined)),
+      'transfer.ended': effect(({ rt, ctx, params, go }) => {
+        const data = rt.stepData<TransferData>(params.step);
+        // Only a transfer dialled with `returns` is reported ended, and only after it was answered.
+        if (!data.branches.answered) return;
+        rt.traceEvent({ type: 'note', step: ctx.step, code: 'transfer-ended', message: `\`${data.department}\` hung up; the caller is back in the flow.` });
+        go(data.branches.answered);
+      }),
     },
   },
 };

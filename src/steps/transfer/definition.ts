@@ -12,7 +12,10 @@ export const definition: StepDefinition<TransferStep> = {
     { type: 'string', description: 'The name of a department from `departments`.' },
     {
       prompt: ref('promptList', 'An announcement before dialling, for example "Connecting you now."'),
-      answered: ref('stepRef', 'The step after the department hangs up on an answered call. Without it, the flow ends when answered.'),
+      answered: ref(
+        'stepRef',
+        'The step the caller comes back to when a `dial:` department hangs up on an answered call; until then the caller is bridged and the flow waits (no prompts, no timers), and a caller hangup ends the call `hungup`. Without it, or for a `context:` department, the flow ends `transferred` when answered.',
+      ),
       busy: ref('stepRef', 'The step when the department is busy.'),
       noAnswer: ref('stepRef', 'The step when nobody answers within the ring timeout.'),
       failed: ref('stepRef', 'The step when the dial fails (bad endpoint, congestion).'),

@@ -47,9 +47,9 @@ describe('transfer', () => {
     }
   });
 
-  it('an answered branch continues the flow; a missing busy branch falls back to failed', async () => {
-    const answered = await startCall(FLOW(', answered: answered'));
-    await answered.advance(3000);
+  it('an answered branch continues the flow when the department hangs up; a missing busy branch falls back to failed', async () => {
+    const answered = await startCall(FLOW(', answered: answered'), { behaviour: { talkMs: 10_000 } });
+    await answered.advance(3000 + 10_000);
     expect(await answered.call.done).toEqual({ kind: 'completed', step: 'answered' });
     const busy = await startCall(FLOW(', failed: failed'), { behaviour: { departments: { 'PJSIP/sales': 'busy' } } });
     await busy.advance(3000);
@@ -60,6 +60,56 @@ describe('transfer', () => {
     const rig = await startCall(FLOW(''), { behaviour: { departments: { sales: 'busy' } } });
     await rig.advance(3000);
     expect(await rig.call.done).toMatchObject({ kind: 'failed', code: 'transfer-failed' });
+  });
+
+  describe('with an `answered` branch: bridged until the department hangs up, then back in the flow', () => {
+    const BACK = FLOW(', answered: again')
+      .replace('prompts: {', 'prompts: { welcomeBack: { text: "Anything else?", duration: 2s },')
+      .replace('  answered: { hangup: true }', '  again: { play: [welcomeBack], next: answered }\n  answered: { hangup: true }\n  deskBack: { transfer: desk, answered: again }');
+
+    it('waits without prompts or timers while bridged, then plays the `answered` step to its end', async () => {
+      const rig = await startCall(BACK, { behaviour: { talkMs: 57_000 } });
+      await rig.advance(1000);
+      expect(rig.phone.commands.find((c) => c.command === 'transfer')?.args).toEqual({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000, returns: true });
+      await rig.advance(2000);
+      expect(rig.phone.bridgedTo).toMatchObject({ endpoint: 'PJSIP/sales' });
+      // Far past any flow timer: the bridged caller hears nothing from the flow, and keys go to the department.
+      await rig.advance(50_000);
+      await rig.press('1');
+      expect(rig.call.ended).toBe(false);
+      expect(rig.step()).toBe('go');
+      expect(rig.heard()).toEqual(['connecting']);
+      await rig.advance(7000);
+      expect(rig.phone.bridgedTo).toBeUndefined();
+      expect(rig.heard()).toEqual(['connecting', 'welcomeBack']);
+      await rig.advance(2000);
+      expect(await rig.call.done).toEqual({ kind: 'completed', step: 'answered' });
+      expect(rig.call.trace).toContainEqual(expect.objectContaining({ type: 'note', step: 'go', code: 'transfer-ended' }));
+      expect(rig.phone.pendingTimers).toBe(0);
+    });
+
+    it('comes back at once when the department hangs up early (`endBridge`)', async () => {
+      const rig = await startCall(BACK);
+      await rig.advance(3000);
+      rig.phone.endBridge();
+      await rig.advance(2000);
+      // Well before the simulator's default talk time (30 s) would have ended the bridge.
+      expect(rig.call.ended).toBe(true);
+      expect(await rig.call.done).toEqual({ kind: 'completed', step: 'answered' });
+    });
+
+    it('a caller hangup while bridged ends the call `hungup` at the transfer step', async () => {
+      const rig = await startCall(BACK);
+      await rig.advance(3000);
+      rig.phone.hangupByCaller();
+      expect(await rig.call.done).toEqual({ kind: 'hungup', step: 'go' });
+      expect(rig.heard()).toEqual(['connecting']);
+    });
+
+    it('a `context:` department cannot come back: answered ends the flow `transferred`', async () => {
+      const rig = await startCall(BACK.replace('start: go', 'start: deskBack'));
+      expect(await rig.call.done).toEqual({ kind: 'transferred', step: 'deskBack', department: 'desk' });
+    });
   });
 
   it('dialplan departments hand the call over; queue departments enqueue it', async () => {

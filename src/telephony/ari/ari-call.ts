@@ -70,6 +70,8 @@ interface TransferState {
   guard: TimerHandle | undefined;
   decided: boolean;
   answered: boolean;
+  /** The flow takes the caller back when the agent hangs up (`DepartmentTarget.returns`). */
+  returns: boolean;
 }
 
 type Lifecycle = 'live' | 'left' | 'gone';
@@ -261,7 +263,7 @@ export class AriCall implements CallPort {
     const legId = `${this.id}-dial-${this.transferCount}`;
     const bridgeId = `${this.id}-bridge-${this.transferCount}`;
     const timeoutSec = Math.max(1, Math.ceil(target.ringTimeoutMs / 1000));
-    const transfer: TransferState = { legId, bridgeId, created: false, inStasis: false, dialling: false, timeoutSec, guard: undefined, decided: false, answered: false };
+    const transfer: TransferState = { legId, bridgeId, created: false, inStasis: false, dialling: false, timeoutSec, guard: undefined, decided: false, answered: false, returns: target.returns === true };
     this.transferState = transfer;
     this.host.trackLeg(legId, this);
     // Asterisk ends the dial at `timeout`; this guard only covers a lost Dial event.
@@ -328,8 +330,14 @@ export class AriCall implements CallPort {
     if (!transfer || transfer.legId !== legId) return;
     if (transfer.answered) {
       if (transfer.decided && dialstatus === undefined) {
-        // The agent hung up after the bridge: the transferred call is over.
         void this.host.rest.request('DELETE', `/bridges/${seg(transfer.bridgeId)}`);
+        if (transfer.returns) {
+          // The caller is still in Stasis and the flow takes them back; a second report of the leg is ignored.
+          this.transferState = undefined;
+          this.emit({ type: 'transfer.ended', reason: cause !== undefined ? `hangup cause ${cause}` : 'the agent hung up' });
+          return;
+        }
+        // The agent hung up after the bridge: the transferred call is over.
         this.hangup('transfer ended');
       }
       return;

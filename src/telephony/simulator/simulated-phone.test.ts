@@ -58,6 +58,40 @@ describe('SimulatedPhone', () => {
     expect(events).toEqual([{ type: 'transfer.result', outcome: 'busy' }]);
   });
 
+  it('a transfer that `returns` stays bridged for `talkMs`, keys going to the department, then reports it ended', async () => {
+    const { clock, p, events } = phone({ talkMs: 10_000 });
+    p.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000, returns: true });
+    await clock.advance(2000);
+    expect(events).toEqual([{ type: 'transfer.result', outcome: 'answered' }]);
+    expect(p.left).toBeUndefined();
+    expect(p.bridgedTo).toMatchObject({ endpoint: 'PJSIP/sales' });
+    p.press('5');
+    await clock.advance(9999);
+    expect(events).toHaveLength(1);
+    await clock.advance(1);
+    expect(events.slice(1)).toEqual([{ type: 'transfer.ended', reason: 'department hung up' }]);
+    expect(p.bridgedTo).toBeUndefined();
+    // The caller is back in the flow: keys and playbacks reach it again.
+    p.press('5');
+    expect(events.at(-1)).toEqual({ type: 'key', digit: '5' });
+    expect(p.hasListener).toBe(true);
+  });
+
+  it('`endBridge()` ends a bridge early; a plain answered transfer leaves the flow as before', async () => {
+    const { clock, p, events } = phone();
+    p.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000, returns: true });
+    await clock.advance(2000);
+    p.endBridge();
+    p.endBridge();
+    expect(events.filter((e) => e.type === 'transfer.ended')).toHaveLength(1);
+    expect(clock.pending).toBe(0);
+    const plain = phone();
+    plain.p.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000 });
+    await plain.clock.advance(2000);
+    expect(plain.p.left).toMatchObject({ kind: 'transferred' });
+    expect(plain.p.hasListener).toBe(false);
+  });
+
   it('records until the terminator', async () => {
     const { clock, p, events } = phone();
     p.record('r1', { name: 'r1', maxDurationMs: 60_000, maxSilenceMs: 5000, beep: true, terminator: '#' });

@@ -31,6 +31,9 @@ export interface SimulatorBehaviour {
   /** How long a dialled department rings before it answers or is busy. Default 2 s (busy: 1 s; noAnswer: the
    *  ring timeout). */
   ringMs?: number;
+  /** How long an answered department stays on the line when the flow takes the caller back (a `returns`
+   *  transfer) before it hangs up and `transfer.ended` is reported. Default 30 s; `endBridge()` ends it sooner. */
+  talkMs?: number;
   recording?: { outcome?: RecordingOutcome; durationMs?: number };
   /** Milliseconds per character of a sound's text. Default 60. */
   msPerChar?: number;
@@ -107,6 +110,7 @@ export class SimulatedPhone implements CallPort {
   private active?: { playback: SimulatedPlayback; timer: unknown };
   private recordingNow?: { id: string; startedAt: number; timer: unknown; terminator: string };
   private moh = false;
+  private bridge?: { target: DepartmentTarget; timer: unknown };
   private static seq = 0;
 
   constructor(
@@ -129,6 +133,10 @@ export class SimulatedPhone implements CallPort {
   get hasListener(): boolean {
     return this.listener !== undefined;
   }
+  /** The department the caller is bridged to now (an answered transfer that `returns`), if any. */
+  get bridgedTo(): DepartmentTarget | undefined {
+    return this.bridge?.target;
+  }
   /** Timers the phone has pending (playbacks, rings, recordings). */
   get pendingTimers(): number {
     return this.timers.size;
@@ -139,13 +147,23 @@ export class SimulatedPhone implements CallPort {
   /** Presses keys: each character one key event, at the current clock time. Ignored once the call has ended. */
   press(digits: string): void {
     for (const digit of digits) {
-      if (this.phase !== 'answered' || !DIGITS.has(digit)) continue;
+      // Keys pressed while bridged go to the department, not to the flow.
+      if (this.phase !== 'answered' || this.bridge || !DIGITS.has(digit)) continue;
       if (this.recordingNow && digit === this.recordingNow.terminator) {
         this.endRecording('finished');
         continue;
       }
       this.emit({ type: 'key', digit: digit as Digit });
     }
+  }
+
+  /** The department hangs up on a bridged caller, who is back in the flow (`transfer.ended`). No-op unless bridged. */
+  endBridge(): void {
+    const bridge = this.bridge;
+    if (!bridge) return;
+    this.bridge = undefined;
+    this.cancel(bridge.timer);
+    this.emit({ type: 'transfer.ended', reason: 'department hung up' });
   }
 
   /** The caller hangs up. */
@@ -213,6 +231,12 @@ export class SimulatedPhone implements CallPort {
     const ring = this.behaviour.ringMs ?? 2000;
     const delay = outcome === 'noAnswer' ? target.ringTimeoutMs : outcome === 'busy' ? Math.min(ring, 1000) : outcome === 'failed' ? 0 : ring;
     this.after(delay, () => {
+      if (outcome === 'answered' && target.returns) {
+        // Bridged, and the flow takes the caller back: the phone keeps listening until the department hangs up.
+        this.bridge = { target, timer: this.after(this.behaviour.talkMs ?? 30_000, () => this.endBridge()) };
+        this.emit({ type: 'transfer.result', outcome });
+        return;
+      }
       if (outcome === 'answered') this.leave({ kind: 'transferred', target });
       this.emit({ type: 'transfer.result', outcome });
       if (outcome === 'answered') this.release();
@@ -294,6 +318,7 @@ export class SimulatedPhone implements CallPort {
     this.timers.clear();
     this.active = undefined;
     this.recordingNow = undefined;
+    this.bridge = undefined;
   }
 
   private after(ms: number, fn: () => void): unknown {
