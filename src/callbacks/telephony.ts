@@ -3,19 +3,11 @@
  * adapter's `originate` fits `AriOriginate`, and a finished call's `CallOutcome` becomes the attempt's outcome.
  */
 import type { CallOutcome } from '../runtime/services.js';
+import type { AriAdapter } from '../telephony/ari/index.js';
 import type { OriginateRequest, OriginateResult, Originator } from './types.js';
 
-/** The part of the ARI adapter (`src/telephony/ari`) a callback needs. */
-export interface AriOriginate {
-  originate(request: {
-    endpoint: string;
-    flow?: string;
-    args?: Readonly<Record<string, string>>;
-    callerId?: string;
-    timeoutMs?: number;
-    variables?: Readonly<Record<string, string>>;
-  }): Promise<{ ok: true; channelId: string } | { ok: false; code: string; message: string }>;
-}
+/** The part of the ARI adapter (`src/telephony/ari`) a callback needs: its `originate`, as the adapter types it. */
+export type AriOriginate = Pick<AriAdapter, 'originate'>;
 
 /**
  * An `Originator` over the ARI adapter. The callback's variables travel as `Stasis()` arguments, so the callback

@@ -71,3 +71,16 @@ export const ALLOWED_EVENTS = [
   'RecordingFailed',
   'ApplicationReplaced',
 ] as const;
+
+/**
+ * Reads one websocket frame as an ARI event. A malformed frame gives undefined: it is dropped, never thrown into
+ * the event loop (both the outbound socket and the Asterisk-initiated one use this).
+ */
+export function parseAriFrame(data: { toString(): string }): AriEvent | undefined {
+  try {
+    const event: unknown = JSON.parse(data.toString());
+    return event && typeof event === 'object' ? (event as AriEvent) : undefined;
+  } catch {
+    return undefined;
+  }
+}

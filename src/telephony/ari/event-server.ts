@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
-import type { AriEvent } from './ari-types.js';
+import { parseAriFrame } from './ari-types.js';
 import type { EventSocketHandlers } from './event-socket.js';
 
 export interface InboundSocketOptions {
@@ -109,13 +109,8 @@ export class InboundEventServer {
     this.ws = ws;
     ws.on('message', (data) => {
       this.alive();
-      let event: unknown;
-      try {
-        event = JSON.parse(data.toString());
-      } catch {
-        return;
-      }
-      if (event && typeof event === 'object') this.handlers.event(event as AriEvent);
+      const event = parseAriFrame(data);
+      if (event) this.handlers.event(event);
     });
     ws.on('pong', () => this.alive());
     ws.on('error', () => undefined);

@@ -7,7 +7,7 @@
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../runtime/clock.js';
-import type { AriEvent } from './ari-types.js';
+import { parseAriFrame, type AriEvent } from './ari-types.js';
 
 export interface EventSocketOptions {
   /** `ws://host:8088/ari/events` (no credentials). */
@@ -107,13 +107,8 @@ export class EventSocket {
     });
     ws.on('message', (data) => {
       this.alive();
-      let event: unknown;
-      try {
-        event = JSON.parse(data.toString());
-      } catch {
-        return; // A malformed frame is dropped, never thrown into the event loop.
-      }
-      if (event && typeof event === 'object') this.handlers.event(event as AriEvent);
+      const event = parseAriFrame(data);
+      if (event) this.handlers.event(event);
     });
     ws.on('pong', () => this.alive());
     ws.on('unexpected-response', (_req, res) => {
