@@ -8,7 +8,7 @@ import type { HoursOverride, HoursOverrideStore } from '../data/hours-overrides.
 import { overrideActive } from '../data/hours-overrides.js';
 import type { LockoutRecord, LockoutRepository } from '../data/lockout.js';
 import { createMemoryLockouts } from '../data/lockout.js';
-import type { Logger } from '../runtime/services.js';
+import type { Logger, RecordingEntry } from '../runtime/services.js';
 
 /** A published, immutable version of a flow, with its source text. */
 export interface FlowVersion {
@@ -194,16 +194,10 @@ export function lockouts(db: Database.Database, logger: Logger): LockoutReposito
   };
 }
 
-/** A voicemail or callback request as stored. */
-export interface RecordingRow {
+/** A voicemail or callback request as stored: the engine's entry plus where it stands. */
+export interface RecordingRow extends RecordingEntry {
   id: number;
   callId: string;
-  purpose: 'voicemail' | 'callback';
-  name: string;
-  durationMs: number;
-  at: number;
-  caller: string;
-  vars: Record<string, string>;
   handledAt: number | null;
 }
 
