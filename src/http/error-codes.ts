@@ -42,6 +42,8 @@ export const serverCodes = {
   // Taking calls back after a restart or reconnect (log entries)
   'call-not-resumed': 'A call found inside the app after a (re)connect was sent to the safe destination: no usable saved state, or its flow version could not be rebuilt in time.',
   'safe-destination-failed': 'Asterisk refused to move a call to the safe destination; the call was hung up.',
+  'call-kept-bridged': 'A call found talking to a department (in its transfer bridge) could not be resumed; it stays in the conversation.',
+  'call-after-bridge': 'The department hung up on a call kept in its conversation without a flow; the caller went to the safe destination.',
 } as const;
 
 export type ServerCode = keyof typeof serverCodes;

@@ -3,8 +3,10 @@
  * coalesced and written in batches, never on the key path) and forgotten when it ends. When the ARI adapter finds
  * a call inside our app that this process does not hold (at startup, or after a reconnect, Asterisk sends no new
  * `StasisStart`), `takeBack` resumes it from its saved state on the flow version it started on, or, when there is
- * no usable state, hands it to the safe destination (the dialplan fallback). Either way within a time bound, and
- * never silently: each decision is logged with the call id and step.
+ * no usable state, hands it to the safe destination (the dialplan fallback). A caller talking to a department is
+ * never pulled out of the conversation: without a usable state it stays bridged, and goes to the safe destination
+ * only if the department hangs up first. Either way within a time bound, and never silently: each decision is
+ * logged with the call id and step.
  */
 import type { Clock } from '../runtime/clock.js';
 import type { CallRecordSink, Logger } from '../runtime/services.js';
@@ -84,26 +86,54 @@ function savedStep(snapshot: unknown): string {
  * The ARI re-attach handler: resume from the saved state, else the safe destination, within `boundMs`.
  * @example ari.onReattach(takeBack({ engine, liveCalls: store.liveCalls, ... }));
  */
-export function takeBack(options: TakeBackOptions): (port: CallPort, info: { reason: string }) => void {
+export function takeBack(options: TakeBackOptions): (port: CallPort, info: { reason: string; bridged?: boolean }) => void {
   const { engine, logger } = options;
   const bound = options.boundMs ?? DEFAULT_BOUND_MS;
 
-  const toSafety = (port: CallPort, reason: string, step: string): void => {
+  /** Sends the call to the safe destination; a hand-over that fails hangs up rather than leave silence. */
+  const handOver = (port: CallPort, step: string): void => {
     const callId = port.facts.callId;
-    logger.warn({ callId, step, reason, code: 'call-not-resumed', destination: options.safeDestination.context }, `call \`${callId}\` was not resumed (${reason}); sent to the safe destination \`${options.safeDestination.context}\``);
-    // Claim the call so the adapter does not also give it up, and make sure a failed hand-over is not silence.
+    let sent = false;
+    // Claims the call, so the adapter does not also give it up. Events the port queued before (a transfer the
+    // previous process left) are delivered at once, before `sent`, and are not this hand-over's result.
     port.onEvent((event) => {
-      if (event.type === 'transfer.result' && event.outcome === 'failed') {
+      if (sent && event.type === 'transfer.result' && event.outcome === 'failed') {
         logger.error({ callId, step, code: 'safe-destination-failed', reason: event.reason }, `call \`${callId}\` could not reach the safe destination; hanging up`);
         port.hangup('safe-destination-failed');
       }
     });
     port.transfer(options.safeDestination);
+    sent = true;
+  };
+
+  const toSafety = (port: CallPort, reason: string, step: string): void => {
+    const callId = port.facts.callId;
+    logger.warn({ callId, step, reason, code: 'call-not-resumed', destination: options.safeDestination.context }, `call \`${callId}\` was not resumed (${reason}); sent to the safe destination \`${options.safeDestination.context}\``);
+    handOver(port, step);
     options.records.callEnded(callId, { kind: 'transferred', step, department: options.safeDestination.context }, options.clock.now());
     options.liveCalls.remove(callId);
   };
 
-  const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string): void => {
+  /** A caller talking to a department, with no flow to resume: the conversation goes on; the flow's part is over. */
+  const keepTalking = (port: CallPort, reason: string, step: string, flow: string | undefined): void => {
+    const callId = port.facts.callId;
+    const destination = options.safeDestination.context;
+    logger.info({ callId, step, reason, code: 'call-kept-bridged', destination }, `call \`${callId}\` is talking to a department and was not resumed (${reason}); it stays in the conversation and goes to the safe destination \`${destination}\` if the department hangs up first`);
+    port.onEvent((event) => {
+      if (event.type !== 'transfer.ended') return;
+      logger.info({ callId, step, code: 'call-after-bridge', destination }, `the department hung up on call \`${callId}\`; sent to the safe destination \`${destination}\``);
+      handOver(port, step);
+    });
+    // A saved state means the flow had not ended: its record is still open. Without one the record is closed.
+    if (options.liveCalls.get(callId)) {
+      const doc = flow !== undefined ? engine.flow(flow)?.doc : undefined;
+      const department = (doc?.steps?.[step] as { transfer?: unknown } | undefined)?.transfer;
+      options.records.callEnded(callId, { kind: 'transferred', step, department: typeof department === 'string' ? department : 'unknown' }, options.clock.now());
+      options.liveCalls.remove(callId);
+    }
+  };
+
+  const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string, giveUp: (port: CallPort, reason: string, step: string) => void): void => {
     const callId = port.facts.callId;
     // A saved state that does not fit the machine (a changed flow or engine) makes the session end itself with a
     // hang-up while it starts; the caller goes to the safe destination instead.
@@ -125,7 +155,7 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
       refused = error instanceof Error ? error.message : String(error);
     }
     starting = false;
-    toSafety(port, `resume failed: ${refused}`, savedStep(snapshot));
+    giveUp(port, `resume failed: ${refused}`, savedStep(snapshot));
   };
 
   /** Rebuilds a saved version this engine does not have; its current version stays the one new calls get. */
@@ -147,15 +177,16 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
     const callId = port.facts.callId;
     const row = options.liveCalls.get(callId);
     const step = savedStep(row?.snapshot);
+    const giveUp = info.bridged ? (p: CallPort, why: string, at: string) => keepTalking(p, why, at, row?.flow) : toSafety;
     const why = !options.accepting() ? 'the server is stopping' : !engine.resumeCall ? 'this engine cannot resume calls' : unusable(row, callId);
-    if (why || !row) return toSafety(port, why ?? 'no saved state', step);
+    if (why || !row) return giveUp(port, why ?? 'no saved state', step);
     const loaded = engine.flowVersion?.(row.flow, row.version);
-    if (loaded) return resumeOn(port, loaded, row.snapshot, info.reason);
+    if (loaded) return resumeOn(port, loaded, row.snapshot, info.reason, giveUp);
     let settled = false;
     const timer = options.clock.setTimeout(() => {
       if (settled) return;
       settled = true;
-      toSafety(port, `flow \`${row.flow}\` version \`${row.version}\` not ready within ${bound} ms`, step);
+      giveUp(port, `flow \`${row.flow}\` version \`${row.version}\` not ready within ${bound} ms`, step);
     }, bound);
     void rebuild(row.flow, row.version)
       .catch((error: unknown) => {
@@ -166,8 +197,8 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
         if (settled) return;
         settled = true;
         options.clock.clearTimeout(timer);
-        if (flow) resumeOn(port, flow, row.snapshot, info.reason);
-        else toSafety(port, `flow \`${row.flow}\` version \`${row.version}\` is not available`, step);
+        if (flow) resumeOn(port, flow, row.snapshot, info.reason, giveUp);
+        else giveUp(port, `flow \`${row.flow}\` version \`${row.version}\` is not available`, step);
       });
   };
 }

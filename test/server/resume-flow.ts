@@ -41,10 +41,31 @@ steps:
   bye: { hangup: [bye] }
 `;
 
-/** A temp folder holding the flow; removed by the returned function. */
+/** A transfer whose caller comes back when the agent hangs up (`answered:`), to the `after` prompt. */
+export const AGENT_FLOW = `flow: agent
+language: en
+start: main
+prompts:
+  hello: { sound: agent/hello, text: "Connecting you to sales." }
+  after: { sound: agent/after, text: "Thank you for talking to sales. Goodbye." }
+  sorry: { sound: agent/sorry, text: "Sales cannot take your call. Goodbye." }
+departments:
+  sales: { dial: PJSIP/sales, ringTimeout: 20s }
+steps:
+  main:
+    transfer: sales
+    prompt: hello
+    answered: after
+    failed: sorry
+  after: { hangup: [after] }
+  sorry: { hangup: [sorry] }
+`;
+
+/** A temp folder holding the flows; removed by the returned function. */
 export function flowFolder(): { dir: string; db: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tt-resume-'));
   writeFileSync(join(dir, 'demo.yaml'), RESUME_FLOW);
+  writeFileSync(join(dir, 'agent.yaml'), AGENT_FLOW);
   return { dir, db: join(dir, 'touchtone.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -32,15 +32,30 @@ function serve(dir: string, db: string, fake: FakeAri): { child: ChildProcess; o
   return { child, output: () => output };
 }
 
+/** A fake Asterisk and a flows folder with its store, and a first server connected to them. */
+async function firstServer() {
+  const fake = await FakeAri.start({ password: ARI_PASSWORD, playbackMs: 20 });
+  cleanups.push(() => fake.close());
+  const folder = flowFolder();
+  cleanups.push(folder.remove);
+  const first = serve(folder.dir, folder.db, fake);
+  await waitFor(() => fake.socketCount() > 0, `the first server connected; its output:\n${first.output()}`, 20_000);
+  return { fake, folder, first };
+}
+
+/** `kill -9` of the first server, then a second one on the same store; resolves when it has connected. */
+async function killAndRestart(fake: FakeAri, folder: { dir: string; db: string }, first: ReturnType<typeof serve>) {
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('exit', resolve));
+  await waitFor(() => fake.socketCount() === 0, 'the socket of the killed server gone');
+  const second = serve(folder.dir, folder.db, fake);
+  await waitFor(() => fake.socketCount() > 0, `the restarted server connected; its output:\n${second.output()}`, 20_000);
+  return second;
+}
+
 describe('engine restart with a call in Stasis', () => {
   it('kill -9 mid-menu, restart: the call is resumed at the same step with its variables within 2 s, and keys work', async () => {
-    const fake = await FakeAri.start({ password: ARI_PASSWORD, playbackMs: 20 });
-    cleanups.push(() => fake.close());
-    const folder = flowFolder();
-    cleanups.push(folder.remove);
-
-    const first = serve(folder.dir, folder.db, fake);
-    await waitFor(() => fake.socketCount() > 0, `the first server connected; its output:\n${first.output()}`, 20_000);
+    const { fake, folder, first } = await firstServer();
     const { id } = fake.placeCall({ args: ['demo'], caller: '+4930123' });
     await waitFor(() => played(fake, id, 'demo/hello'), 'the first menu', 5000);
     fake.pressKey(id, '1');
@@ -50,13 +65,8 @@ describe('engine restart with a call in Stasis', () => {
     // The saved state reached the file: at most one flush interval after the step change.
     await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
 
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
-    await waitFor(() => fake.socketCount() === 0, 'the socket of the killed server gone');
+    const second = await killAndRestart(fake, folder, first);
     expect(fake.channels.get(id)?.app).toBe('touchtone');
-
-    const second = serve(folder.dir, folder.db, fake);
-    await waitFor(() => fake.socketCount() > 0, `the restarted server connected; its output:\n${second.output()}`, 20_000);
     const connectedAt = performance.now();
     await waitFor(() => second.output().includes(`call \`${id}\` resumed at step \`pick\``), `the call resumed; output:\n${second.output()}`, RECOVERY_BOUND_MS);
     const recoveryMs = performance.now() - connectedAt;
@@ -68,6 +78,28 @@ describe('engine restart with a call in Stasis', () => {
     expect(played(fake, id, 'demo/wrong')).toBe(false);
     expect(fake.channels.get(id)?.dialplan.context).not.toBe('touchtone-fallback');
     process.stdout.write(`engine kill -9: call resumed from its saved state ${recoveryMs.toFixed(0)} ms after the restarted server connected\n`);
+
+    second.child.kill('SIGTERM');
+    await new Promise((resolve) => second.child.once('exit', resolve));
+  }, 60_000);
+
+  it('kill -9 while the caller talks to an agent, restart: the conversation goes on, and the caller comes back to the flow when the agent hangs up', async () => {
+    const { fake, folder, first } = await firstServer();
+    const { id } = fake.placeCall({ args: ['agent'] });
+    const legId = `${id}-dial-1`;
+    await waitFor(() => fake.bridges.get(`${id}-bridge-1`)?.channels.length === 2, `caller and agent bridged; output:\n${first.output()}`, 5000);
+    await waitFor(() => savedStep(folder.db, id) === 'main', 'the saved state at the transfer step', 2000);
+
+    const second = await killAndRestart(fake, folder, first);
+    await waitFor(() => second.output().includes(`call \`${id}\` resumed at step \`main\``), `the call resumed; output:\n${second.output()}`, RECOVERY_BOUND_MS);
+    // Still talking: the restart neither hung up the agent nor pulled the caller out of the bridge.
+    expect(fake.channels.has(legId)).toBe(true);
+    expect(fake.bridges.get(`${id}-bridge-1`)?.channels).toEqual([id, legId]);
+
+    fake.callerHangsUp(legId);
+    await waitFor(() => played(fake, id, 'agent/after'), `the flow's answered branch after the agent hung up; output:\n${second.output()}`, 2000);
+    expect(played(fake, id, 'agent/sorry')).toBe(false);
+    expect(fake.channels.get(id)?.dialplan.context).not.toBe('touchtone-fallback');
 
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));

@@ -178,4 +178,51 @@ describe('takeBack', () => {
     expect(c.commands).toEqual(['transfer touchtone-fallback', 'hangup safe-destination-failed']);
     expect(r.logs.some((l) => l.level === 'error' && l.obj.code === 'safe-destination-failed')).toBe(true);
   });
+
+  describe('a caller talking to a department (the adapter found its transfer bridge)', () => {
+    it('with no saved state: stays in the conversation; when the department hangs up, goes to the safe destination', () => {
+      const r = rig();
+      const c = port('c1');
+      r.handler(c.port, { reason: 'startup', bridged: true });
+      // Not pulled out of the bridge, not hung up, and the flow's record (closed when its flow ended) is left alone.
+      expect(c.commands).toEqual([]);
+      expect(c.claimed()).toBe(true);
+      expect(r.ended).toEqual([]);
+      expect(r.logs.find((l) => l.obj.callId === 'c1')).toMatchObject({ level: 'info', obj: { code: 'call-kept-bridged' } });
+      c.emit({ type: 'transfer.ended', reason: 'the agent hung up' });
+      expect(c.commands).toEqual(['transfer touchtone-fallback']);
+      expect(r.logs.some((l) => l.obj.code === 'call-after-bridge')).toBe(true);
+    });
+
+    it('with a saved state the engine cannot resume: stays bridged, and its open record is closed `transferred`', () => {
+      const r = rig({ rows: [row('c1', snapshotOf('c1', 'agent'))], accepting: () => false });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'startup', bridged: true });
+      expect(c.commands).toEqual([]);
+      expect(r.ended).toEqual([{ id: 'c1', outcome: { kind: 'transferred', step: 'agent', department: 'unknown' } }]);
+      expect(r.removed).toEqual(['c1']);
+      expect(r.logs.find((l) => l.obj.code === 'call-kept-bridged')?.msg).toContain('the server is stopping');
+    });
+
+    it('with a usable saved state: resumed like any call (the flow waits for the department to hang up)', () => {
+      const r = rig({ rows: [row('c1', snapshotOf('c1', 'agent'))] });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'startup', bridged: true });
+      expect(r.resumed).toEqual(['c1']);
+      expect(c.commands).toEqual([]);
+    });
+  });
+
+  it('a transfer result the port held from before the take-back is not taken for the hand-over\'s own', () => {
+    const r = rig();
+    const c = port('c1');
+    // The adapter reports the previous process's ringing transfer as failed; the listener hears it first.
+    const held = c.port.onEvent;
+    (c.port as { onEvent: CallPort['onEvent'] }).onEvent = (fn) => {
+      held(fn);
+      fn({ type: 'transfer.result', outcome: 'failed', reason: 'the engine restarted while the department was ringing' });
+    };
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.commands).toEqual(['transfer touchtone-fallback']);
+  });
 });

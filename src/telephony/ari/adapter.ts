@@ -7,16 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type TimerHandle } from '../../runtime/clock.js';
 import type { CallFacts, CallPort, TelephonyAdapter } from '../port.js';
 import { AriCall, type CallHost } from './ari-call.js';
-import { ALLOWED_EVENTS, type AriChannel, type AriEvent } from './ari-types.js';
+import { ALLOWED_EVENTS, type AriBridge, type AriChannel, type AriEvent } from './ari-types.js';
 import { argsFromAppData, callFacts } from './call-facts.js';
 import { EventSocket } from './event-socket.js';
+import { DIAL_LEG_ARG, findTransfers, parseTransferId, RETURNING_TRANSFER_BRIDGE, TRANSFER_BRIDGE, type FoundTransfer } from './found-transfers.js';
 import { InboundEventServer } from './event-server.js';
 import { resolveOptions, type AriLogger, type AriOptions, type ResolvedAriOptions } from './options.js';
 import { ok, seg, AriRestClient } from './rest-client.js';
 import { cleanValue, isEndpoint, isFlowName, toDigit } from './sanitize.js';
-
-/** The argument our own dial legs carry into Stasis, so they are never mistaken for callers. */
-const DIAL_LEG_ARG = 'touchtone-dial';
 
 /** What the adapter knows about a call it took back after a (re)connect. */
 export interface ReattachInfo {
@@ -28,6 +26,12 @@ export interface ReattachInfo {
   args: readonly string[];
   /** When Asterisk created the channel (ISO), if known. */
   createdAt?: string;
+  /**
+   * The caller is talking to a department in a transfer bridge a previous process made. The adapter keeps the
+   * bridge and never pulls the caller out of it; when the department hangs up, the call ends (a transfer without
+   * `returns`) or the port reports `transfer.ended` (with `returns`).
+   */
+  bridged: boolean;
 }
 
 export interface AriStatus {
@@ -120,6 +124,9 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   private reconcileTimer: TimerHandle | undefined;
   private reconcileAttempt = 0;
   private readonly claimTimers = new Set<TimerHandle>();
+  /** Channels unknown to us that ended while a listing was on its way: they must not be taken back. */
+  private readonly endedWhileListing = new Set<string>();
+  private listing = 0;
   private running = false;
   private firstSettled: (() => void) | undefined;
 
@@ -355,6 +362,15 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   }
 
   private async reconcile(reason: 'startup' | 'reconnect'): Promise<void> {
+    this.listing += 1;
+    try {
+      await this.reconcileListed(reason);
+    } finally {
+      if (--this.listing === 0) this.endedWhileListing.clear();
+    }
+  }
+
+  private async reconcileListed(reason: 'startup' | 'reconnect'): Promise<void> {
     const before = this.seq;
     const listed = await this.rest.request<AriChannel[]>('GET', '/channels');
     if (!ok(listed) || !Array.isArray(listed.body)) {
@@ -386,16 +402,39 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       void this.catchUp(call, present);
     }
 
+    const strangers: Array<{ channel: AriChannel; args: string[] }> = [];
+    const strayLegs: string[] = [];
     for (const channel of present.values()) {
       if (!this.inOurApp(channel) || this.calls.has(channel.id!) || this.legs.has(channel.id!)) continue;
       const args = argsFromAppData(channel.dialplan?.app_data);
-      if (args[0] === DIAL_LEG_ARG) {
-        // A dial leg of a call this process no longer knows: nobody will bridge it.
-        void this.rest.request('DELETE', `/channels/${seg(channel.id!)}`);
-        continue;
-      }
-      this.takeBack(channel, args, reason);
+      if (args[0] === DIAL_LEG_ARG) strayLegs.push(channel.id!);
+      else strangers.push({ channel, args });
     }
+    const transfers = await this.transfersOf(new Set(strangers.map(({ channel }) => channel.id!)), present);
+    for (const { channel, args } of strangers) {
+      if (this.endedWhileListing.has(channel.id!) || this.calls.has(channel.id!)) continue;
+      this.takeBack(channel, args, reason, transfers.get(channel.id!));
+    }
+    // A dial leg of a call this process neither holds nor took back with its transfer: nobody will bridge it.
+    for (const legId of strayLegs) if (!this.legs.has(legId)) void this.rest.request('DELETE', `/channels/${seg(legId)}`);
+  }
+
+  /**
+   * The transfers previous processes left on the calls about to be taken back. Also deletes transfer bridges whose
+   * caller no longer exists: Asterisk keeps a Stasis bridge until someone destroys it.
+   */
+  private async transfersOf(callers: ReadonlySet<string>, present: ReadonlyMap<string, AriChannel>): Promise<Map<string, FoundTransfer>> {
+    const listed = await this.rest.request<AriBridge[]>('GET', '/bridges');
+    if (!ok(listed) || !Array.isArray(listed.body)) {
+      this.log.warn({ code: 'ARI_BRIDGES_UNLISTED', status: listed.status, error: listed.error }, 'could not list bridges; calls talking to a department are taken back as if they were not');
+      return new Map();
+    }
+    for (const bridge of listed.body) {
+      if (typeof bridge?.id !== 'string' || (bridge.name !== TRANSFER_BRIDGE && bridge.name !== RETURNING_TRANSFER_BRIDGE)) continue;
+      const callId = parseTransferId(bridge.id, 'bridge')?.callId;
+      if (callId !== undefined && !present.has(callId) && !this.calls.has(callId)) void this.rest.request('DELETE', `/bridges/${seg(bridge.id)}`);
+    }
+    return callers.size ? findTransfers(callers, present, listed.body) : new Map();
   }
 
   /** Replays what a held call missed: playbacks, recordings and dial legs that ended during the gap. */
@@ -421,12 +460,17 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     }
   }
 
-  private takeBack(channel: AriChannel, args: string[], reason: 'startup' | 'reconnect'): void {
+  private takeBack(channel: AriChannel, args: string[], reason: 'startup' | 'reconnect', transfer: FoundTransfer | undefined): void {
     const id = channel.id!;
     const call = this.adopt(channel, args);
     call.reattached = true;
+    if (transfer) {
+      this.log.info({ callId: id, phase: transfer.phase, returns: transfer.returns }, 'found the transfer a previous process started on a call taken back');
+      call.resumeTransfer(transfer);
+    }
     const info: ReattachInfo = {
       reason,
+      bridged: call.talking,
       state: cleanValue(channel.state, 32),
       args: args.map((a) => cleanValue(a, 256)).slice(0, 16),
       ...(channel.creationtime ? { createdAt: cleanValue(channel.creationtime, 40) } : {}),
@@ -498,6 +542,9 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     // A Local channel's halves can sit in two apps on one connection; only our app's events count.
     if (event.application !== undefined && event.application !== this.app) return;
     const channelId = typeof event.channel?.id === 'string' ? event.channel.id : undefined;
+    if (this.listing > 0 && channelId && (event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') && !this.calls.has(channelId)) {
+      this.endedWhileListing.add(channelId);
+    }
     switch (event.type) {
       case 'StasisStart':
         if (channelId) this.stasisStart(channelId, event);

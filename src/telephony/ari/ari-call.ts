@@ -17,6 +17,7 @@ import type {
   TransferOutcome,
 } from '../port.js';
 import type { AriLogger } from './options.js';
+import { DIAL_LEG_ARG, dialLegId, RETURNING_TRANSFER_BRIDGE, RETURNS_ARG, TRANSFER_BRIDGE, transferBridgeId, type FoundTransfer } from './found-transfers.js';
 import { ok, seg, type AriRestClient } from './rest-client.js';
 import {
   cleanValue,
@@ -113,6 +114,8 @@ export class AriCall implements CallPort {
   private readonly recordings = new Map<string, string>(); // recording name → recordingId
   private transferState: TransferState | undefined;
   private transferCount = 0;
+  /** A hand-over asked for while the caller talked to a department: it happens when the department hangs up. */
+  private handOverAfterBridge: { context: string; extension: string; priority: number } | undefined;
   /** True once the runtime registered its listener (a re-attached call counts as taken back then). */
   claimed = false;
   /** Taken back after a (re)connect by a process that did not start it: it may have playbacks we never saw. */
@@ -134,6 +137,11 @@ export class AriCall implements CallPort {
   /** Asterisk's ids of playbacks that have not ended, for reconciliation after a reconnect. */
   activePlaybacks(): string[] {
     return [...this.byAri.keys()];
+  }
+
+  /** The caller is bridged to a department (a transfer answered and not yet ended). */
+  get talking(): boolean {
+    return this.transferState?.answered === true && this.transferState.decided;
   }
 
   activeRecordings(): Array<{ name: string; recordingId: string }> {
@@ -245,6 +253,14 @@ export class AriCall implements CallPort {
   transfer(target: DepartmentTarget): void {
     if (this.state !== 'live') return;
     if (target.kind === 'dialplan') {
+      if (this.talking) {
+        // Never pull a caller out of a conversation (a shutdown or take-back hand-over): it waits for the agent. A
+        // transfer without `returns` ends the call when the agent hangs up, so there is nothing left to hand over.
+        if (this.transferState!.returns) this.handOverAfterBridge = { context: target.context, extension: target.extension, priority: target.priority };
+        this.host.log.info({ callId: this.id, context: cleanValue(target.context, 40) }, 'the caller is talking to a department; not pulled out of the conversation');
+        this.deliverOrQueue({ type: 'transfer.result', outcome: 'answered', reason: 'handed over when the department hangs up' });
+        return;
+      }
       this.continueTo(target.context, target.extension, target.priority, (success, reason) =>
         // Asterisk may send StasisEnd before it answers the request; the result still belongs to the runtime.
         this.deliverOrQueue({ type: 'transfer.result', outcome: success ? 'answered' : 'failed', ...(reason ? { reason } : {}) }),
@@ -255,13 +271,20 @@ export class AriCall implements CallPort {
       this.emit({ type: 'transfer.result', outcome: 'failed', reason: 'a transfer is already ringing' });
       return;
     }
+    if (this.talking) {
+      // Only a flow resumed from a state saved before its transfer was answered asks again (the snapshot is saved
+      // at step changes): the conversation it asks for is the one going on. Dialling again would split it.
+      this.host.log.info({ callId: this.id }, 'a transfer asked for while the caller talks to a department: that conversation is the answer');
+      this.emit({ type: 'transfer.result', outcome: 'answered', reason: 'already talking to the department' });
+      return;
+    }
     if (!isEndpoint(target.endpoint)) {
       this.emit({ type: 'transfer.result', outcome: 'failed', reason: `endpoint \`${cleanValue(target.endpoint, 60)}\` is not a plain dial endpoint` });
       return;
     }
     this.transferCount += 1;
-    const legId = `${this.id}-dial-${this.transferCount}`;
-    const bridgeId = `${this.id}-bridge-${this.transferCount}`;
+    const legId = dialLegId(this.id, this.transferCount);
+    const bridgeId = transferBridgeId(this.id, this.transferCount);
     const timeoutSec = Math.max(1, Math.ceil(target.ringTimeoutMs / 1000));
     const transfer: TransferState = { legId, bridgeId, created: false, inStasis: false, dialling: false, timeoutSec, guard: undefined, decided: false, answered: false, returns: target.returns === true };
     this.transferState = transfer;
@@ -276,7 +299,8 @@ export class AriCall implements CallPort {
       const created = await rest.request('POST', '/channels/create', {
         endpoint: target.endpoint,
         app: this.host.app,
-        appArgs: 'touchtone-dial',
+        // A later process reads `returns` back from the leg's arguments (see found-transfers.ts).
+        appArgs: transfer.returns ? `${DIAL_LEG_ARG},${RETURNS_ARG}` : DIAL_LEG_ARG,
         channelId: legId,
         originator: this.id,
       }, { variables });
@@ -285,6 +309,28 @@ export class AriCall implements CallPort {
       transfer.created = true;
       this.dialWhenReady(transfer);
     })();
+  }
+
+  /**
+   * Takes over the transfer a previous process started (see `findTransfers`), before the runtime resumes the call.
+   * A conversation stays bridged; an agent who left while no engine listened ends it now; an answered leg is
+   * bridged; a department still ringing is hung up and reported `failed` (the ring timeout died with the process,
+   * so the flow's `failed` branch decides, usually the queue).
+   */
+  resumeTransfer(found: FoundTransfer): void {
+    this.transferCount = Math.max(this.transferCount, found.n);
+    const { legId, bridgeId, returns } = found;
+    if (found.phase === 'ringing') {
+      void this.host.rest.request('DELETE', `/channels/${seg(legId)}`);
+      void this.host.rest.request('DELETE', `/channels/${seg(this.id)}/ring`);
+      this.emit({ type: 'transfer.result', outcome: 'failed', reason: 'the engine restarted while the department was ringing' });
+      return;
+    }
+    const talking = found.phase !== 'answered';
+    this.transferState = { legId, bridgeId, created: true, inStasis: true, dialling: true, timeoutSec: 0, guard: undefined, decided: talking, answered: talking, returns };
+    this.host.trackLeg(legId, this);
+    if (found.phase === 'answered') this.legAnswered(legId);
+    else if (found.phase === 'agent-left') this.legEnded(legId, undefined, undefined);
   }
 
   /** The dial leg's StasisStart: Asterisk answers 409 to a dial before the leg is inside the app. */
@@ -312,7 +358,8 @@ export class AriCall implements CallPort {
     void (async () => {
       const { rest } = this.host;
       void rest.request('DELETE', `/channels/${seg(this.id)}/ring`);
-      const bridge = await rest.request('POST', '/bridges', { type: 'mixing', bridgeId: transfer.bridgeId, name: 'touchtone-transfer' });
+      const name = transfer.returns ? RETURNING_TRANSFER_BRIDGE : TRANSFER_BRIDGE;
+      const bridge = await rest.request('POST', '/bridges', { type: 'mixing', bridgeId: transfer.bridgeId, name });
       const added = ok(bridge) ? await rest.request('POST', `/bridges/${seg(transfer.bridgeId)}/addChannel`, { channel: `${this.id},${legId}` }) : bridge;
       if (!ok(added)) {
         void rest.request('DELETE', `/channels/${seg(legId)}`);
@@ -330,15 +377,23 @@ export class AriCall implements CallPort {
     if (!transfer || transfer.legId !== legId) return;
     if (transfer.answered) {
       if (transfer.decided && dialstatus === undefined) {
+        // A second report of the same leg (hangup request, then destroyed) finds no transfer and is ignored.
+        this.transferState = undefined;
         void this.host.rest.request('DELETE', `/bridges/${seg(transfer.bridgeId)}`);
-        if (transfer.returns) {
-          // The caller is still in Stasis and the flow takes them back; a second report of the leg is ignored.
-          this.transferState = undefined;
-          this.emit({ type: 'transfer.ended', reason: cause !== undefined ? `hangup cause ${cause}` : 'the agent hung up' });
+        // The agent hung up after the bridge: without `returns` the transferred call is over.
+        if (!transfer.returns) return this.hangup('transfer ended');
+        const handOver = this.handOverAfterBridge;
+        if (handOver) {
+          this.handOverAfterBridge = undefined;
+          this.continueTo(handOver.context, handOver.extension, handOver.priority, (success, reason) => {
+            if (success) return;
+            this.host.log.error({ callId: this.id, code: 'ARI_HANDOVER_FAILED', reason }, 'could not hand the call over after the department hung up; hanging up');
+            this.hangup('hand-over failed');
+          });
           return;
         }
-        // The agent hung up after the bridge: the transferred call is over.
-        this.hangup('transfer ended');
+        // The caller is still in Stasis and the flow takes them back.
+        this.emit({ type: 'transfer.ended', reason: cause !== undefined ? `hangup cause ${cause}` : 'the agent hung up' });
       }
       return;
     }

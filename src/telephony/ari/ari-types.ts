@@ -25,6 +25,13 @@ export interface AriChannel {
   creationtime?: string;
 }
 
+/** ARI's `Bridge`: `GET /bridges` lists them with the ids of the channels inside. */
+export interface AriBridge {
+  id?: string;
+  name?: string;
+  channels?: unknown[];
+}
+
 export interface AriPlayback {
   id?: string;
   target_uri?: string;

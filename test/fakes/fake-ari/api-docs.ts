@@ -91,7 +91,7 @@ const DESCRIPTIONS: Record<string, object> = {
   bridges: resource(
     'bridges',
     [
-      api('/bridges', [['POST', 'create', 'Bridge', [['type', 'query', false], ['bridgeId', 'query', false], ['name', 'query', false]]]]),
+      api('/bridges', [['GET', 'list', 'List[Bridge]', []], ['POST', 'create', 'Bridge', [['type', 'query', false], ['bridgeId', 'query', false], ['name', 'query', false]]]]),
       api('/bridges/{bridgeId}', [['DELETE', 'destroy', 'void', [['bridgeId', 'path', true]]]]),
       api('/bridges/{bridgeId}/addChannel', [['POST', 'addChannel', 'void', [['bridgeId', 'path', true], ['channel', 'query', true]]]]),
     ],

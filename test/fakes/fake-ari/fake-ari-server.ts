@@ -40,6 +40,12 @@ export interface FakePlayback {
   timer?: NodeJS.Timeout;
 }
 
+export interface FakeBridge {
+  id: string;
+  name: string;
+  channels: string[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -86,7 +92,7 @@ const SCHEMES = /^(sound|number|digits|characters|recording|tone):./;
 export class FakeAri extends EventEmitter {
   readonly channels = new Map<string, FakeChannel>();
   readonly playbacks = new Map<string, FakePlayback>();
-  readonly bridges = new Map<string, { id: string; channels: string[] }>();
+  readonly bridges = new Map<string, FakeBridge>();
   readonly recordings = new Map<string, { name: string; channelId: string; timer?: NodeJS.Timeout }>();
   readonly requests: RecordedRequest[] = [];
   readonly endpoints = new Map<string, EndpointBehaviour>();
@@ -193,6 +199,27 @@ export class FakeAri extends EventEmitter {
     this.channels.set(id, channel);
     this.event(app, 'StasisStart', { args, channel: this.channelJson(channel) });
     return { id, stasisStatus: 'SUCCESS' };
+  }
+
+  /**
+   * A channel already inside `Stasis(app,args…)` when the test begins: it entered while an earlier process
+   * listened, so no event announces it (as after an engine restart).
+   */
+  alreadyInApp(id: string, opts: { args?: string[]; state?: FakeChannel['state']; app?: string } = {}): FakeChannel {
+    const app = opts.app ?? 'touchtone';
+    return this.newChannel({
+      id,
+      state: opts.state ?? 'Up',
+      app,
+      dialplan: { context: 'touchtone-entry', exten: '100', priority: 2, app_name: 'Stasis', app_data: [app, ...(opts.args ?? [])].join(',') },
+    });
+  }
+
+  /** A bridge an earlier process made (no event announces it). */
+  addBridge(id: string, name: string, channels: string[]): FakeBridge {
+    const bridge: FakeBridge = { id, name, channels: [...channels] };
+    this.bridges.set(id, bridge);
+    return bridge;
   }
 
   /** The caller presses (and releases) a key. */
@@ -496,9 +523,12 @@ export class FakeAri extends EventEmitter {
       case 'POST bridges': {
         const bridgeId = q.bridgeId ?? `bridge-${this.nextId++}`;
         if (this.bridges.has(bridgeId)) return this.send(res, 409, { message: 'Bridge with this ID already exists' });
-        this.bridges.set(bridgeId, { id: bridgeId, channels: [] });
-        return this.send(res, 200, { id: bridgeId, technology: 'simple_bridge', bridge_type: q.type ?? 'mixing', channels: [] });
+        const bridge: FakeBridge = { id: bridgeId, name: q.name ?? '', channels: [] };
+        this.bridges.set(bridgeId, bridge);
+        return this.send(res, 200, this.bridgeJson(bridge));
       }
+      case 'GET bridges':
+        return this.send(res, 200, [...this.bridges.values()].map((b) => this.bridgeJson(b)));
       case 'POST bridges/:id/addChannel': {
         const bridge = this.bridges.get(id!);
         if (!bridge) return notFound('Bridge');
@@ -518,6 +548,16 @@ export class FakeAri extends EventEmitter {
       default:
         return this.send(res, 404, { message: `fake ARI does not implement ${r.method} ${url.pathname}` });
     }
+  }
+
+  /** ARI's `Bridge` as `GET /bridges` lists it. */
+  bridgeJson(b: FakeBridge): object {
+    return { id: b.id, technology: 'simple_bridge', bridge_type: 'mixing', bridge_class: 'stasis', creator: 'Stasis', name: b.name, channels: [...b.channels], creationtime: ariTimestamp(), video_mode: 'talker' };
+  }
+
+  /** A channel that leaves Stasis or hangs up leaves its bridge too; the bridge stays until it is destroyed. */
+  private leaveBridges(channelId: string): void {
+    for (const bridge of this.bridges.values()) bridge.channels = bridge.channels.filter((c) => c !== channelId);
   }
 
   private setState(channel: FakeChannel, state: FakeChannel['state']): void {
@@ -696,6 +736,7 @@ export class FakeAri extends EventEmitter {
     const app = channel.app;
     channel.app = undefined;
     channel.dialplan = dialplan;
+    this.leaveBridges(channel.id);
     for (const id of channel.playQueue) this.endPlayback(id, 'done');
     if (app) this.event(app, 'StasisEnd', { channel: this.channelJson(channel) });
   }
@@ -711,6 +752,7 @@ export class FakeAri extends EventEmitter {
       this.playbacks.delete(id);
     }
     channel.playQueue = [];
+    this.leaveBridges(channelId);
     if (app) this.event(app, 'StasisEnd', { channel: this.channelJson(channel) });
     this.channels.delete(channelId);
     if (app) this.event(app, 'ChannelDestroyed', { cause, cause_txt: cause === 17 ? 'User busy' : 'Normal Clearing', channel: this.channelJson(channel) });
