@@ -262,6 +262,31 @@ describe('ARI adapter: transfers and hand-offs', () => {
     expect(rig.fake.channels.get(id)!.dialplan).toMatchObject({ context: 'touchtone-queue', exten: 's', priority: 1 });
     expect(rig.fake.channels.get(id)!.variables.__TOUCHTONE_QUEUE).toBe('support');
   });
+
+  it('the dialplan and the dialled department see every variable set before: continue and dial wait for them', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    // Asterisk answers requests in any order; here every variable write is the slowest.
+    rig.fake.delayOf = (r) => (r.path.endsWith('/variable') ? 40 : 0);
+    const seen: Record<string, Record<string, string>> = {};
+    rig.fake.on('request', (r: { method: string; path: string }) => {
+      if (r.method !== 'POST') return;
+      const caller = r.path.endsWith('/channels/create') ? id : /^\/ari\/channels\/([^/]+)\/continue$/.exec(r.path)?.[1];
+      if (caller) seen[r.path] = { ...rig!.fake.channels.get(decodeURIComponent(caller))!.variables };
+    });
+    call.port.setVariables({ TOUCHTONE_ACCOUNT: '4711' });
+    call.port.transfer({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 5000 });
+    await waitFor(() => eventsOf(call, 'transfer.result').length, 'dialled');
+    expect(seen['/ari/channels/create']).toMatchObject({ __TOUCHTONE_ACCOUNT: '4711' });
+
+    const second = rig.fake.placeCall().id;
+    const queued = await rig.call(1);
+    queued.port.setVariables({ TOUCHTONE_ACCOUNT: '42' });
+    queued.port.enqueue({ queue: 'support' });
+    await waitFor(() => rig!.fake.channels.get(second)!.app === undefined, 'left the app');
+    expect(seen[`/ari/channels/${encodeURIComponent(second)}/continue`]).toMatchObject({ __TOUCHTONE_ACCOUNT: '42', __TOUCHTONE_QUEUE: 'support' });
+  });
 });
 
 describe('ARI adapter: outbound calls', () => {

@@ -134,6 +134,26 @@ describe('ARI adapter: resilience', () => {
     expect(rig.fake.playbacks.size).toBe(0);
   });
 
+  it('a caller who dials in while the listing is on its way is served as a new call, not taken back', async () => {
+    rig = await startRig({ start: false, ari: { safeDestination } });
+    // Asterisk lists the channel the moment it enters Stasis(); its StasisStart reaches the socket a little later.
+    let placed = false;
+    rig.fake.on('request', (r: { method: string; path: string }) => {
+      if (placed || r.method !== 'GET' || r.path !== '/ari/channels') return;
+      placed = true;
+      const channel = rig!.fake.alreadyInApp('newcomer', { args: ['acme'], state: 'Ring' });
+      setTimeout(() => rig!.fake.event('touchtone', 'StasisStart', { args: ['acme'], channel: rig!.fake.channelJson(channel) }), 30);
+    });
+    const reattached: string[] = [];
+    rig.ari.onReattach((call) => void reattached.push(call.facts.callId));
+    await rig.ari.start();
+    const call = await rig.call();
+    expect(call.port.facts).toMatchObject({ callId: 'newcomer', flow: 'acme' });
+    await waitFor(() => rig!.fake.requests.some((q) => q.path === '/ari/bridges'), 'the take-back pass over');
+    expect(reattached).toEqual([]);
+    expect(rig.fake.channels.get('newcomer')!.app).toBe('touchtone');
+  });
+
   it('re-attach: a call nobody claims goes to the safe destination after the orphan limit', async () => {
     rig = await startRig({ start: false, ari: { safeDestination, orphanLimitMs: 20 } });
     rig.fake.placeCall({ id: 'orphan' });

@@ -214,6 +214,35 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     call.port.hangup('test done');
   });
 
+  it('re-attach while the caller talks to an agent: the bridge stays, and the caller comes back when the agent hangs up', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const first = await nextCall(ivrLeg);
+    first.port.answer();
+    first.port.transfer({ kind: 'dial', endpoint: 'Local/answer@touchtone-test-agents', ringTimeoutMs: 2000, returns: true });
+    expect((await event(first, 'transfer.result')).outcome).toBe('answered');
+    await ari.stop();
+    calls.length = 0;
+    const found: Array<{ call: LiveCall; info: ReattachInfo }> = [];
+    ari = await adapter((port, info) => {
+      const call: LiveCall = { port, events: [] };
+      port.onEvent((e) => call.events.push(e));
+      found.push({ call, info });
+    });
+    const { call, info } = await driver.until(async () => found[0], 're-attached call');
+    expect(info.bridged).toBe(true);
+    const legId = `${ivrLeg}-dial-1`;
+    expect(await driver.channel(legId)).toBeDefined();
+    await driver.hangup(legId);
+    expect((await event(call, 'transfer.ended')).type).toBe('transfer.ended');
+    // Back in the flow: still inside the app, and it plays.
+    expect((await driver.channel(ivrLeg))?.dialplan?.app_name).toBe('Stasis');
+    call.port.play('after-agent', [{ kind: 'sound', name: 'hello-world' }]);
+    await event(call, 'playback.started');
+    await driver.hangup(callerLeg);
+    await event(call, 'hangup');
+  });
+
   it('re-attach without a taker sends the call to the safe destination', async () => {
     ari = await adapter();
     const { ivrLeg, callerLeg } = await driver.call('ivr');

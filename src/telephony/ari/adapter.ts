@@ -410,7 +410,12 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       if (args[0] === DIAL_LEG_ARG) strayLegs.push(channel.id!);
       else strangers.push({ channel, args });
     }
-    const transfers = await this.transfersOf(new Set(strangers.map(({ channel }) => channel.id!)), present);
+    // A stranger whose StasisStart is still on its way is a new caller, not one left by a previous process.
+    if (strangers.length) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.options.takeBackGraceMs));
+      if (!this.running) return; // Stopped meanwhile: the next process takes them back.
+    }
+    const transfers = await this.transfersOf(new Set(strangers.filter(({ channel }) => !this.calls.has(channel.id!)).map(({ channel }) => channel.id!)), present);
     for (const { channel, args } of strangers) {
       if (this.endedWhileListing.has(channel.id!) || this.calls.has(channel.id!)) continue;
       this.takeBack(channel, args, reason, transfers.get(channel.id!));

@@ -114,6 +114,8 @@ export class AriCall implements CallPort {
   private readonly recordings = new Map<string, string>(); // recording name → recordingId
   private transferState: TransferState | undefined;
   private transferCount = 0;
+  /** Variable writes not yet answered: the dialplan must not run before they land (see `afterVariables`). */
+  private readonly variableWrites = new Set<Promise<void>>();
   /** A hand-over asked for while the caller talked to a department: it happens when the department hangs up. */
   private handOverAfterBridge: { context: string; extension: string; priority: number } | undefined;
   /** True once the runtime registered its listener (a re-attached call counts as taken back then). */
@@ -157,7 +159,7 @@ export class AriCall implements CallPort {
   }
 
   answer(): void {
-    this.send('answer', 'POST', `/channels/${seg(this.id)}/answer`);
+    void this.send('answer', 'POST', `/channels/${seg(this.id)}/answer`);
   }
 
   play(playbackId: string, media: readonly Media[]): void {
@@ -230,11 +232,11 @@ export class AriCall implements CallPort {
 
   startMusicOnHold(mohClass?: string): void {
     const query = mohClass && isDialplanName(mohClass) ? { mohClass } : undefined;
-    this.send('moh', 'POST', `/channels/${seg(this.id)}/moh`, query);
+    void this.send('moh', 'POST', `/channels/${seg(this.id)}/moh`, query);
   }
 
   stopMusicOnHold(): void {
-    this.send('moh stop', 'DELETE', `/channels/${seg(this.id)}/moh`);
+    void this.send('moh stop', 'DELETE', `/channels/${seg(this.id)}/moh`);
   }
 
   setVariables(vars: Readonly<Record<string, string>>): void {
@@ -243,11 +245,22 @@ export class AriCall implements CallPort {
         this.host.log.warn({ callId: this.id, code: 'ARI_VARIABLE_NAME', variable: cleanValue(name, 64) }, 'channel variable name refused');
         continue;
       }
-      this.send('variable', 'POST', `/channels/${seg(this.id)}/variable`, {
+      const write = this.send('variable', 'POST', `/channels/${seg(this.id)}/variable`, {
         variable: `${this.host.variablePrefix}${name}`,
         value: cleanValue(value, MAX_VARIABLE_VALUE),
       });
+      this.variableWrites.add(write);
+      void write.then(() => this.variableWrites.delete(write));
     }
+  }
+
+  /**
+   * Resolves when every variable write sent so far is answered. Asterisk serves each HTTP request on its own thread,
+   * and our pool sends them on several sockets: a `continue` or a dial sent right after `TOUCHTONE_QUEUE` could
+   * otherwise reach the dialplan (or the agent's screen-pop) before the variable does.
+   */
+  private afterVariables(): Promise<unknown> {
+    return this.variableWrites.size ? Promise.all(this.variableWrites) : Promise.resolve();
   }
 
   transfer(target: DepartmentTarget): void {
@@ -296,6 +309,7 @@ export class AriCall implements CallPort {
     if (/^\+?[0-9]{1,32}$/.test(callerId)) variables['CALLERID(num)'] = callerId;
     void (async () => {
       const { rest } = this.host;
+      await this.afterVariables();
       const created = await rest.request('POST', '/channels/create', {
         endpoint: target.endpoint,
         app: this.host.app,
@@ -456,7 +470,7 @@ export class AriCall implements CallPort {
   hangup(reason: string): void {
     if (this.state === 'gone') return;
     this.host.log.info({ callId: this.id, reason: cleanValue(reason, 80) }, 'hanging up');
-    this.send('hangup', 'DELETE', `/channels/${seg(this.id)}`, { reason: 'normal' });
+    void this.send('hangup', 'DELETE', `/channels/${seg(this.id)}`, { reason: 'normal' });
   }
 
   // ——— events from the adapter ———
@@ -547,15 +561,17 @@ export class AriCall implements CallPort {
       return;
     }
     this.state = 'left';
-    void this.host.rest.request('POST', `/channels/${seg(this.id)}/continue`, { context, extension, priority }).then((res) => {
-      if (ok(res)) return done(true);
-      if (this.state === 'left') this.state = 'live';
-      done(false, res.error ?? `ARI answered ${res.status} to continue`);
-    });
+    void this.afterVariables()
+      .then(() => this.host.rest.request('POST', `/channels/${seg(this.id)}/continue`, { context, extension, priority }))
+      .then((res) => {
+        if (ok(res)) return done(true);
+        if (this.state === 'left') this.state = 'live';
+        done(false, res.error ?? `ARI answered ${res.status} to continue`);
+      });
   }
 
-  private send(what: string, method: 'POST' | 'DELETE', path: string, query?: Record<string, string | number | boolean>): void {
-    void this.host.rest.request(method, path, query).then((res) => {
+  private send(what: string, method: 'POST' | 'DELETE', path: string, query?: Record<string, string | number | boolean>): Promise<void> {
+    return this.host.rest.request(method, path, query).then((res) => {
       if (!ok(res) && res.status !== 404) {
         this.host.log.warn({ callId: this.id, code: 'ARI_REQUEST_FAILED', status: res.status, error: res.error }, `ARI ${what} failed`);
       }

@@ -50,6 +50,13 @@ export interface AriOptions {
   /** How long a re-found call may wait for the re-attach handler to claim it before it goes to the safe destination. */
   orphanLimitMs?: number;
   /**
+   * How long a call found in the listing after a (re)connect waits for its own `StasisStart` before it counts as
+   * left by a previous process. Asterisk lists a channel as soon as it enters `Stasis()`, and its `StasisStart`
+   * travels on the websocket, in no fixed order with the listing: without the wait, a caller who dialled in during
+   * the listing would be taken back (and, with no saved state, sent to the safe destination) instead of served.
+   */
+  takeBackGraceMs?: number;
+  /**
    * Let Asterisk open the event websocket to us (`websocket_client.conf`, Asterisk 22.5+) instead of connecting
    * to it. REST still goes to `url`.
    */
@@ -126,5 +133,6 @@ export function resolveOptions(options: AriOptions, fallbackClock: Clock): Resol
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     playbackStartTimeoutMs: options.playbackStartTimeoutMs ?? 3000,
     orphanLimitMs: options.orphanLimitMs ?? 10_000,
+    takeBackGraceMs: options.takeBackGraceMs ?? 250,
   };
 }

@@ -104,6 +104,8 @@ export class FakeAri extends EventEmitter {
 
   apiDocs: 'ok' | 'error' | 'garbage' = 'ok';
   responseDelayMs = 0;
+  /** A delay for some requests only (Asterisk handles each HTTP request on its own thread, in any order). */
+  delayOf: ((request: RecordedRequest) => number) | undefined;
   /** Accept connections but answer nothing (a hung Asterisk). */
   frozen = false;
   /** Refuse websocket upgrades with 503 (REST still answers). */
@@ -426,7 +428,8 @@ export class FakeAri extends EventEmitter {
         this.route(record, url, res);
         this.emit('activity');
       };
-      if (this.responseDelayMs > 0) setTimeout(reply, this.responseDelayMs);
+      const delay = this.delayOf?.(record) ?? this.responseDelayMs;
+      if (delay > 0) setTimeout(reply, delay);
       else reply();
     });
   }
