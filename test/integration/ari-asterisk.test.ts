@@ -37,6 +37,19 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     return a;
   };
 
+  /** Stops the adapter as a dying engine would, starts a new one, and waits for the first call it takes back. */
+  const restartAdapter = async (): Promise<{ call: LiveCall; info: ReattachInfo }> => {
+    await ari?.stop();
+    calls.length = 0;
+    const found: Array<{ call: LiveCall; info: ReattachInfo }> = [];
+    ari = await adapter((port, info) => {
+      const call: LiveCall = { port, events: [] };
+      port.onEvent((e) => call.events.push(e));
+      found.push({ call, info });
+    });
+    return driver.until(async () => found[0], 're-attached call');
+  };
+
   const nextCall = (ivrLeg: string): Promise<LiveCall> =>
     driver.until(async () => calls.find((c) => c.port.facts.callId === ivrLeg), `call ${ivrLeg} in Stasis`);
   const event = <T extends PortEvent['type']>(call: LiveCall, type: T, n = 1): Promise<Extract<PortEvent, { type: T }>> =>
@@ -191,15 +204,7 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     first.port.answer();
     first.port.play('it-again', [{ kind: 'silence', durationMs: 10_000 }, { kind: 'silence', durationMs: 10_000 }]);
     await event(first, 'playback.started');
-    await ari.stop();
-    calls.length = 0;
-    const found: Array<{ call: LiveCall; info: ReattachInfo }> = [];
-    ari = await adapter((port, info) => {
-      const call: LiveCall = { port, events: [] };
-      port.onEvent((e) => call.events.push(e));
-      found.push({ call, info });
-    });
-    const { call, info } = await driver.until(async () => found[0], 're-attached call');
+    const { call, info } = await restartAdapter();
     expect(info.reason).toBe('startup');
     expect(call.port.facts).toMatchObject({ callId: ivrLeg, flow: 'integration' });
     // As a resumed flow does: stop the prompt the snapshot names, then play with the same id again. Without the
@@ -221,15 +226,7 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     first.port.answer();
     first.port.transfer({ kind: 'dial', endpoint: 'Local/answer@touchtone-test-agents', ringTimeoutMs: 2000, returns: true });
     expect((await event(first, 'transfer.result')).outcome).toBe('answered');
-    await ari.stop();
-    calls.length = 0;
-    const found: Array<{ call: LiveCall; info: ReattachInfo }> = [];
-    ari = await adapter((port, info) => {
-      const call: LiveCall = { port, events: [] };
-      port.onEvent((e) => call.events.push(e));
-      found.push({ call, info });
-    });
-    const { call, info } = await driver.until(async () => found[0], 're-attached call');
+    const { call, info } = await restartAdapter();
     expect(info.bridged).toBe(true);
     const legId = `${ivrLeg}-dial-1`;
     expect(await driver.channel(legId)).toBeDefined();
