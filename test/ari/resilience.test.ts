@@ -134,6 +134,29 @@ describe('ARI adapter: resilience', () => {
     expect(rig.fake.playbacks.size).toBe(0);
   });
 
+  it('an app Asterisk deactivated behind an open socket is noticed by the probe, and the adapter registers it again', async () => {
+    rig = await startRig({ ari: { appProbeIntervalMs: 30 } });
+    await waitFor(() => rig!.fake.requests.some((q) => q.path === '/ari/events/user/touchtone-probe'), 'first probe');
+    expect(rig.ari.status().reconnects).toBe(0);
+    // An old connection's cleanup unregistered the app by name: the socket is open, pings answer, events are gone.
+    rig.fake.inactiveApps.add('touchtone');
+    await waitFor(() => rig!.ari.status().reconnects === 1 && rig!.ari.status().connected, 'reconnected');
+    expect(rig.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_APP_INACTIVE')).toBe(true);
+    expect(rig.fake.inactiveApps.has('touchtone')).toBe(false);
+    rig.fake.placeCall();
+    await rig.call();
+  });
+
+  it('an Asterisk that refuses the probe (no user events) is warned about once, not reconnected in a loop', async () => {
+    rig = await startRig({ start: false, ari: { appProbeIntervalMs: 5 } });
+    rig.fake.statusOf = (q) => (q.path === '/ari/events/user/touchtone-probe' ? 404 : undefined);
+    await rig.ari.start();
+    await waitFor(() => rig!.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_PROBE_REFUSED'), 'the warning');
+    expect(await rig.ari.ping(1000)).toBe(true);
+    expect(rig.ari.status().reconnects).toBe(0);
+    expect(rig.logs.filter((l) => (l.obj as { code?: string }).code === 'ARI_PROBE_REFUSED')).toHaveLength(1);
+  });
+
   it('a caller who dials in while the listing is on its way is served as a new call, not taken back', async () => {
     rig = await startRig({ start: false, ari: { safeDestination } });
     // Asterisk lists the channel the moment it enters Stasis(); its StasisStart reaches the socket a little later.

@@ -86,6 +86,14 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await event(call, 'hangup');
   });
 
+  it('the app probe (a user event to our app) comes back, so a healthy connection is never recycled', async () => {
+    ari = createAriAdapter({ ...target!, appProbeIntervalMs: 100 });
+    await ari.start();
+    const first = await driver.until(async () => ari!.status().appCheckedAt, 'a probe heard');
+    await driver.until(async () => (ari!.status().appCheckedAt! > first ? true : undefined), 'a second probe heard');
+    expect(ari.status()).toMatchObject({ connected: true, reconnects: 0 });
+  });
+
   it('a missing sound ends as failed', async () => {
     ari = await adapter();
     const { ivrLeg } = await driver.call('ivr');

@@ -16,6 +16,9 @@ import { resolveOptions, type AriLogger, type AriOptions, type ResolvedAriOption
 import { ok, seg, AriRestClient } from './rest-client.js';
 import { cleanValue, isEndpoint, isFlowName, toDigit } from './sanitize.js';
 
+/** The user event the adapter sends its own app to check that Asterisk still delivers the app's events. */
+const PROBE_EVENT = 'touchtone-probe';
+
 /** What the adapter knows about a call it took back after a (re)connect. */
 export interface ReattachInfo {
   /** `startup`: found when this process connected first; `reconnect`: found after a drop. */
@@ -39,6 +42,8 @@ export interface AriStatus {
   lastError?: string;
   reconnects: number;
   lastEventAt?: number;
+  /** When a probe sent to our app last came back: Asterisk delivers the app's events (see `appProbeIntervalMs`). */
+  appCheckedAt?: number;
   /** Calls currently held by the adapter. */
   calls: number;
 }
@@ -127,6 +132,10 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   /** Channels unknown to us that ended while a listing was on its way: they must not be taken back. */
   private readonly endedWhileListing = new Set<string>();
   private listing = 0;
+  private probeTimer: TimerHandle | undefined;
+  private probeSeq = 0;
+  private appCheckedAt: number | undefined;
+  private readonly probes = new Map<string, () => void>();
   private running = false;
   private firstSettled: (() => void) | undefined;
 
@@ -201,9 +210,11 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   async stop(): Promise<void> {
     this.running = false;
     this.socket.stop();
-    for (const timer of [this.orphanTimer, this.reconcileTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    for (const timer of [this.orphanTimer, this.reconcileTimer, this.probeTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
     this.claimTimers.clear();
-    this.orphanTimer = this.reconcileTimer = undefined;
+    this.orphanTimer = this.reconcileTimer = this.probeTimer = undefined;
+    for (const settle of this.probes.values()) settle();
+    this.probes.clear();
     this.firstSettled?.();
     // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
     await this.rest.drain(this.options.requestTimeoutMs);
@@ -222,6 +233,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       calls: this.calls.size,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.lastEventAt !== undefined ? { lastEventAt: this.lastEventAt } : {}),
+      ...(this.appCheckedAt !== undefined ? { appCheckedAt: this.appCheckedAt } : {}),
     };
   }
 
@@ -314,6 +326,47 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     await this.reconcile(reason);
     this.firstSettled?.();
     this.firstSettled = undefined;
+    void this.checkApp();
+  }
+
+  /**
+   * Sends our app a user event and recycles the socket when it does not come back. Asterisk deactivates an app by
+   * name when an old connection of it finishes closing, even one already replaced by ours (a race in Asterisk's
+   * session cleanup that a quick reconnect can hit): the socket stays open, pings still answer, but the app hears
+   * nothing and new calls fail `Stasis()`. A reconnect registers the app again.
+   */
+  private async checkApp(): Promise<void> {
+    if (this.probeTimer !== undefined) this.clock.clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    if (!this.running || !this.socket.connected) return;
+    const heard = await this.probeApp();
+    if (!this.running || heard === undefined) return;
+    if (heard) this.appCheckedAt = this.clock.now();
+    if (heard === false && this.socket.connected) {
+      this.lastError = `Asterisk stopped delivering the events of app \`${this.app}\``;
+      this.log.error({ code: 'ARI_APP_INACTIVE', app: this.app }, 'a probe sent to our ARI app did not come back; reconnecting to register the app again');
+      this.socket.recycle('app inactive');
+      return;
+    }
+    if (this.options.appProbeIntervalMs > 0) {
+      this.probeTimer = this.clock.setTimeout(() => void this.checkApp(), this.options.appProbeIntervalMs);
+    }
+  }
+
+  /** True when the probe came back, false when it did not, undefined when Asterisk refused to send it. */
+  private async probeApp(): Promise<boolean | undefined> {
+    const id = `${this.instanceTag}-${++this.probeSeq}`;
+    let timer: TimerHandle | undefined;
+    const heard = new Promise<boolean>((resolve) => {
+      this.probes.set(id, () => resolve(true));
+      timer = this.clock.setTimeout(() => resolve(false), this.options.pongTimeoutMs);
+    });
+    const sent = await this.rest.request('POST', `/events/user/${PROBE_EVENT}`, { application: this.app }, { variables: { probe: id } });
+    const result = ok(sent) ? await heard : undefined;
+    if (!ok(sent)) this.log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status, error: sent.error }, 'Asterisk refused the app probe (a user event); the app is not checked');
+    this.clock.clearTimeout(timer!);
+    this.probes.delete(id);
+    return result;
   }
 
   private down(reason: string): void {
@@ -613,6 +666,11 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         const seconds = typeof event.recording?.duration === 'number' ? event.recording.duration : 0;
         const failed = event.type === 'RecordingFailed';
         call.recordingEnded(name, failed ? 'failed' : 'finished', seconds * 1000, failed ? cleanValue(event.recording?.cause, 120) || 'recording failed' : undefined);
+        return;
+      }
+      case 'ChannelUserevent': {
+        const probe = event.eventname === PROBE_EVENT ? event.userevent?.probe : undefined;
+        if (typeof probe === 'string') this.probes.get(probe)?.();
         return;
       }
       case 'ApplicationReplaced':

@@ -61,6 +61,9 @@ export interface AriEvent {
   peer?: AriChannel;
   caller?: AriChannel;
   dialstatus?: string;
+  /** `ChannelUserevent`: the event's name and its variables. */
+  eventname?: string;
+  userevent?: Record<string, unknown>;
 }
 
 /** The event types we subscribe to (`PUT /applications/{app}/eventFilter`); everything else stays off the wire. */
@@ -77,6 +80,8 @@ export const ALLOWED_EVENTS = [
   'RecordingFinished',
   'RecordingFailed',
   'ApplicationReplaced',
+  // Our own liveness probe (see `AriAdapterImpl.probeApp`).
+  'ChannelUserevent',
 ] as const;
 
 /**

@@ -57,6 +57,13 @@ export interface AriOptions {
    */
   takeBackGraceMs?: number;
   /**
+   * How often the adapter checks that Asterisk still delivers our app's events (a user event sent to the app must
+   * come back on the socket). Asterisk deactivates an app by name when an old connection of it closes, even after
+   * a new connection took the app over; the new socket stays open but hears nothing, and new calls fail `Stasis()`.
+   * Also checked right after every (re)connect. 0 turns the periodic check off.
+   */
+  appProbeIntervalMs?: number;
+  /**
    * Let Asterisk open the event websocket to us (`websocket_client.conf`, Asterisk 22.5+) instead of connecting
    * to it. REST still goes to `url`.
    */
@@ -134,5 +141,6 @@ export function resolveOptions(options: AriOptions, fallbackClock: Clock): Resol
     playbackStartTimeoutMs: options.playbackStartTimeoutMs ?? 3000,
     orphanLimitMs: options.orphanLimitMs ?? 10_000,
     takeBackGraceMs: options.takeBackGraceMs ?? 250,
+    appProbeIntervalMs: options.appProbeIntervalMs ?? 10_000,
   };
 }

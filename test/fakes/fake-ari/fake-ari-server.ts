@@ -106,6 +106,8 @@ export class FakeAri extends EventEmitter {
   responseDelayMs = 0;
   /** A delay for some requests only (Asterisk handles each HTTP request on its own thread, in any order). */
   delayOf: ((request: RecordedRequest) => number) | undefined;
+  /** An error status for some requests (an Asterisk too old for them, a module not loaded). */
+  statusOf: ((request: RecordedRequest) => number | undefined) | undefined;
   /** Accept connections but answer nothing (a hung Asterisk). */
   frozen = false;
   /** Refuse websocket upgrades with 503 (REST still answers). */
@@ -116,6 +118,11 @@ export class FakeAri extends EventEmitter {
   ringMs: number;
   msPerDialSecond: number;
   recordMs: number;
+  /**
+   * Apps Asterisk has deactivated while their socket stays open (an old connection's cleanup unregistering the app
+   * by name): their events are dropped. A new connection for the app registers it again.
+   */
+  readonly inactiveApps = new Set<string>();
   /** Record every request (off for benchmarks). */
   logRequests = true;
 
@@ -349,6 +356,7 @@ export class FakeAri extends EventEmitter {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.connections += 1;
       for (const name of app.split(',')) {
+        this.inactiveApps.delete(name);
         const set = this.sockets.get(name) ?? new Set();
         // Asterisk replaces an app's previous connection and tells it so.
         for (const old of set) {
@@ -372,7 +380,7 @@ export class FakeAri extends EventEmitter {
     const allowed = this.eventFilters.get(app);
     if (allowed && allowed.size > 0 && !allowed.has(type)) return;
     const set = this.sockets.get(app);
-    if (!set || set.size === 0) return; // Nobody listening: the event is lost, as in Asterisk.
+    if (!set || set.size === 0 || this.inactiveApps.has(app)) return; // Nobody listening: the event is lost, as in Asterisk.
     const text = JSON.stringify({ type, timestamp: ariTimestamp(), ...fields, asterisk_id: '00:00:00:00:00:01', application: app });
     for (const ws of set) ws.send(text);
     this.emit('event', type, fields);
@@ -425,7 +433,9 @@ export class FakeAri extends EventEmitter {
           this.send(res, 401, { message: 'Authentication required' });
           return;
         }
-        this.route(record, url, res);
+        const status = this.statusOf?.(record);
+        if (status !== undefined) this.send(res, status, { message: 'refused by the test' });
+        else this.route(record, url, res);
         this.emit('activity');
       };
       const delay = this.delayOf?.(record) ?? this.responseDelayMs;
@@ -461,6 +471,14 @@ export class FakeAri extends EventEmitter {
       if (id === 'resources.json') return this.send(res, 200, resourceListing(base));
       const doc = resourceDescription((id ?? '').replace(/\.json$/, ''), base);
       return doc ? this.send(res, 200, doc) : notFound('Resource');
+    }
+
+    if (r.method === 'POST' && resource === 'events' && id === 'user' && action !== undefined) {
+      // A user event to an app (`POST /events/user/{eventName}?application=`), with the body's `variables`.
+      if (!q.application || !this.sockets.has(q.application)) return notFound('Application');
+      const variables = (r.body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      this.event(q.application, 'ChannelUserevent', { eventname: action, userevent: variables });
+      return this.send(res, 204);
     }
 
     const channel = id !== undefined ? this.channels.get(id) : undefined;
