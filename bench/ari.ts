@@ -4,7 +4,9 @@
  *   npm run bench:ari                 key event in → ARI request out, against the fake ARI, 1,000 simultaneous calls
  *   npm run bench:ari -- --real       key event → PlaybackStarted on a real Asterisk (TOUCHTONE_TEST_ARI_URL,
  *                                     TOUCHTONE_TEST_ARI_USER, TOUCHTONE_TEST_ARI_PASSWORD), 500 calls by default
- *   options: --calls N  --keys N (keys per call)
+ *   options: --calls N  --keys N (keys per call); with --real, --key-rate N (keys per second over all calls; default
+ *   one key per call per second, as in the fake mode) or --burst (every call's key at once); --asterisk-pid PID (an
+ *   Asterisk on this machine) also prints the CPU Asterisk used while the keys were pressed
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
  * starts the next prompt. Measured twice: inside the adapter, from the key event reaching the call's port until the
@@ -19,6 +21,8 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createAriAdapter, type AriAdapter } from '../src/telephony/ari/index.js';
 import type { CallPort } from '../src/telephony/port.js';
 import { FakeAri } from '../test/fakes/fake-ari/index.js';
@@ -152,6 +156,14 @@ async function benchFake(calls: number, keysPerCall: number): Promise<void> {
   await fake.close();
 }
 
+/** CPU a local process used since the call, as a share of one core (Linux `/proc`, clock ticks of 10 ms). */
+function cpuMeter(pid: number): () => string {
+  const ticks = (): number => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0);
+  const t0 = ticks();
+  const w0 = performance.now();
+  return () => `${Math.round(((ticks() - t0) * 10 * 100) / (performance.now() - w0))}%`;
+}
+
 async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   const target = targetFromEnv();
   if (!target) {
@@ -200,17 +212,36 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
       if (i % 50 === 49) await driver.until(async () => ready.size >= i + 1, `${i + 1} calls up`, 30_000);
     }
     await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
-    console.log(`real Asterisk: ${calls} simultaneous calls in Stasis`);
+    const burst = args.includes('--burst');
+    const keyRate = flag('--key-rate', calls);
+    console.log(`real Asterisk: ${calls} simultaneous calls in Stasis; keys ${burst ? 'as a burst, one per call' : `paced at ${keyRate}/s over all calls`}`);
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    lag.enable();
+    const asteriskPid = flag('--asterisk-pid', 0);
+    const cpu = asteriskPid ? cpuMeter(asteriskPid) : undefined;
     for (let round = 0; round < keysPerCall; round++) {
       const before = samples.length;
-      for (const { callerLeg } of legs) await driver.press(callerLeg, '1');
+      if (burst) {
+        for (const { callerLeg } of legs) await driver.press(callerLeg, '1');
+      } else {
+        // Keys leave at their scheduled times, whatever Asterisk's answers take: callers do not wait for each other.
+        const started = performance.now();
+        const pressed = legs.map(({ callerLeg }, i) => {
+          const due = started + (i * 1000) / keyRate;
+          return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, due - performance.now()))).then(() => driver.press(callerLeg, '1'));
+        });
+        await Promise.allSettled(pressed);
+      }
       try {
         await driver.until(async () => samples.length >= before + calls, 'playbacks started', 30_000);
       } catch {
         failedStarts += before + calls - samples.length;
       }
     }
+    lag.disable();
     report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
+    if (cpu) console.log(`  Asterisk (pid ${asteriskPid}) used ${cpu()} of one core while the keys were pressed (this machine has ${availableParallelism()})`);
+    console.log(`  this process's event-loop delay: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
     if (failedStarts > 0) console.log(`  ${failedStarts} keys produced no PlaybackStarted within 30 s`);
     if (failedPlaybacks.length > 0) console.log(`  ${failedPlaybacks.length} playbacks failed, e.g. ${failedPlaybacks[0]}`);
   } finally {
