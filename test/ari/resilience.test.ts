@@ -147,9 +147,19 @@ describe('ARI adapter: resilience', () => {
     await rig.call();
   });
 
+  it('an app Asterisk removed altogether behind an open socket (the probe answers 404 Application not found) is registered again', async () => {
+    rig = await startRig({ ari: { appProbeIntervalMs: 30 } });
+    await waitFor(() => rig!.fake.requests.some((q) => q.path === '/ari/events/user/touchtone-probe'), 'first probe');
+    // Until a new connection registers the app again.
+    const connections = rig.fake.connections;
+    rig.fake.statusOf = (q) => (rig!.fake.connections === connections && q.path === '/ari/events/user/touchtone-probe' ? 404 : undefined);
+    await waitFor(() => rig!.ari.status().reconnects === 1 && rig!.ari.status().connected, 'reconnected');
+    expect(rig.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_APP_INACTIVE')).toBe(true);
+  });
+
   it('an Asterisk that refuses the probe (no user events) is warned about once, not reconnected in a loop', async () => {
     rig = await startRig({ start: false, ari: { appProbeIntervalMs: 5 } });
-    rig.fake.statusOf = (q) => (q.path === '/ari/events/user/touchtone-probe' ? 404 : undefined);
+    rig.fake.statusOf = (q) => (q.path === '/ari/events/user/touchtone-probe' ? 405 : undefined);
     await rig.ari.start();
     await waitFor(() => rig!.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_PROBE_REFUSED'), 'the warning');
     expect(await rig.ari.ping(1000)).toBe(true);

@@ -361,9 +361,11 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       this.probes.set(id, () => resolve(true));
       timer = this.clock.setTimeout(() => resolve(false), this.options.pongTimeoutMs);
     });
-    const sent = await this.rest.request('POST', `/events/user/${PROBE_EVENT}`, { application: this.app }, { variables: { probe: id } });
-    const result = ok(sent) ? await heard : undefined;
-    if (!ok(sent)) this.log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status, error: sent.error }, 'Asterisk refused the app probe (a user event); the app is not checked');
+    const sent = await this.rest.request<{ message?: unknown }>('POST', `/events/user/${PROBE_EVENT}`, { application: this.app }, { variables: { probe: id } });
+    // 404 `Application not found`: our socket is open but the app is gone (the same race, after Asterisk's cleanup).
+    const unregistered = sent.status === 404 && /application/i.test(String(sent.body?.message ?? ''));
+    const result = ok(sent) ? await heard : unregistered ? false : undefined;
+    if (!ok(sent) && !unregistered) this.log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status, error: sent.error }, 'Asterisk refused the app probe (a user event); the app is not checked');
     this.clock.clearTimeout(timer!);
     this.probes.delete(id);
     return result;

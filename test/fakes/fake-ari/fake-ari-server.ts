@@ -434,7 +434,7 @@ export class FakeAri extends EventEmitter {
           return;
         }
         const status = this.statusOf?.(record);
-        if (status !== undefined) this.send(res, status, { message: 'refused by the test' });
+        if (status !== undefined) this.send(res, status, { message: status === 404 ? 'Application not found' : 'refused by the test' });
         else this.route(record, url, res);
         this.emit('activity');
       };
