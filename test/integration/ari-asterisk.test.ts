@@ -34,6 +34,10 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     });
     if (onReattach) a.onReattach(onReattach);
     await a.start();
+    // The adapter before this one was stopped a moment ago; Asterisk's cleanup of that connection can unregister
+    // the app under the new one. The adapter's quick probes (at 250 and 500 ms) notice and reconnect: wait for them.
+    const openedAt = Date.now();
+    await driver.until(async () => a.status().connected && (a.status().appCheckedAt ?? 0) >= openedAt + 400, 'the app probed after the previous adapter', 8000);
     return a;
   };
 

@@ -134,6 +134,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   private listing = 0;
   private probeTimer: TimerHandle | undefined;
   private probeSeq = 0;
+  /** Probes heard since the socket last opened: the first ones come quicker, the race is just after a connect. */
+  private probesSinceOpen = 0;
   private appCheckedAt: number | undefined;
   private readonly probes = new Map<string, () => void>();
   private running = false;
@@ -311,6 +313,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     if (this.orphanTimer !== undefined) this.clock.clearTimeout(this.orphanTimer);
     this.orphanTimer = undefined;
     this.log.info({ app: this.app, url: this.rest.baseUrl.origin, reason }, 'ARI event socket open');
+    this.probesSinceOpen = 0;
     void this.setUp(reason);
   }
 
@@ -341,15 +344,21 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     if (!this.running || !this.socket.connected) return;
     const heard = await this.probeApp();
     if (!this.running || heard === undefined) return;
-    if (heard) this.appCheckedAt = this.clock.now();
+    if (heard) {
+      this.appCheckedAt = this.clock.now();
+      this.probesSinceOpen += 1;
+    }
     if (heard === false && this.socket.connected) {
       this.lastError = `Asterisk stopped delivering the events of app \`${this.app}\``;
       this.log.error({ code: 'ARI_APP_INACTIVE', app: this.app }, 'a probe sent to our ARI app did not come back; reconnecting to register the app again');
       this.socket.recycle('app inactive');
       return;
     }
-    if (this.options.appProbeIntervalMs > 0) {
-      this.probeTimer = this.clock.setTimeout(() => void this.checkApp(), this.options.appProbeIntervalMs);
+    const interval = this.options.appProbeIntervalMs;
+    if (interval > 0) {
+      // An old connection's cleanup lands milliseconds to a second after ours opened: look again soon, then slowly.
+      const delay = this.probesSinceOpen < 3 ? Math.min(interval, 250 * this.probesSinceOpen) : interval;
+      this.probeTimer = this.clock.setTimeout(() => void this.checkApp(), delay);
     }
   }
 
@@ -373,6 +382,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
 
   private down(reason: string): void {
     this.lastError = reason;
+    if (this.probeTimer !== undefined) this.clock.clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     this.downSince ??= this.clock.now();
     this.log.warn({ code: 'ARI_DISCONNECTED', reason }, 'ARI event socket down; reconnecting');
     this.firstSettled?.();
