@@ -6,7 +6,8 @@
  *
  * A caller who presses the callback key is not queued: the step asks `services.callbacks` to book a callback
  * (the caller's number and place, the flow variables without secrets) and goes to `callback.next`. When the
- * request is refused, or nothing takes requests, it goes to `callback.refused`, else queues as normal.
+ * request is refused, or nothing takes requests, it goes to `callback.refused`, else queues as normal. The key
+ * counts from the moment the step starts: one pressed while the status is fetched waits in the type-ahead buffer.
  */
 import { fromPromise } from 'xstate';
 import type { FlowDoc, PlayItem, QueueStep } from '../../flow/types.js';
@@ -78,6 +79,26 @@ export function callbackVars(call: Pick<CallContext, 'vars' | 'secrets'>): Recor
     count++;
   }
   return out;
+}
+
+/** The caller chose a callback (a key, or the type-ahead): stop the prompt and book it. */
+function takeCallbackKey(a: Args, data: QueueData, digit: string): void {
+  a.rt.stopPlayback();
+  a.rt.traceEvent({ type: 'match', step: a.ctx.step, entry: digit, result: 'callback' });
+  if (!a.rt.services.callbacks) return callbackRefused(a, data, { code: 'callback-off', reason: 'No callback service is configured, so the callback was not booked.' });
+  a.raise({ type: 'tt.callback' });
+}
+
+/**
+ * A callback key the caller pressed before the step could offer anything (while the status was fetched) sits in
+ * the type-ahead buffer: it counts, once the status shows the offer is wanted. True when it was taken.
+ */
+function takeBufferedCallbackKey(a: Args, data: QueueData): boolean {
+  const key = data.callback?.key;
+  if (key === undefined || !a.ctx.buffer.includes(key) || !offerWanted(data.callback!.aboveMs, statusOf(a))) return false;
+  a.ctx.buffer = '';
+  takeCallbackKey(a, data, key);
+  return true;
 }
 
 /** Not booked: the flow's `refused` step, else the caller keeps waiting in the queue. */
@@ -184,6 +205,7 @@ export const compiler: StepCompiler<QueueStep> = {
         const noAgents = status ? status.loggedIn === 0 : data.whenUnknown === 'closed';
         if (noAgents && data.noAgents) return a.go(data.noAgents);
         if (status && status.free === 0 && data.noFreeAgents) return a.go(data.noFreeAgents);
+        if (takeBufferedCallbackKey(a, data)) return;
         if (data.announceWait && status) {
           rt.scratch['holdTimeSec'] = status.holdTimeSec;
           return a.raise({ type: 'tt.announce' });
@@ -208,10 +230,7 @@ export const compiler: StepCompiler<QueueStep> = {
       'queue.offerKey': effect((a) => {
         const data = a.rt.stepData<QueueData>(a.params.step);
         if (!data.callback || a.event['digit'] !== data.callback.key || !offerWanted(data.callback.aboveMs, statusOf(a))) return;
-        a.rt.stopPlayback();
-        a.rt.traceEvent({ type: 'match', step: a.ctx.step, entry: String(a.event['digit']), result: 'callback' });
-        if (!a.rt.services.callbacks) return callbackRefused(a, data, { code: 'callback-off', reason: 'No callback service is configured, so the callback was not booked.' });
-        a.raise({ type: 'tt.callback' });
+        takeCallbackKey(a, data, data.callback.key);
       }),
       'queue.callbackDone': effect((a) => {
         const data = a.rt.stepData<QueueData>(a.params.step);

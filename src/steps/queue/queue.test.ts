@@ -168,6 +168,32 @@ describe('queue', () => {
     expect(short.services.callbackRequests).toEqual([]);
   });
 
+  it('the callback key pressed while the queue status is still being fetched counts (type-ahead), without the offer', async () => {
+    const flow = FLOW(', announceWait: true, callback: { key: "5", prompt: offer, next: callback }').replace('start: q', 'start: hello').replace('steps:\n', 'steps:\n  hello: { play: [offer], next: q }\n');
+    const fake = fakeRequester({ ok: true, id: 'cb-early' });
+    const rig = await startCall(flow, { services: { callbacks: fake.requester } });
+    // AMI answers slowly (1.5 s of the 2 s bound): the caller presses 5 meanwhile.
+    rig.services.queues = { status: () => new Promise((resolve) => rig.clock.setTimeout(() => resolve(status({ holdTimeSec: 300 })), 1500)) };
+    await rig.advance(1000);
+    expect(rig.step()).toBe('q');
+    await rig.press('5');
+    await rig.advance(1500);
+    expect((await rig.call.done).step).toBe('callback');
+    expect(fake.requests).toHaveLength(1);
+    // No wait announcement and no offer: the caller had already chosen.
+    expect(rig.heard()).toEqual(['offer']);
+  });
+
+  it('a buffered key other than the callback key does not book a callback', async () => {
+    const flow = FLOW(', callback: { key: "5", prompt: offer, next: callback }').replace('start: q', 'start: hello').replace('steps:\n', 'steps:\n  hello: { play: [offer], next: q }\n');
+    const fake = fakeRequester({ ok: true, id: 'cb-early' });
+    const rig = await startCall(flow, { services: { callbacks: fake.requester } });
+    await rig.press('7');
+    await rig.advance(20_000);
+    expect((await rig.call.done).kind).toBe('queued');
+    expect(fake.requests).toEqual([]);
+  });
+
   it('callbackVars keeps plain values, drops secrets, records and names that cannot be channel variables', () => {
     expect(callbackVars({ vars: { account: '12', pin: '9999', acct: { balance: 3 }, n: 4, ok: true, 'bad-name': 'x', way_too_long_a_name_for_this: 'y' }, secrets: ['pin'] })).toEqual({ account: '12', n: '4', ok: 'true' });
   });
