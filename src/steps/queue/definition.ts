@@ -17,7 +17,7 @@ export const definition: StepDefinition<QueueStep> = {
         noFreeAgents: ref('stepRef', 'The step when agents are logged in but none is free. Default: queue anyway.'),
         callback: obj(
           {
-            key: ref('digit', 'The key the caller presses to be called back instead of holding.'),
+            key: ref('digit', 'The key the caller presses to be called back instead of holding; it counts from the start of the step (a key pressed while the queue status is fetched is kept).'),
             prompt: ref('promptList', 'The offer, for example "Press 1 to be called back".'),
             next: ref('stepRef', 'The step after the callback was booked (usually a goodbye).'),
             offerAfterWait: ref('duration', 'How long to listen for the key after the offer before queueing. Default: 5s.'),
