@@ -209,6 +209,22 @@ function sayWhen(at: DateTime, now: DateTime, lang: SayLanguage, withDay: boolea
 }
 
 /**
+ * Speaks an estimated hold time in whole minutes (at least 1), with Asterisk's own queue sounds.
+ *
+ * @example sayHoldTime(180, 'de') // "Die voraussichtliche Wartezeit beträgt 3 Minuten"
+ */
+export function sayHoldTime(holdTimeSec: number, lang: string): Media[] {
+  const p = WORDS[sayLanguage(lang)].phrases;
+  const minutes = Math.max(1, Math.round(holdTimeSec / 60));
+  const one = minutes === 1;
+  return [
+    sound('queue-holdtime', p.holdTime),
+    { kind: 'number', value: String(minutes), text: String(minutes) },
+    sound(one ? 'queue-minute' : 'queue-minutes', one ? p.minute[0] : p.minute[1]),
+  ];
+}
+
+/**
  * Speaks the opening state of a schedule: "We are open until 6 PM", "We are closed now. We open again on Monday
  * at 9 AM", "We are closed today for Christmas Day. We open again tomorrow at 8 AM".
  *

@@ -52,6 +52,9 @@ interface LanguageWords {
     at: string;
     today: string;
     tomorrow: string;
+    /** "The estimated hold time is", then the minutes (Asterisk's `queue-holdtime`, `queue-minute(s)`). */
+    holdTime: string;
+    minute: [one: string, many: string];
   };
 }
 
@@ -82,6 +85,8 @@ export const WORDS: Record<SayLanguage, LanguageWords> = {
       at: 'at',
       today: 'today',
       tomorrow: 'tomorrow',
+      holdTime: 'The estimated hold time is',
+      minute: ['minute', 'minutes'],
     },
   },
   de: {
@@ -109,6 +114,8 @@ export const WORDS: Record<SayLanguage, LanguageWords> = {
       at: 'um',
       today: 'heute',
       tomorrow: 'morgen',
+      holdTime: 'Die voraussichtliche Wartezeit beträgt',
+      minute: ['Minute', 'Minuten'],
     },
   },
   fr: {
@@ -136,6 +143,8 @@ export const WORDS: Record<SayLanguage, LanguageWords> = {
       at: 'à',
       today: "aujourd'hui",
       tomorrow: 'demain',
+      holdTime: "Le temps d'attente estimé est de",
+      minute: ['minute', 'minutes'],
     },
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mediaText, sayOpening, sayValue, toMinorUnits } from '../../src/say/index.js';
+import { mediaText, sayHoldTime, sayOpening, sayValue, toMinorUnits } from '../../src/say/index.js';
 import { createHoursService } from '../../src/data/hours.js';
 import type { Media } from '../../src/telephony/port.js';
 
@@ -137,5 +137,17 @@ describe('say: opening hours', () => {
     expect(mediaText(sayOpening({ open: false, override: { reason: 'storm' }, opensAt: '2026-12-26T08:00:00+01:00' }, 'en', tz, christmas))).toBe(
       'We are closed today. We open again tomorrow at 8 AM',
     );
+  });
+});
+
+describe('say: estimated hold time', () => {
+  it('speaks whole minutes (at least one) in the call\'s language, with Asterisk\'s queue sounds', () => {
+    expect(mediaText(sayHoldTime(180, 'en'))).toBe('The estimated hold time is 3 minutes');
+    expect(mediaText(sayHoldTime(20, 'en'))).toBe('The estimated hold time is 1 minute');
+    expect(names(sayHoldTime(20, 'en'))).toEqual(['queue-holdtime', 'number:1', 'queue-minute']);
+    expect(names(sayHoldTime(150, 'de-AT'))).toEqual(['queue-holdtime', 'number:3', 'queue-minutes']);
+    expect(mediaText(sayHoldTime(150, 'de-AT'))).toBe('Die voraussichtliche Wartezeit beträgt 3 Minuten');
+    expect(mediaText(sayHoldTime(60, 'fr'))).toBe("Le temps d'attente estimé est de 1 minute");
+    expect(mediaText(sayHoldTime(0, 'xx'))).toBe('The estimated hold time is 1 minute');
   });
 });

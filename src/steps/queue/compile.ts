@@ -19,6 +19,7 @@ import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { runtimeOf } from '../../compile/call-runtime.js';
 import { durationMs } from '../../flow/duration.js';
 import { renderString } from '../../flow/template.js';
+import { sayHoldTime } from '../../say/index.js';
 
 /** How long the queue status may take before the queue's `whenUnknown` decides. */
 export const QUEUE_STATUS_TIMEOUT_MS = 2000;
@@ -214,12 +215,7 @@ export const compiler: StepCompiler<QueueStep> = {
       }),
       'queue.announce': effect((a) => {
         const { rt, ctx, params } = a;
-        const minutes = Math.max(1, Math.round(Number(rt.scratch['holdTimeSec'] ?? 0) / 60));
-        const id = rt.playMedia(ctx.step, [
-          { kind: 'sound', name: 'queue-holdtime', text: 'The estimated hold time is' },
-          { kind: 'number', value: String(minutes), text: String(minutes) },
-          { kind: 'sound', name: 'queue-minutes', text: minutes === 1 ? 'minute' : 'minutes' },
-        ]);
+        const id = rt.playMedia(ctx.step, sayHoldTime(Number(rt.scratch['holdTimeSec'] ?? 0), ctx.language));
         if (id === undefined) afterAnnounce(a, rt.stepData<QueueData>(params.step));
       }),
       'queue.afterAnnounce': effect((a) => afterAnnounce(a, a.rt.stepData<QueueData>(a.params.step))),
