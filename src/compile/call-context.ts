@@ -30,6 +30,11 @@ export interface CallContext {
   held: boolean;
   /** Names of variables holding secret input (masked in traces and views). */
   secrets: string[];
+  /**
+   * Values the caller heard read back and confirmed (`input` with `confirm`), by variable. A typed callback number
+   * is called only while its variable still holds the confirmed value. Absent in snapshots saved before it existed.
+   */
+  confirmed?: Record<string, string>;
 }
 
 /** The longest type-ahead kept; older keys are dropped so a stuck key cannot grow memory. */

@@ -320,7 +320,10 @@ export const collectImplementations = {
       const input = data.input!;
       const digit = a.event['digit'] as string;
       a.rt.stopPlayback();
-      if (digit === input.confirm!.yes) return commitInput(a, data);
+      if (digit === input.confirm!.yes) {
+        (a.ctx.confirmed ??= {})[input.into] = a.ctx.entry;
+        return commitInput(a, data);
+      }
       if (digit === input.confirm!.no) return reprompt(a, 'first');
       noMatch(a, data);
     }),

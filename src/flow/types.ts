@@ -273,7 +273,16 @@ export interface QueueSpec {
    * the key after the offer; `offerAbove` makes the offer only when the estimated wait is longer; `refused` is the
    * step when the request is not taken (default: queue as normal).
    */
-  callback?: { key: Digit; prompt?: PromptList; next: StepRef; offerAfterWait?: Duration; offerAbove?: Duration; refused?: StepRef };
+  callback?: {
+    key: Digit;
+    prompt?: PromptList;
+    next: StepRef;
+    offerAfterWait?: Duration;
+    offerAbove?: Duration;
+    refused?: StepRef;
+    /** A variable holding a number the caller typed and confirmed (an `input` with `confirm`); default: the caller's own. */
+    number?: string;
+  };
   /** Channel variables for the agent's screen-pop (`TOUCHTONE_*`). */
   vars?: Record<string, Template>;
 }

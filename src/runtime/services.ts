@@ -115,9 +115,12 @@ export type TraceEntry =
 /** What the queue step sends when a caller asks to be called back instead of holding. */
 export interface CallbackRequest {
   callId: string;
-  /** The number that called (CALLERID(num)); it is also the number to call back. */
+  /** The number that called (CALLERID(num)). */
   caller: string;
+  /** The number to call back: the caller's own, or one the caller typed. */
   number: string;
+  /** A typed `number` was read back to the caller, who confirmed it (required when it is not `caller`). */
+  confirmed?: boolean;
   /** The queue (as the flow names it) the caller was waiting for. */
   queue: string;
   /** The caller's place in line (1 = next), when the queue status was known. */

@@ -5,7 +5,8 @@
  * variables for the agent's screen-pop and hands the call to the queue (outcome `queued`).
  *
  * A caller who presses the callback key is not queued: the step asks `services.callbacks` to book a callback
- * (the caller's number and place, the flow variables without secrets) and goes to `callback.next`. When the
+ * (the caller's number, or the one they typed and confirmed, their place, the flow variables without secrets) and
+ * goes to `callback.next`. When the
  * request is refused, or nothing takes requests, it goes to `callback.refused`, else queues as normal. The key
  * counts from the moment the step starts: one pressed while the status is fetched waits in the type-ahead buffer.
  */
@@ -34,7 +35,7 @@ interface QueueData {
   announceWait: boolean;
   noAgents?: string;
   noFreeAgents?: string;
-  callback?: { key: string; items: PlayItem[]; next: string; refused?: string; waitMs: number; aboveMs?: number };
+  callback?: { key: string; items: PlayItem[]; next: string; refused?: string; waitMs: number; aboveMs?: number; numberVar?: string };
   vars: Record<string, string>;
 }
 
@@ -102,6 +103,18 @@ function takeBufferedCallbackKey(a: Args, data: QueueData): boolean {
   return true;
 }
 
+/**
+ * The number to call back: the caller's own, or the one in `numberVar`, confirmed only while the variable still
+ * holds what the caller heard read back and confirmed. The scheduler refuses an unconfirmed typed number and holds
+ * typed numbers to `callbacks.allow`.
+ */
+export function callbackNumber(call: Pick<CallContext, 'vars' | 'confirmed'>, caller: string, numberVar: string | undefined): { number: string; confirmed?: boolean } {
+  if (numberVar === undefined) return { number: caller };
+  const value = call.vars[numberVar];
+  const number = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  return { number, confirmed: number !== '' && call.confirmed?.[numberVar] === number };
+}
+
 /** Not booked: the flow's `refused` step, else the caller keeps waiting in the queue. */
 function callbackRefused(a: Args, data: QueueData, why: { code: string; reason: string }): void {
   a.rt.traceEvent({ type: 'note', step: a.ctx.step, code: why.code, message: why.reason });
@@ -146,6 +159,7 @@ export const compiler: StepCompiler<QueueStep> = {
               ...(spec.callback.refused ? { refused: ctx.target(spec.callback.refused) } : {}),
               waitMs: durationMs(spec.callback.offerAfterWait, DEFAULT_OFFER_WAIT_MS),
               ...(spec.callback.offerAbove !== undefined ? { aboveMs: durationMs(spec.callback.offerAbove, 0) } : {}),
+              ...(spec.callback.number ? { numberVar: spec.callback.number } : {}),
             },
           }
         : {}),
@@ -251,7 +265,7 @@ export const compiler: StepCompiler<QueueStep> = {
         return rt.services.callbacks!.request({
           callId: rt.callId,
           caller: rt.facts.caller,
-          number: rt.facts.caller,
+          ...callbackNumber(rt.callState(), rt.facts.caller, data.callback?.numberVar),
           queue: data.name,
           ...(status ? { position: status.waiting + 1 } : {}),
           requestedAt: rt.now(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { START, startCall } from '../../../test/engine/helpers.js';
 import type { CallbackRequest, CallbackRequester, CallbackRequestResult, QueueStatus } from '../../runtime/services.js';
-import { callbackVars } from './compile.js';
+import { callbackNumber, callbackVars } from './compile.js';
 
 const FLOW = (spec: string, queueDef = '{}') => `
 flow: queues
@@ -192,6 +192,42 @@ describe('queue', () => {
     await rig.advance(20_000);
     expect((await rig.call.done).kind).toBe('queued');
     expect(fake.requests).toEqual([]);
+  });
+
+  it('callback.number: the callback goes to the number the caller typed and confirmed', async () => {
+    const flow = `
+flow: typed
+language: en
+start: ask
+prompts:
+  ask: { text: "Enter the number to call back, then hash." }
+  readback: { text: "Press 1 if that is right, 2 to enter it again." }
+  offer: { text: "Press 5 for a callback", duration: 1s }
+queues: { support: {} }
+steps:
+  ask:
+    input: { prompt: ask, digits: 6-15, terminator: "#", into: cbnumber, confirm: { prompt: readback } }
+    next: q
+  q:
+    queue: { name: support, callback: { key: "5", prompt: offer, next: callback, number: cbnumber } }
+  callback: { hangup: true }
+`;
+    const fake = fakeRequester({ ok: true, id: 'cb-typed' });
+    const rig = await startCall(flow, { services: { callbacks: fake.requester } });
+    await rig.press('030123456#');
+    await rig.press('1');
+    expect(rig.step()).toBe('q');
+    await rig.press('5');
+    expect((await rig.call.done).step).toBe('callback');
+    expect(fake.requests[0]).toMatchObject({ caller: '+4930123456', number: '030123456', confirmed: true });
+  });
+
+  it('callbackNumber: the caller\'s own by default; a typed one is confirmed only while it still holds the confirmed value', () => {
+    expect(callbackNumber({ vars: {} }, '+4930', undefined)).toEqual({ number: '+4930' });
+    expect(callbackNumber({ vars: { cb: '0301' }, confirmed: { cb: '0301' } }, '+4930', 'cb')).toEqual({ number: '0301', confirmed: true });
+    expect(callbackNumber({ vars: { cb: '0999' }, confirmed: { cb: '0301' } }, '+4930', 'cb')).toEqual({ number: '0999', confirmed: false });
+    expect(callbackNumber({ vars: { cb: '0301' } }, '+4930', 'cb')).toEqual({ number: '0301', confirmed: false });
+    expect(callbackNumber({ vars: { cb: { n: 1 } } }, '+4930', 'cb')).toEqual({ number: '', confirmed: false });
   });
 
   it('callbackVars keeps plain values, drops secrets, records and names that cannot be channel variables', () => {
