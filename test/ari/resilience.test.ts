@@ -157,6 +157,22 @@ describe('ARI adapter: resilience', () => {
     expect(rig.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_APP_INACTIVE')).toBe(true);
   });
 
+  it('a probe lost while other events of the app keep arriving does not recycle a busy, healthy socket', async () => {
+    rig = await startRig({ ari: { appProbeIntervalMs: 20, pongTimeoutMs: 60 } });
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.lostEvents.add('ChannelUserevent');
+    // Keys every 10 ms for 400 ms: several probes go unanswered, but the app's events prove it alive.
+    for (let i = 0; i < 40; i++) {
+      rig.fake.pressKey(id, '1');
+      await waitFor(() => call.events.filter((e) => e.type === 'key').length > i, `key ${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(rig.ari.status().reconnects).toBe(0);
+    // Silence, and still no probe: now nothing shows the app is alive.
+    await waitFor(() => rig!.ari.status().reconnects === 1, 'recycled once nothing proves the app alive');
+  });
+
   it('an Asterisk that refuses the probe (no user events) is warned about once, not reconnected in a loop', async () => {
     rig = await startRig({ start: false, ari: { appProbeIntervalMs: 5 } });
     rig.fake.statusOf = (q) => (q.path === '/ari/events/user/touchtone-probe' ? 405 : undefined);

@@ -111,8 +111,8 @@ describe('hostile call data never becomes a command', () => {
     for (const r of requests.filter((r) => r.path.includes('/play/'))) {
       for (const media of (r.query.media ?? '').split(',')) expect(media).toMatch(/^(sound|digits|number|characters|recording|tone):[^\s,&;]*$/);
     }
-    // Every request path is one of ours: no value became a path segment beyond the ids the fake gave.
-    for (const r of requests) expect(r.path).toMatch(/^\/ari\/(channels|playbacks|bridges|applications|recordings|asterisk)(\/[A-Za-z0-9._%:-]+)*$/);
+    // Every request path is one of ours (or the app probe's constant one): no value became a path segment beyond the ids the fake gave.
+    for (const r of requests) expect(r.path).toMatch(/^\/ari\/((channels|playbacks|bridges|applications|recordings|asterisk)(\/[A-Za-z0-9._%:-]+)*|events\/user\/touchtone-probe)$/);
   }, 60_000);
 
   it('SQL: the hostile keys were bound parameters; the table is intact and nothing else was written', () => {

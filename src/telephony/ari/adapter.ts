@@ -137,6 +137,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   /** Probes heard since the socket last opened: the first ones come quicker, the race is just after a connect. */
   private probesSinceOpen = 0;
   private appCheckedAt: number | undefined;
+  /** When the socket last delivered an event of our app: any such event proves the app is registered. */
+  private appEventAt = Number.NEGATIVE_INFINITY;
   private readonly probes = new Map<string, () => void>();
   private running = false;
   private firstSettled: (() => void) | undefined;
@@ -365,10 +367,12 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   /** True when the probe came back, false when it did not, undefined when Asterisk refused to send it. */
   private async probeApp(): Promise<boolean | undefined> {
     const id = `${this.instanceTag}-${++this.probeSeq}`;
+    const sentAt = this.clock.now();
     let timer: TimerHandle | undefined;
     const heard = new Promise<boolean>((resolve) => {
       this.probes.set(id, () => resolve(true));
-      timer = this.clock.setTimeout(() => resolve(false), this.options.pongTimeoutMs);
+      // A busy socket may deliver the probe late; any event of our app since it was sent also proves the app alive.
+      timer = this.clock.setTimeout(() => resolve(this.appEventAt >= sentAt), this.options.pongTimeoutMs);
     });
     const sent = await this.rest.request<{ message?: unknown }>('POST', `/events/user/${PROBE_EVENT}`, { application: this.app }, { variables: { probe: id } });
     // 404 `Application not found`: our socket is open but the app is gone (the same race, after Asterisk's cleanup).
@@ -612,6 +616,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.lastEventAt = this.clock.now();
     // A Local channel's halves can sit in two apps on one connection; only our app's events count.
     if (event.application !== undefined && event.application !== this.app) return;
+    this.appEventAt = this.clock.now();
     const channelId = typeof event.channel?.id === 'string' ? event.channel.id : undefined;
     if (this.listing > 0 && channelId && (event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') && !this.calls.has(channelId)) {
       this.endedWhileListing.add(channelId);

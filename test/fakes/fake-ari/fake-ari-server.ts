@@ -123,6 +123,8 @@ export class FakeAri extends EventEmitter {
    * by name): their events are dropped. A new connection for the app registers it again.
    */
   readonly inactiveApps = new Set<string>();
+  /** Events of these types are lost on the way (a test's way to lose one kind of event, such as the app probe). */
+  readonly lostEvents = new Set<string>();
   /** Record every request (off for benchmarks). */
   logRequests = true;
 
@@ -380,7 +382,7 @@ export class FakeAri extends EventEmitter {
     const allowed = this.eventFilters.get(app);
     if (allowed && allowed.size > 0 && !allowed.has(type)) return;
     const set = this.sockets.get(app);
-    if (!set || set.size === 0 || this.inactiveApps.has(app)) return; // Nobody listening: the event is lost, as in Asterisk.
+    if (!set || set.size === 0 || this.inactiveApps.has(app) || this.lostEvents.has(type)) return; // Nobody listening: the event is lost, as in Asterisk.
     const text = JSON.stringify({ type, timestamp: ariTimestamp(), ...fields, asterisk_id: '00:00:00:00:00:01', application: app });
     for (const ws of set) ws.send(text);
     this.emit('event', type, fields);
