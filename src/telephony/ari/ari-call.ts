@@ -271,7 +271,8 @@ export class AriCall implements CallPort {
         // transfer without `returns` ends the call when the agent hangs up, so there is nothing left to hand over.
         if (this.transferState!.returns) this.handOverAfterBridge = { context: target.context, extension: target.extension, priority: target.priority };
         this.host.log.info({ callId: this.id, context: cleanValue(target.context, 40) }, 'the caller is talking to a department; not pulled out of the conversation');
-        this.deliverOrQueue({ type: 'transfer.result', outcome: 'answered', reason: 'handed over when the department hangs up' });
+        const after = this.transferState!.returns ? 'handed over when the department hangs up' : 'the call ends when the department hangs up';
+        this.deliverOrQueue({ type: 'transfer.result', outcome: 'answered', reason: after });
         return;
       }
       this.continueTo(target.context, target.extension, target.priority, (success, reason) =>
