@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type TimerHandle } from '../../runtime/clock.js';
 import type { CallFacts, CallPort, TelephonyAdapter } from '../port.js';
 import { AriCall, type CallHost } from './ari-call.js';
+import { AppProbe } from './app-probe.js';
 import { ALLOWED_EVENTS, type AriBridge, type AriChannel, type AriEvent } from './ari-types.js';
 import { argsFromAppData, callFacts } from './call-facts.js';
 import { EventSocket } from './event-socket.js';
@@ -15,9 +16,6 @@ import { InboundEventServer } from './event-server.js';
 import { resolveOptions, type AriLogger, type AriOptions, type ResolvedAriOptions } from './options.js';
 import { ok, seg, AriRestClient } from './rest-client.js';
 import { cleanValue, isEndpoint, isFlowName, toDigit } from './sanitize.js';
-
-/** The user event the adapter sends its own app to check that Asterisk still delivers the app's events. */
-const PROBE_EVENT = 'touchtone-probe';
 
 /** What the adapter knows about a call it took back after a (re)connect. */
 export interface ReattachInfo {
@@ -132,14 +130,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   /** Channels unknown to us that ended while a listing was on its way: they must not be taken back. */
   private readonly endedWhileListing = new Set<string>();
   private listing = 0;
-  private probeTimer: TimerHandle | undefined;
-  private probeSeq = 0;
-  /** Probes heard since the socket last opened: the first ones come quicker, the race is just after a connect. */
-  private probesSinceOpen = 0;
-  private appCheckedAt: number | undefined;
-  /** When the socket last delivered an event of our app: any such event proves the app is registered. */
-  private appEventAt = Number.NEGATIVE_INFINITY;
-  private readonly probes = new Map<string, () => void>();
+  private readonly probe: AppProbe;
   private running = false;
   private firstSettled: (() => void) | undefined;
 
@@ -157,6 +148,20 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       password: this.options.password,
       timeoutMs: this.options.requestTimeoutMs,
       maxSockets: this.options.maxSockets,
+    });
+    this.probe = new AppProbe({
+      rest: this.rest,
+      clock: this.clock,
+      log: this.log,
+      app: this.app,
+      tag: this.instanceTag,
+      timeoutMs: this.options.pongTimeoutMs,
+      intervalMs: this.options.appProbeIntervalMs,
+      connected: () => this.socket.connected,
+      recycle: (reason) => {
+        this.lastError = `Asterisk stopped delivering the events of app \`${this.app}\``;
+        this.socket.recycle(reason);
+      },
     });
     const handlers = { open: () => this.opened(), event: (e: AriEvent) => this.dispatch(e), down: (reason: string) => this.down(reason) };
     if (this.options.inboundSocket) {
@@ -214,11 +219,10 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   async stop(): Promise<void> {
     this.running = false;
     this.socket.stop();
-    for (const timer of [this.orphanTimer, this.reconcileTimer, this.probeTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    for (const timer of [this.orphanTimer, this.reconcileTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
     this.claimTimers.clear();
-    this.orphanTimer = this.reconcileTimer = this.probeTimer = undefined;
-    for (const settle of this.probes.values()) settle();
-    this.probes.clear();
+    this.orphanTimer = this.reconcileTimer = undefined;
+    this.probe.stop();
     this.firstSettled?.();
     // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
     await this.rest.drain(this.options.requestTimeoutMs);
@@ -237,7 +241,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       calls: this.calls.size,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.lastEventAt !== undefined ? { lastEventAt: this.lastEventAt } : {}),
-      ...(this.appCheckedAt !== undefined ? { appCheckedAt: this.appCheckedAt } : {}),
+      ...(this.probe.checkedAt !== undefined ? { appCheckedAt: this.probe.checkedAt } : {}),
     };
   }
 
@@ -315,7 +319,6 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     if (this.orphanTimer !== undefined) this.clock.clearTimeout(this.orphanTimer);
     this.orphanTimer = undefined;
     this.log.info({ app: this.app, url: this.rest.baseUrl.origin, reason }, 'ARI event socket open');
-    this.probesSinceOpen = 0;
     void this.setUp(reason);
   }
 
@@ -331,63 +334,12 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     await this.reconcile(reason);
     this.firstSettled?.();
     this.firstSettled = undefined;
-    void this.checkApp();
-  }
-
-  /**
-   * Sends our app a user event and recycles the socket when it does not come back. Asterisk deactivates an app by
-   * name when an old connection of it finishes closing, even one already replaced by ours (a race in Asterisk's
-   * session cleanup that a quick reconnect can hit): the socket stays open, pings still answer, but the app hears
-   * nothing and new calls fail `Stasis()`. A reconnect registers the app again.
-   */
-  private async checkApp(): Promise<void> {
-    if (this.probeTimer !== undefined) this.clock.clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-    if (!this.running || !this.socket.connected) return;
-    const heard = await this.probeApp();
-    if (!this.running || heard === undefined) return;
-    if (heard) {
-      this.appCheckedAt = this.clock.now();
-      this.probesSinceOpen += 1;
-    }
-    if (heard === false && this.socket.connected) {
-      this.lastError = `Asterisk stopped delivering the events of app \`${this.app}\``;
-      this.log.error({ code: 'ARI_APP_INACTIVE', app: this.app }, 'a probe sent to our ARI app did not come back; reconnecting to register the app again');
-      this.socket.recycle('app inactive');
-      return;
-    }
-    const interval = this.options.appProbeIntervalMs;
-    if (interval > 0) {
-      // An old connection's cleanup lands milliseconds to a second after ours opened: look again soon, then slowly.
-      const delay = this.probesSinceOpen < 3 ? Math.min(interval, 250 * this.probesSinceOpen) : interval;
-      this.probeTimer = this.clock.setTimeout(() => void this.checkApp(), delay);
-    }
-  }
-
-  /** True when the probe came back, false when it did not, undefined when Asterisk refused to send it. */
-  private async probeApp(): Promise<boolean | undefined> {
-    const id = `${this.instanceTag}-${++this.probeSeq}`;
-    const sentAt = this.clock.now();
-    let timer: TimerHandle | undefined;
-    const heard = new Promise<boolean>((resolve) => {
-      this.probes.set(id, () => resolve(true));
-      // A busy socket may deliver the probe late; any event of our app since it was sent also proves the app alive.
-      timer = this.clock.setTimeout(() => resolve(this.appEventAt >= sentAt), this.options.pongTimeoutMs);
-    });
-    const sent = await this.rest.request<{ message?: unknown }>('POST', `/events/user/${PROBE_EVENT}`, { application: this.app }, { variables: { probe: id } });
-    // 404 `Application not found`: our socket is open but the app is gone (the same race, after Asterisk's cleanup).
-    const unregistered = sent.status === 404 && /application/i.test(String(sent.body?.message ?? ''));
-    const result = ok(sent) ? await heard : unregistered ? false : undefined;
-    if (!ok(sent) && !unregistered) this.log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status, error: sent.error }, 'Asterisk refused the app probe (a user event); the app is not checked');
-    this.clock.clearTimeout(timer!);
-    this.probes.delete(id);
-    return result;
+    this.probe.opened();
   }
 
   private down(reason: string): void {
     this.lastError = reason;
-    if (this.probeTimer !== undefined) this.clock.clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
+    this.probe.closed();
     this.downSince ??= this.clock.now();
     this.log.warn({ code: 'ARI_DISCONNECTED', reason }, 'ARI event socket down; reconnecting');
     this.firstSettled?.();
@@ -616,7 +568,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.lastEventAt = this.clock.now();
     // A Local channel's halves can sit in two apps on one connection; only our app's events count.
     if (event.application !== undefined && event.application !== this.app) return;
-    this.appEventAt = this.clock.now();
+    this.probe.event(event);
     const channelId = typeof event.channel?.id === 'string' ? event.channel.id : undefined;
     if (this.listing > 0 && channelId && (event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') && !this.calls.has(channelId)) {
       this.endedWhileListing.add(channelId);
@@ -684,11 +636,6 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         const seconds = typeof event.recording?.duration === 'number' ? event.recording.duration : 0;
         const failed = event.type === 'RecordingFailed';
         call.recordingEnded(name, failed ? 'failed' : 'finished', seconds * 1000, failed ? cleanValue(event.recording?.cause, 120) || 'recording failed' : undefined);
-        return;
-      }
-      case 'ChannelUserevent': {
-        const probe = event.eventname === PROBE_EVENT ? event.userevent?.probe : undefined;
-        if (typeof probe === 'string') this.probes.get(probe)?.();
         return;
       }
       case 'ApplicationReplaced':
