@@ -20,7 +20,7 @@ import type {
 } from './scenario-types.js';
 
 const KEYS = /^[0-9*#A-D]+$/;
-const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'recording', 'callbacks'];
+const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'talkTime', 'recording', 'callbacks'];
 const STEP_KEYS = ['press', 'wait', 'hangup', 'expect prompt', 'expect step', 'expect variable', 'expect outcome'];
 const DEPARTMENT_FAKES: DepartmentFake[] = ['answered', 'busy', 'noAnswer', 'failed'];
 const HOURS_FAKES: HoursFake[] = ['open', 'closed', 'holiday'];
@@ -235,6 +235,12 @@ function readSetupPairs(pairs: Pair<Node, Node>[], ctx: Ctx, where: string, extr
       case 'departments':
         setup.departments = readFakes(value, ctx, 'departments', (v, n, c) => oneOf(v, n, c, 'a department answer', DEPARTMENT_FAKES));
         break;
+      case 'talkTime': {
+        const ms = typeof json === 'string' ? parseDuration(json) : undefined;
+        if (ms === undefined) ctx.report('scenario-invalid-value', value, `\`talkTime\` needs a duration such as \`2m\` or \`45s\`, not \`${String(json)}\`.`);
+        else setup.talkMs = ms;
+        break;
+      }
       default:
         unknownKey(ctx, pair, key, [...extra, ...SETUP_KEYS], where);
     }

@@ -45,6 +45,11 @@ export interface CallSetup {
   hours?: Record<string, HoursFake>;
   queues?: Record<string, QueueFake>;
   departments?: Record<string, DepartmentFake>;
+  /**
+   * How long an answered department stays on the line, in ms, when the flow takes the caller back (`answered:`),
+   * before it hangs up. Default 30 s. Scenario files write a duration: `talkTime: 2m`.
+   */
+  talkMs?: number;
   /** How recordings end: `finished` (default) or `failed`. */
   recording?: 'finished' | 'failed';
   /** How callback requests from `queue` steps are answered: `book` (default) or `refuse`. */

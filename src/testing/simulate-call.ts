@@ -352,6 +352,7 @@ export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateO
     {
       ...(endpoints ? { departments: endpoints } : {}),
       ...(options.recording ? { recording: { outcome: options.recording } } : {}),
+      ...(options.talkMs !== undefined ? { talkMs: options.talkMs } : {}),
     },
     endpoints ?? {},
   );

@@ -72,6 +72,14 @@ describe('parseScenarioText', () => {
     expect(diagnostics[2]!.hint).toContain('`press`');
   });
 
+  it('reads talkTime as a duration, and reports one that is not', () => {
+    const ok = parseScenarioText('scenarios:\n  - name: a\n    talkTime: 2m\n    steps: [hangup]\n', file);
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.scenarios[0]!.setup.talkMs).toBe(120_000);
+    const bad = parseScenarioText('scenarios:\n  - name: a\n    talkTime: long\n    steps: [hangup]\n', file);
+    expect(bad.diagnostics.map((d) => [d.code, d.range?.start.line, d.message])).toEqual([['scenario-invalid-value', 3, '`talkTime` needs a duration such as `2m` or `45s`, not `long`.']]);
+  });
+
   it('reports YAML syntax errors, missing scenarios and duplicate names', () => {
     expect(parseScenarioText('scenarios: [', file).diagnostics[0]!.code).toBe('scenario-yaml');
     expect(parseScenarioText('flow: x.yaml', file).diagnostics[0]!.code).toBe('scenario-missing-key');

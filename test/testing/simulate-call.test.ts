@@ -79,6 +79,28 @@ describe('simulateCall', () => {
     await busy.expectOutcome({ kind: 'queued' });
   });
 
+  it('talkTime: an answered department stays on the line that long before the caller comes back to `answered:`', async () => {
+    const { parseDocument } = await import('yaml');
+    const doc = parseDocument(`
+flow: agent
+language: en
+start: main
+prompts:
+  hello: { text: "Connecting you." }
+  after: { text: "Thank you. Goodbye." }
+departments: { sales: { dial: PJSIP/sales } }
+steps:
+  main: { transfer: sales, prompt: hello, answered: after }
+  after: { hangup: [after] }
+`).toJS();
+    const call = await simulateCall(doc, { talkMs: 120_000 });
+    await call.wait('5s'); // the announcement (about 1 s), then 2 s of ringing (the simulator's default): bridged
+    await call.wait('116s'); // 118 s into the conversation
+    expect(call.step).toBe('main');
+    await call.wait('3s'); // 121 s: the department hung up at 120 s
+    expect(call.step).toBe('after');
+  });
+
   it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {
     const call = await simulateCall(ACME, { now: MONDAY });
     await call.reachStep('main');
