@@ -24,6 +24,8 @@ export interface CallRuntime {
   readonly services: Services;
   /** The flow's resolved defaults (step cap, error step). */
   readonly defaults: ResolvedDefaults;
+  /** True for a call taken back without its saved state: it begins at the flow's error step, not its start. */
+  readonly beginsAtError: boolean;
   /** Milliseconds since the epoch, from the injected clock. */
   now(): number;
   /** Data registered by a step's compiler. */

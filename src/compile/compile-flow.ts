@@ -43,6 +43,9 @@ export { CompileError } from './compile-error.js';
 /** The reserved final state. */
 export const END_STATE = '__end';
 
+/** The reserved first state of a flow with an error step: it moves on at once to the start or the error step. */
+const BEGIN_STATE = '__begin';
+
 const DEFAULTS = { timeoutMs: 5000, interDigitMs: 3000, termMs: 0, retries: 2, bargeIn: true, maxSteps: 500 };
 
 /** Flow defaults resolved to numbers. */
@@ -185,11 +188,17 @@ export function compileFlow(
     Object.assign(actors, impl.actors);
   }
 
+  // A call taken back without its saved state begins at the flow's error step (the flow's own safe destination)
+  // instead of greeting the caller again; an eventless first state picks the step, so no step is entered twice.
+  const begin =
+    defaults.error && states[stateKey(defaults.error)] !== undefined
+      ? { [BEGIN_STATE]: { always: [{ guard: 'flow.beginsAtError', target: `#${stateKey(defaults.error)}` }, { target: `#${stateKey(flow.start)}` }] } }
+      : undefined;
   const config = {
     id: 'flow',
     context: ({ input: call }: { input: CallContext }): MachineContext => ({ call }),
-    initial: stateKey(flow.start),
-    states: { ...states, [END_STATE]: { type: 'final' } },
+    initial: begin ? BEGIN_STATE : stateKey(flow.start),
+    states: { ...begin, ...states, [END_STATE]: { type: 'final' } },
     on: {
       key: { actions: 'key.buffer' },
       'tt.cap': { actions: 'flow.cap' },

@@ -146,4 +146,5 @@ export const commonActions: Record<string, unknown> = {
 export const commonGuards: Record<string, unknown> = {
   'flow.goIs': ({ event }: { event: MachineEvent }, params: { to: string }) => event['to'] === params.to,
   'playback.current': ({ event, context }: { event: MachineEvent; context: MachineContext }) => event['playbackId'] === runtimeOf(context.call).playbackId,
+  'flow.beginsAtError': ({ context }: { context: MachineContext }) => runtimeOf(context.call).beginsAtError,
 };

@@ -37,7 +37,7 @@ const topLevel: Record<string, JsonSchema> = {
       retries: { type: 'integer', minimum: 0, maximum: 10, description: 'Retries for no-input and no-match. Default `2` (three attempts).' },
       bargeIn: { type: 'boolean', description: 'Whether a key stops a prompt. Default true.' },
       maxSteps: { type: 'integer', minimum: 1, maximum: 100000, description: 'Cap on step transitions per call. Default 500.' },
-      error: ref('stepRef', 'Where a call goes on an internal error or past `maxSteps`. Default: hang up.'),
+      error: ref('stepRef', 'Where a call goes on an internal error or past `maxSteps`, and where a call taken back after a restart without its saved state begins. Default: hang up (a call taken back goes to the dialplan fallback).'),
     },
     [],
     'Flow-wide defaults for timers, retries and limits.',

@@ -57,7 +57,10 @@ export interface FlowDefaults {
   bargeIn?: boolean;
   /** Cap on step transitions per call. Default 500. */
   maxSteps?: number;
-  /** Where a call goes on an internal error or when it exceeds `maxSteps`. Default: hang up. */
+  /**
+   * Where a call goes on an internal error or when it exceeds `maxSteps`, and where a call taken back after a
+   * restart without its saved state begins. Default: hang up (a call taken back goes to the dialplan fallback).
+   */
   error?: StepRef;
 }
 

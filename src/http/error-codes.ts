@@ -40,10 +40,10 @@ export const serverCodes = {
   'compile-failed': 'A flow that validated but did not compile (a bug: please report it).',
   'sound-missing': 'With `sounds.dir` set, a prompt whose sound file is not there (a warning).',
   // Taking calls back after a restart or reconnect (log entries)
-  'call-not-resumed': 'A call found inside the app after a (re)connect was sent to the safe destination: no usable saved state, or its flow version could not be rebuilt in time.',
+  'call-not-resumed': 'A call found inside the app after a (re)connect could not be resumed (no usable saved state, or its flow version could not be rebuilt in time): it began at its flow\'s error step, or went to the dialplan\'s safe destination when the flow has none.',
   'safe-destination-failed': 'Asterisk refused to move a call to the safe destination; the call was hung up.',
   'call-kept-bridged': 'A call found talking to a department (in its transfer bridge) could not be resumed; it stays in the conversation.',
-  'call-after-bridge': 'The department hung up on a call kept in its conversation without a flow; the caller went to the safe destination.',
+  'call-after-bridge': 'The department hung up on a call kept in its conversation without a flow; the caller began at the flow\'s error step, or went to the safe destination.',
 } as const;
 
 export type ServerCode = keyof typeof serverCodes;

@@ -19,6 +19,7 @@ export const callCodes = {
   'draining': 'The engine is shutting down and takes no new calls; the call was hung up.',
   'hangup': 'The caller hung up (trace note).',
   'resumed': 'The call was taken back after a telephony reconnect (trace note).',
+  'not-resumed': 'The call was taken back after a telephony reconnect, but its saved state could not be used; it began at the flow\'s error step (`defaults.error`) instead of its start (trace note).',
   'handed-over': 'The call was handed to a destination outside the flow (the dialplan fallback when the server stops) and ended `transferred` there (trace note).',
   'transfer-ended': 'The department hung up on a bridged transfer with an `answered` branch; the caller is back in the flow at that step (trace note).',
   'unsafe-sound': 'A templated `sound` rendered to an empty or unsafe file name (only letters, digits, `_`, `-` and `/`, at most 128 characters); that sound was skipped and the prompt went on (trace note).',

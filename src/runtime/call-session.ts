@@ -95,6 +95,14 @@ class GuardedPort implements CallPort {
   }
 }
 
+/** How a session begins: fresh at the flow's start, from a saved snapshot, or at the flow's error step. */
+export interface SessionBegin {
+  /** A saved snapshot to take the call back from. */
+  resume?: CallSnapshot;
+  /** Why the call begins at the error step: it was taken back, but its saved state could not be used. */
+  atErrorBecause?: string;
+}
+
 /**
  * A call in progress (or finished). Created by `Engine.startCall` / `Engine.resumeCall`.
  * @example const call = engine.startCall(phone); const outcome = await call.done;
@@ -116,6 +124,8 @@ export class CallSession implements CallRuntime {
   /** The call's state (the machine context's `call`); implementations update it in place, so it stays live. */
   private context: CallContext;
   private readonly resume: CallSnapshot | undefined;
+  /** Why the call begins at the error step (taken back without a usable saved state), if it does. */
+  private readonly recovering: string | undefined;
   private readonly host: SessionHost;
   private readonly inner: CallPort;
   private readonly traceLog: TraceEntry[] = [];
@@ -128,7 +138,8 @@ export class CallSession implements CallRuntime {
   private mohOn = false;
   private early: PortEvent[] | undefined;
 
-  constructor(host: SessionHost, flow: CompiledFlow, port: CallPort, resume?: CallSnapshot) {
+  constructor(host: SessionHost, flow: CompiledFlow, port: CallPort, begin: SessionBegin = {}) {
+    const { resume } = begin;
     this.host = host;
     this.flow = flow;
     this.facts = port.facts;
@@ -143,11 +154,16 @@ export class CallSession implements CallRuntime {
       this.resolveDone = resolve;
     });
     this.resume = resume;
+    this.recovering = begin.atErrorBecause;
     this.context = initialContext({ ...(flow.doc.variables ?? {}) }, pickLanguage(flow.doc, port.facts.language));
     if (resume) {
       this.currentPlayback = resume.playbackId;
       this.playbackOpen = resume.playbackId !== undefined;
     }
+  }
+
+  get beginsAtError(): boolean {
+    return this.recovering !== undefined;
   }
 
   /** Answers the call and starts the flow (or takes a resumed call back). */
@@ -165,6 +181,9 @@ export class CallSession implements CallRuntime {
         startedAt: this.startedAt,
       });
       this.port.answer();
+    }
+    if (this.recovering !== undefined) {
+      this.traceEvent({ type: 'note', step: '', code: 'not-resumed', message: `The call was taken back without its saved state (${this.recovering}); it begins at the error step \`${this.defaults.error ?? ''}\`.` });
     }
     try {
       // XState resolves the first step's entry actions while creating the actor, so the runtime is bound to the

@@ -12,6 +12,15 @@ import { CallSession, type CallSnapshot, type SessionHost } from './call-session
 import { dirname } from 'node:path';
 
 /** Options of an engine. */
+/** How `Engine.startCall` begins a call. */
+export interface StartOptions {
+  /**
+   * Begin at the flow's error step (`defaults.error`) instead of its start, and say why: a call taken back after a
+   * restart whose saved state cannot be used. Throws when the flow has no error step.
+   */
+  atErrorBecause?: string;
+}
+
 export interface EngineOptions {
   /** Step cap for flows that set no `defaults.maxSteps`. Default 500. */
   maxSteps?: number;
@@ -93,9 +102,9 @@ export class Engine {
   /**
    * Starts a call on `facts.flow ?? flowName ?? the default flow`. A flow name that is not published falls back
    * to the default (logged), so a dialplan typo still reaches a flow. While draining, calls are refused (hung up,
-   * outcome `failed` / `draining`).
+   * outcome `failed` / `draining`). `options.atErrorBecause` begins the call at the flow's error step.
    */
-  startCall(port: CallPort, flowName?: string): CallSession {
+  startCall(port: CallPort, flowName?: string, options: StartOptions = {}): CallSession {
     const wanted = port.facts.flow ?? flowName;
     let flow = wanted !== undefined ? this.current.get(wanted) : undefined;
     if (!flow) {
@@ -103,7 +112,8 @@ export class Engine {
       flow = this.defaultFlow !== undefined ? this.current.get(this.defaultFlow) : undefined;
     }
     if (!flow) throw new Error('no flow is published: publish a compiled flow before starting calls');
-    const session = new CallSession(this.host, flow, port);
+    if (options.atErrorBecause !== undefined && !flow.defaults.error) throw new Error(`flow \`${flow.name}\` has no error step (\`defaults.error\`); call \`${port.facts.callId}\` cannot begin there`);
+    const session = new CallSession(this.host, flow, port, options.atErrorBecause !== undefined ? { atErrorBecause: options.atErrorBecause } : {});
     if (this.draining) {
       session.reject('draining', 'the engine is shutting down');
       return session;
@@ -118,7 +128,7 @@ export class Engine {
   resumeCall(port: CallPort, flowName: string, version: string, snapshot: CallSnapshot): CallSession {
     const flow = this.flowVersion(flowName, version);
     if (!flow) throw new Error(`flow \`${flowName}\` version \`${version}\` is not known to this engine; it cannot resume call \`${snapshot.callId}\``);
-    const session = new CallSession(this.host, flow, port, snapshot);
+    const session = new CallSession(this.host, flow, port, { resume: snapshot });
     this.live.set(session.id, session);
     session.start();
     return session;

@@ -2,11 +2,11 @@
  * Calls survive an engine restart. While a call runs, its state is saved at every step change (`store.liveCalls`,
  * coalesced and written in batches, never on the key path) and forgotten when it ends. When the ARI adapter finds
  * a call inside our app that this process does not hold (at startup, or after a reconnect, Asterisk sends no new
- * `StasisStart`), `takeBack` resumes it from its saved state on the flow version it started on, or, when there is
- * no usable state, hands it to the safe destination (the dialplan fallback). A caller talking to a department is
- * never pulled out of the conversation: without a usable state it stays bridged, and goes to the safe destination
- * only if the department hangs up first. Either way within a time bound, and never silently: each decision is
- * logged with the call id and step.
+ * `StasisStart`), `takeBack` resumes it from its saved state on the flow version it started on. When there is no
+ * usable state, the call begins afresh at its flow's error step (`defaults.error`), or, for a flow without one,
+ * goes to the safe destination (the dialplan fallback). A caller talking to a department is never pulled out of
+ * the conversation: without a usable state it stays bridged, and goes on as above only if the department hangs up
+ * first. Either way within a time bound, and never silently: each decision is logged with the call id and step.
  */
 import type { Clock } from '../runtime/clock.js';
 import type { CallRecordSink, Logger } from '../runtime/services.js';
@@ -58,6 +58,12 @@ export interface TakeBackOptions {
   fileOf: (flow: string) => string | undefined;
   /** Resumes the call on the engine (the server wraps the port and tracks the session). */
   resume: (port: CallPort, flow: string, version: string, snapshot: unknown) => CallSessionLike;
+  /**
+   * Starts the call afresh at its flow's error step (`engine.startCall` with `atErrorBecause`; the server wraps
+   * the port and tracks the session). Without it, or for a flow with no error step, the call goes to the safe
+   * destination.
+   */
+  startAtError?: (port: CallPort, flow: string, reason: string) => CallSessionLike;
   /** False while the server stops: calls found then go to the safe destination. */
   accepting: () => boolean;
   safeDestination: Extract<DepartmentTarget, { kind: 'dialplan' }>;
@@ -106,8 +112,34 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
     sent = true;
   };
 
-  const toSafety = (port: CallPort, reason: string, step: string): void => {
+  /**
+   * A call that cannot be resumed goes to its flow's own safe destination, the error step, when the flow has one:
+   * the caller hears what the author wrote for trouble, not the greeting again. Returns that step, or undefined
+   * when the call must go to the dialplan's safe destination instead.
+   */
+  const beginAtErrorStep = (port: CallPort, reason: string, flowName: string | undefined): string | undefined => {
     const callId = port.facts.callId;
+    const flow = flowName !== undefined ? engine.flow(flowName) : undefined;
+    const errorStep = flow?.doc.defaults?.error;
+    if (!flow || errorStep === undefined || !options.startAtError || !options.accepting()) return undefined;
+    // The saved row is the old session's; the new session saves its own from its first step.
+    options.liveCalls.remove(callId);
+    try {
+      options.startAtError(port, flow.name, reason);
+      return errorStep;
+    } catch (error) {
+      logger.error({ callId, flow: flow.name, error: error instanceof Error ? error.message : String(error) }, `call \`${callId}\` could not begin at the error step; it goes to the safe destination`);
+      return undefined;
+    }
+  };
+
+  const toSafety = (port: CallPort, reason: string, step: string, flowName: string | undefined): void => {
+    const callId = port.facts.callId;
+    const errorStep = beginAtErrorStep(port, reason, flowName ?? port.facts.flow);
+    if (errorStep !== undefined) {
+      logger.warn({ callId, step, reason, code: 'call-not-resumed', destination: errorStep }, `call \`${callId}\` was not resumed (${reason}); it begins at the flow's error step \`${errorStep}\``);
+      return;
+    }
     logger.warn({ callId, step, reason, code: 'call-not-resumed', destination: options.safeDestination.context }, `call \`${callId}\` was not resumed (${reason}); sent to the safe destination \`${options.safeDestination.context}\``);
     handOver(port, step);
     options.records.callEnded(callId, { kind: 'transferred', step, department: options.safeDestination.context }, options.clock.now());
@@ -118,9 +150,16 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
   const keepTalking = (port: CallPort, reason: string, step: string, flow: string | undefined): void => {
     const callId = port.facts.callId;
     const destination = options.safeDestination.context;
-    logger.info({ callId, step, reason, code: 'call-kept-bridged', destination }, `call \`${callId}\` is talking to a department and was not resumed (${reason}); it stays in the conversation and goes to the safe destination \`${destination}\` if the department hangs up first`);
+    const errorStep = options.startAtError ? engine.flow(flow ?? port.facts.flow ?? '')?.doc.defaults?.error : undefined;
+    const then = errorStep !== undefined ? `the flow's error step \`${errorStep}\`` : `the safe destination \`${destination}\``;
+    logger.info({ callId, step, reason, code: 'call-kept-bridged', destination: errorStep ?? destination }, `call \`${callId}\` is talking to a department and was not resumed (${reason}); it stays in the conversation and goes to ${then} if the department hangs up first`);
     port.onEvent((event) => {
       if (event.type !== 'transfer.ended') return;
+      const errorStep = beginAtErrorStep(port, 'the department hung up', flow ?? port.facts.flow);
+      if (errorStep !== undefined) {
+        logger.info({ callId, step, code: 'call-after-bridge', destination: errorStep }, `the department hung up on call \`${callId}\`; it begins at the flow's error step \`${errorStep}\``);
+        return;
+      }
       logger.info({ callId, step, code: 'call-after-bridge', destination }, `the department hung up on call \`${callId}\`; sent to the safe destination \`${destination}\``);
       handOver(port, step);
     });
@@ -177,7 +216,7 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
     const callId = port.facts.callId;
     const row = options.liveCalls.get(callId);
     const step = savedStep(row?.snapshot);
-    const giveUp = info.bridged ? (p: CallPort, why: string, at: string) => keepTalking(p, why, at, row?.flow) : toSafety;
+    const giveUp = (p: CallPort, why: string, at: string): void => (info.bridged ? keepTalking : toSafety)(p, why, at, row?.flow);
     const why = !options.accepting() ? 'the server is stopping' : !engine.resumeCall ? 'this engine cannot resume calls' : unusable(row, callId);
     if (why || !row) return giveUp(port, why ?? 'no saved state', step);
     const loaded = engine.flowVersion?.(row.flow, row.version);

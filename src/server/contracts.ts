@@ -51,7 +51,8 @@ export interface EngineLike {
   publish(flow: CompiledFlowLike): void;
   /** The version new calls of a flow get. */
   flow(name: string): CompiledFlowLike | undefined;
-  startCall(port: CallPort, flowName?: string): CallSessionLike;
+  /** `options.atErrorBecause` begins the call at the flow's error step (a call taken back without its state). */
+  startCall(port: CallPort, flowName?: string, options?: { atErrorBecause?: string }): CallSessionLike;
   /** A given version of a flow, current or older, if this engine has it. */
   flowVersion?(name: string, version: string): CompiledFlowLike | undefined;
   /** Takes a call back from a saved snapshot on the flow version it started on; throws if it cannot. */

@@ -198,6 +198,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           metrics.liveCalls.inc({ flow });
           return session;
         },
+        startAtError: (port, flow, reason) => track(port, engine.startCall(instrumentPort(port, metrics.keyToCommandSeconds, clock), flow, { atErrorBecause: reason })),
         accepting: () => accepting,
         safeDestination: HANDOVER,
         records: store.records,

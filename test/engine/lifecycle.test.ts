@@ -220,6 +220,65 @@ describe('engine', () => {
     expect(await resumed.done).toEqual({ kind: 'hungup', step: 'sub' });
   });
 
+  describe('a call taken back without its saved state begins at the error step', () => {
+    const WITH_ERROR = `
+flow: recover
+language: en
+start: hello
+defaults: { error: sorry }
+prompts: { hi: "Welcome", oops: "Sorry, let me get you someone" }
+departments: { operator: { dial: PJSIP/operator } }
+steps:
+  hello: { play: hi, next: bye }
+  sorry: { transfer: operator, prompt: oops }
+  bye: { hangup: true }
+`;
+
+    it('skips the greeting, plays the error step and says why in the trace', async () => {
+      const clock = new VirtualClock(START);
+      const engine = new Engine(createInMemoryServices({ clock }));
+      engine.publish(compileFlow({ flow: flowOf(WITH_ERROR) }));
+      const entered: string[] = [];
+      engine.onStep((_s, step) => entered.push(step));
+      const phone = new SimulatedPhone(clock, { callId: 'lost-1' });
+      const call = engine.startCall(phone, 'recover', { atErrorBecause: 'no saved state' });
+      await settle();
+      expect(entered).toEqual(['sorry']);
+      expect(phone.playbacks.map((p) => p.media.map((m) => (m.kind === 'sound' ? m.prompt : m.kind)).join('+'))).toEqual(['oops']);
+      expect(call.trace.find((e) => e.type === 'note' && e.code === 'not-resumed')).toMatchObject({
+        message: 'The call was taken back without its saved state (no saved state); it begins at the error step `sorry`.',
+      });
+      // A new call of the same flow still begins at the start.
+      const fresh = engine.startCall(new SimulatedPhone(clock, { callId: 'new-1' }), 'recover');
+      await settle();
+      expect(fresh.step).toBe('hello');
+    });
+
+    it('is refused for a flow without an error step, so the caller goes to the dialplan fallback instead', () => {
+      const engine = new Engine(createInMemoryServices({ clock: new VirtualClock(START) }));
+      engine.publish(compileFlow({ flow: flowOf(WITH_ERROR.replace('defaults: { error: sorry }\n', '')) }));
+      expect(() => engine.startCall(new SimulatedPhone(new VirtualClock(START), { callId: 'lost-2' }), 'recover', { atErrorBecause: 'no saved state' })).toThrow(
+        /has no error step \(`defaults.error`\); call `lost-2` cannot begin there/,
+      );
+    });
+
+    it('keeps resuming saved snapshots at their own step', async () => {
+      const rig = await startCall(WITH_ERROR);
+      expect(rig.call.step).toBe('hello');
+      const snap = JSON.parse(JSON.stringify(rig.call.snapshot()));
+      rig.phone.hangupByCaller();
+      const engine = new Engine(rig.services);
+      engine.publish(rig.flow);
+      const entered: string[] = [];
+      engine.onStep((_s, step) => entered.push(step));
+      const resumed = engine.resumeCall(new SimulatedPhone(rig.clock, { callId: 'call-1' }), rig.flow.name, rig.flow.version, snap);
+      await settle();
+      // The greeting that was playing is lost with the old link, so the flow goes on from `hello` to `bye`.
+      expect(entered).toEqual(['bye']);
+      expect(resumed.trace.some((e) => e.type === 'note' && e.code === 'not-resumed')).toBe(false);
+    });
+  });
+
   it('resumes a call that was waiting for a lookup: the lookup is asked again and the call goes on', async () => {
     const flow = `
 flow: resume-lookup

@@ -103,10 +103,10 @@ export function played(fake: FakeAri, channelId: string, sound: string): boolean
 }
 
 /** Puts a channel inside our app on the fake as if it entered Stasis while nobody here knew it (a lost engine). */
-export function strandInApp(fake: FakeAri, channelId: string): void {
+export function strandInApp(fake: FakeAri, channelId: string, flow = 'demo'): void {
   const channel = fake.channels.get(channelId);
   if (!channel) throw new Error(`no channel \`${channelId}\` on the fake`);
   channel.app = 'touchtone';
   channel.state = 'Up';
-  channel.dialplan = { context: 'touchtone-entry', exten: '100', priority: 2, app_name: 'Stasis', app_data: 'touchtone,demo' };
+  channel.dialplan = { context: 'touchtone-entry', exten: '100', priority: 2, app_name: 'Stasis', app_data: `touchtone,${flow}` };
 }

@@ -101,6 +101,38 @@ describe('taking calls back', () => {
     expect(server.store.callTrace(id)?.call).toMatchObject({ outcome: 'transferred' });
   }, 20_000);
 
+  it("a call found with no saved state on a flow with an error step begins there: the author's apology, then the operator", async () => {
+    const { logger, lines } = capture();
+    const { fake, folder } = await rig(logger);
+    writeFileSync(
+      join(folder.dir, 'careful.yaml'),
+      `flow: careful
+language: en
+start: hello
+defaults: { error: sorry }
+prompts:
+  hello: { sound: careful/hello, text: "Welcome." }
+  sorry: { sound: careful/sorry, text: "Sorry, something went wrong. Connecting you to an operator." }
+departments: { operator: { context: operators } }
+steps:
+  hello: { hangup: [hello] }
+  sorry: { transfer: operator, prompt: sorry }
+`,
+    );
+    const { id } = fake.placeCall({ args: ['careful'] });
+    strandInApp(fake, id, 'careful');
+    const server = await boot(fake, folder, logger);
+    await waitFor(() => fake.channels.get(id)?.dialplan.context === 'operators', "the call reached the error step's department", 2000);
+    expect(played(fake, id, 'careful/sorry')).toBe(true);
+    expect(played(fake, id, 'careful/hello')).toBe(false);
+    expect(lines.find((l) => l.obj.callId === id && l.obj.code === 'call-not-resumed')?.msg).toBe(
+      "call `" + id + "` was not resumed (no saved state); it begins at the flow's error step `sorry`",
+    );
+    await server.store.flush();
+    const trace = server.store.callTrace(id);
+    expect(trace?.call).toMatchObject({ flow: 'careful', outcome: 'transferred' });
+  }, 20_000);
+
   it('after a reconnect, a call found in the app is resumed from its saved state; one whose state does not fit the flow goes to the safe destination', async () => {
     const { logger, lines } = capture();
     const { fake, folder } = await rig(logger);

@@ -29,7 +29,7 @@ function snapshotOf(callId: string, step = 'pick') {
   return { format: 1, callId, flow: 'demo', version: '2', startedAt: 0, actor: { status: 'active', context: { call: { step } } } };
 }
 
-function rig(overrides: Partial<TakeBackOptions> & { rows?: LiveCallRow[]; loaded?: boolean } = {}) {
+function rig(overrides: Partial<TakeBackOptions> & { rows?: LiveCallRow[]; loaded?: boolean; errorStep?: string } = {}) {
   const clock = new VirtualClock(0);
   const logs: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
   const at = (level: string) => (obj: object, msg?: string) => void logs.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
@@ -39,7 +39,7 @@ function rig(overrides: Partial<TakeBackOptions> & { rows?: LiveCallRow[]; loade
   const liveCalls = { get: (id: string) => rows.get(id), remove: (id: string) => void removed.push(id) } as unknown as LiveCalls;
   const ended: Array<{ id: string; outcome: CallOutcome }> = [];
   const records = { callEnded: (id: string, outcome: CallOutcome) => void ended.push({ id, outcome }) } as unknown as CallRecordSink;
-  const flow = { name: 'demo', version: '2', doc: {} } as unknown as CompiledFlowLike;
+  const flow = { name: 'demo', version: '2', doc: overrides.errorStep ? { defaults: { error: overrides.errorStep } } : {} } as unknown as CompiledFlowLike;
   const resumed: string[] = [];
   const engine = {
     flow: () => ({ ...flow, version: '3' }),
@@ -66,6 +66,17 @@ function rig(overrides: Partial<TakeBackOptions> & { rows?: LiveCallRow[]; loade
     ...overrides,
   });
   return { clock, handler, logs, removed, ended, resumed };
+}
+
+/** A `startAtError` that records the calls it began. */
+function errorStarts(fail?: string) {
+  const begun: Array<{ callId: string; flow: string; reason: string }> = [];
+  const startAtError = (p: CallPort, flow: string, reason: string): CallSessionLike => {
+    if (fail) throw new Error(fail);
+    begun.push({ callId: p.facts.callId, flow, reason });
+    return { id: p.facts.callId, step: 'oops' } as CallSessionLike;
+  };
+  return { begun, startAtError };
 }
 
 const row = (id: string, snapshot: unknown = snapshotOf(id)): LiveCallRow => ({ id, flow: 'demo', version: '2', snapshot, updatedAt: 0 });
@@ -177,6 +188,79 @@ describe('takeBack', () => {
     c.emit({ type: 'transfer.result', outcome: 'failed', reason: 'no such context' });
     expect(c.commands).toEqual(['transfer touchtone-fallback', 'hangup safe-destination-failed']);
     expect(r.logs.some((l) => l.level === 'error' && l.obj.code === 'safe-destination-failed')).toBe(true);
+  });
+
+  describe("a flow with an error step is its own safe destination", () => {
+    it('no saved state: the call begins at the error step, stays in Stasis, and the old row is dropped', () => {
+      const starts = errorStarts();
+      const r = rig({ errorStep: 'oops', startAtError: starts.startAtError });
+      const c = port('c1');
+      (c.port.facts as { flow?: string }).flow = 'demo';
+      r.handler(c.port, { reason: 'startup' });
+      expect(starts.begun).toEqual([{ callId: 'c1', flow: 'demo', reason: 'no saved state' }]);
+      expect(c.commands).toEqual([]);
+      // The new session writes its own record; nothing is closed here.
+      expect(r.ended).toEqual([]);
+      expect(r.removed).toEqual(['c1']);
+      expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')).toMatchObject({
+        level: 'warn',
+        obj: { callId: 'c1', destination: 'oops' },
+        msg: "call `c1` was not resumed (no saved state); it begins at the flow's error step `oops`",
+      });
+    });
+
+    it('a saved state that cannot be resumed: the flow is the saved one, whatever the channel says', () => {
+      const starts = errorStarts();
+      const r = rig({ rows: [row('c1')], errorStep: 'oops', startAtError: starts.startAtError, resume: () => {
+        throw new Error('snapshot does not fit the machine');
+      } });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'reconnect' });
+      expect(starts.begun).toEqual([{ callId: 'c1', flow: 'demo', reason: 'resume failed: snapshot does not fit the machine' }]);
+      expect(c.commands).toEqual([]);
+    });
+
+    it('while the server stops, the dialplan fallback is used instead', () => {
+      const starts = errorStarts();
+      const r = rig({ rows: [row('c1')], errorStep: 'oops', startAtError: starts.startAtError, accepting: () => false });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'reconnect' });
+      expect(starts.begun).toEqual([]);
+      expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    });
+
+    it('when the error step cannot begin, the dialplan fallback is used and the failure logged', () => {
+      const starts = errorStarts('the engine is draining');
+      const r = rig({ rows: [row('c1', 'garbage')], errorStep: 'oops', startAtError: starts.startAtError });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'startup' });
+      expect(c.commands).toEqual(['transfer touchtone-fallback']);
+      expect(r.logs.find((l) => l.level === 'error')?.msg).toBe('call `c1` could not begin at the error step; it goes to the safe destination');
+      expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.obj.destination).toBe('touchtone-fallback');
+    });
+
+    it('a call with no flow name at all goes to the dialplan fallback', () => {
+      const starts = errorStarts();
+      const r = rig({ errorStep: 'oops', startAtError: starts.startAtError });
+      const c = port('c1');
+      r.handler(c.port, { reason: 'startup' });
+      expect(starts.begun).toEqual([]);
+      expect(c.commands).toEqual(['transfer touchtone-fallback']);
+    });
+
+    it('a caller kept in a conversation begins at the error step when the department hangs up', () => {
+      const starts = errorStarts();
+      const r = rig({ errorStep: 'oops', startAtError: starts.startAtError });
+      const c = port('c1');
+      (c.port.facts as { flow?: string }).flow = 'demo';
+      r.handler(c.port, { reason: 'startup', bridged: true });
+      expect(r.logs.find((l) => l.obj.code === 'call-kept-bridged')?.msg).toContain("goes to the flow's error step `oops` if the department hangs up first");
+      expect(starts.begun).toEqual([]);
+      c.emit({ type: 'transfer.ended', reason: 'the agent hung up' });
+      expect(starts.begun).toEqual([{ callId: 'c1', flow: 'demo', reason: 'the department hung up' }]);
+      expect(c.commands).toEqual([]);
+      expect(r.logs.find((l) => l.obj.code === 'call-after-bridge')?.obj.destination).toBe('oops');
+    });
   });
 
   describe('a caller talking to a department (the adapter found its transfer bridge)', () => {
