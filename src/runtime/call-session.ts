@@ -238,6 +238,10 @@ export class CallSession implements CallRuntime {
     const step = this.safeStep();
     const department = target.kind === 'dialplan' ? target.context : target.endpoint;
     this.traceEvent({ type: 'note', step, code: 'handed-over', message: `The call was handed to \`${department}\` outside the flow.` });
+    // Asterisk runs a `continue` only after the prompt playing ends (measured on 22.10.1): silence it first, so the
+    // hand-over is not held back by up to a whole prompt.
+    this.stopPlayback();
+    this.stopMusicOnHold();
     this.port.transfer(target);
     this.result = { kind: 'transferred', step, department };
     this.end();

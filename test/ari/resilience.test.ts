@@ -134,6 +134,36 @@ describe('ARI adapter: resilience', () => {
     expect(rig.fake.playbacks.size).toBe(0);
   });
 
+  it('re-attach without a saved state: our first prompt waits behind the old prompt nobody can name, past the usual start bound', async () => {
+    rig = await startRig({ fake: { playbackMs: Infinity }, start: false, ari: { playbackStartTimeoutMs: 50, foundPlaybackStartTimeoutMs: 5000 } });
+    const auth = { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` };
+    const { default: WebSocket } = await import('ws');
+    const old = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, { headers: auth });
+    await new Promise((resolve) => old.once('open', resolve));
+    const { id } = rig.fake.placeCall();
+    await fetch(`${rig.fake.url}/ari/channels/${id}/play/${encodeURIComponent(`${id}:p7`)}?media=sound:old-menu`, { method: 'POST', headers: auth });
+    old.terminate();
+    await waitFor(() => rig!.fake.socketCount() === 0, 'old process gone');
+
+    const taken: CallPort[] = [];
+    const events: string[] = [];
+    rig.ari.onReattach((call) => {
+      taken.push(call);
+      call.onEvent((e) => (e.type === 'playback.started' || e.type === 'playback.finished') && events.push(`${e.type} ${e.playbackId} ${'outcome' in e ? e.outcome : ''}`.trim()));
+    });
+    await rig.ari.start();
+    const call = await waitFor(() => taken[0], 're-attached');
+    // The new session begins at the flow's error step: its apology queues behind the old menu prompt.
+    call.play('apology', [{ kind: 'sound', name: 'sorry' }]);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // four times the usual bound
+    expect(events).toEqual([]);
+    rig.fake.finishPlayback(`${id}:p7`);
+    await waitFor(() => events.includes('playback.started apology'), 'the apology started once the old prompt ended');
+    // From then on the queue is ours, and the usual bound applies again: a prompt stuck behind ours is given up.
+    call.play('next', [{ kind: 'sound', name: 'next' }]);
+    await waitFor(() => events.includes('playback.finished next failed'), 'the usual bound gave up the next prompt', 1000);
+  });
+
   it('an app Asterisk deactivated behind an open socket is noticed by the probe, and the adapter registers it again', async () => {
     rig = await startRig({ ari: { appProbeIntervalMs: 30 } });
     await waitFor(() => rig!.fake.requests.some((q) => q.path === '/ari/events/user/touchtone-probe'), 'first probe');

@@ -1,7 +1,8 @@
 /**
  * A shutdown hand-over against the fake ARI (127.0.0.1) with the server on a virtual clock: a call still running at
  * the end of the grace time goes to the dialplan fallback and its session ends `transferred` there at once, so the
- * shutdown does not wait out the drain's 5 s (the virtual clock is never advanced past the grace time).
+ * shutdown does not wait out the drain's 5 s (the virtual clock is never advanced past the grace time). The prompt
+ * playing is stopped first: Asterisk holds a `continue` back until the playback ends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -19,7 +20,8 @@ afterEach(async () => {
 
 describe('shutdown hand-over', () => {
   it('ends handed-over calls `transferred` to the fallback, so the drain after the hand-over does not wait', async () => {
-    const fake = await FakeAri.start({ password: ARI_PASSWORD, playbackMs: 20 });
+    // The first prompt never ends by itself: it is still playing when the grace time is over.
+    const fake = await FakeAri.start({ password: ARI_PASSWORD, playbackMs: Infinity });
     cleanups.push(() => fake.close());
     const folder = flowFolder();
     cleanups.push(folder.remove);
@@ -37,6 +39,11 @@ describe('shutdown hand-over', () => {
     await clock.advance(1000);
     await waitFor(() => fake.channels.get(id)?.dialplan.context === 'touchtone-fallback', 'the call handed to the fallback');
     expect(await session.done).toEqual({ kind: 'transferred', step: 'main', department: 'touchtone-fallback' });
+    // Asterisk runs `continue` only once the prompt ends, so the prompt is stopped first.
+    const calls = fake.requests.map((q) => `${q.method} ${q.path}`);
+    const stop = calls.indexOf(`DELETE /ari/playbacks/${encodeURIComponent(`${id}:p1`)}`);
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(stop).toBeLessThan(calls.indexOf(`POST /ari/channels/${id}/continue`));
     // Only real time passes from here: a drain still waiting for the session would need the clock to reach 6 s.
     await waitFor(() => stopped, 'the shutdown finished without the drain timeout', 3000);
     await stopping;

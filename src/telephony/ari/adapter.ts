@@ -103,6 +103,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   readonly log: AriLogger;
   readonly app: string;
   readonly playbackStartTimeoutMs: number;
+  readonly foundPlaybackStartTimeoutMs: number;
   readonly queueContext: string;
   readonly variablePrefix: '' | '__';
   readonly instanceTag = Date.now().toString(36);
@@ -140,6 +141,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.log = this.options.logger;
     this.app = this.options.app;
     this.playbackStartTimeoutMs = this.options.playbackStartTimeoutMs;
+    this.foundPlaybackStartTimeoutMs = this.options.foundPlaybackStartTimeoutMs;
     this.queueContext = this.options.queueContext;
     this.variablePrefix = this.options.inheritVariables ? '__' : '';
     this.rest = new AriRestClient({

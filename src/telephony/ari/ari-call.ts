@@ -39,6 +39,8 @@ export interface CallHost {
   readonly log: AriLogger;
   readonly app: string;
   readonly playbackStartTimeoutMs: number;
+  /** The bound on a re-attached call until one of our playbacks started (an unknown prompt may play ahead). */
+  readonly foundPlaybackStartTimeoutMs: number;
   readonly queueContext: string;
   /** Prefix that makes Asterisk copy a variable to dialled channels (agents' screen-pop). */
   readonly variablePrefix: '' | '__';
@@ -122,6 +124,8 @@ export class AriCall implements CallPort {
   claimed = false;
   /** Taken back after a (re)connect by a process that did not start it: it may have playbacks we never saw. */
   reattached = false;
+  /** One of our playbacks has started: nothing of a previous process is queued ahead of ours any more. */
+  private ownPlaybackStarted = false;
 
   constructor(
     readonly facts: CallFacts,
@@ -195,7 +199,7 @@ export class AriCall implements CallPort {
       if (state.started || !this.playbacks.has(playbackId)) return;
       void this.host.rest.request('DELETE', `/playbacks/${seg(ariId)}`);
       this.endPlayback(playbackId, 'failed', 'playback did not start in time');
-    }, this.host.playbackStartTimeoutMs);
+    }, this.reattached && !this.ownPlaybackStarted ? this.host.foundPlaybackStartTimeoutMs : this.host.playbackStartTimeoutMs);
     const query: Record<string, string> = { media: uris.join(',') };
     if (this.facts.language) query.lang = this.facts.language;
     void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(ariId)}`, query).then((res) => {
@@ -481,6 +485,7 @@ export class AriCall implements CallPort {
     const state = playbackId !== undefined ? this.playbacks.get(playbackId) : undefined;
     if (!state || state.started) return;
     state.started = true;
+    this.ownPlaybackStarted = true;
     if (state.startTimer !== undefined) this.host.clock.clearTimeout(state.startTimer);
     state.startTimer = undefined;
     this.emit({ type: 'playback.started', playbackId: playbackId! });

@@ -47,6 +47,12 @@ export interface AriOptions {
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
   playbackStartTimeoutMs?: number;
+  /**
+   * The same bound on a call taken back after a (re)connect, until one of our playbacks has started. A prompt the
+   * previous process started plays on ahead of ours when no saved state names it (ARI stops a playback only by its
+   * id), and our first prompt must not be given up while it ends. Default 30 s.
+   */
+  foundPlaybackStartTimeoutMs?: number;
   /** How long a re-found call may wait for the re-attach handler to claim it before it goes to the safe destination. */
   orphanLimitMs?: number;
   /**
@@ -139,6 +145,7 @@ export function resolveOptions(options: AriOptions, fallbackClock: Clock): Resol
     backoffMaxMs: options.backoffMaxMs ?? 10_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     playbackStartTimeoutMs: options.playbackStartTimeoutMs ?? 3000,
+    foundPlaybackStartTimeoutMs: options.foundPlaybackStartTimeoutMs ?? 30_000,
     orphanLimitMs: options.orphanLimitMs ?? 10_000,
     takeBackGraceMs: options.takeBackGraceMs ?? 250,
     appProbeIntervalMs: options.appProbeIntervalMs ?? 10_000,
