@@ -104,24 +104,8 @@ describe('ARI adapter: resilience', () => {
   it('re-attach: a reused playback id does not collide with the old process\'s prompt, which can be stopped', async () => {
     rig = await startRig({ fake: { playbackMs: Infinity }, start: false });
     // A previous process left a prompt playing on a call inside the app.
-    const auth = { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` };
-    const { default: WebSocket } = await import('ws');
-    const old = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, { headers: auth });
-    await new Promise((resolve) => old.once('open', resolve));
-    const { id } = rig.fake.placeCall();
-    const res = await fetch(`${rig.fake.url}/ari/channels/${id}/play/${encodeURIComponent(`${id}:p1`)}?media=sound:old-prompt`, { method: 'POST', headers: auth });
-    expect(res.status).toBe(201);
-    old.terminate();
-    await waitFor(() => rig!.fake.socketCount() === 0, 'old process gone');
-
-    const taken: CallPort[] = [];
-    const events: string[] = [];
-    rig.ari.onReattach((call) => {
-      taken.push(call);
-      call.onEvent((e) => (e.type === 'playback.started' || e.type === 'playback.finished') && events.push(`${e.type} ${e.playbackId}`));
-    });
-    await rig.ari.start();
-    const call = await waitFor(() => taken[0], 're-attached');
+    const id = await leaveOldPrompt(rig, 'p1');
+    const { call, events } = await takeBackWithPlaybackEvents(rig);
     // The resumed flow first stops the prompt its snapshot names (unknown here: it goes to Asterisk as it is) …
     call.stopPlayback(`${id}:p1`);
     await waitFor(() => rig!.fake.playbacks.size === 0, 'old prompt silenced');
@@ -130,29 +114,14 @@ describe('ARI adapter: resilience', () => {
     await waitFor(() => events.includes(`playback.started ${id}:p1`), 'new prompt started');
     expect([...rig.fake.playbacks.values()].map((p) => p.id)).toEqual([expect.stringMatching(new RegExp(`^${id.replace('.', '\\.')}:p1:r`))]);
     call.stopPlayback(`${id}:p1`);
-    await waitFor(() => events.includes(`playback.finished ${id}:p1`), 'stopped');
+    await waitFor(() => events.includes(`playback.finished ${id}:p1 stopped`), 'stopped');
     expect(rig.fake.playbacks.size).toBe(0);
   });
 
   it('re-attach without a saved state: our first prompt waits behind the old prompt nobody can name, past the usual start bound', async () => {
     rig = await startRig({ fake: { playbackMs: Infinity }, start: false, ari: { playbackStartTimeoutMs: 50, foundPlaybackStartTimeoutMs: 5000 } });
-    const auth = { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` };
-    const { default: WebSocket } = await import('ws');
-    const old = new WebSocket(`${rig.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, { headers: auth });
-    await new Promise((resolve) => old.once('open', resolve));
-    const { id } = rig.fake.placeCall();
-    await fetch(`${rig.fake.url}/ari/channels/${id}/play/${encodeURIComponent(`${id}:p7`)}?media=sound:old-menu`, { method: 'POST', headers: auth });
-    old.terminate();
-    await waitFor(() => rig!.fake.socketCount() === 0, 'old process gone');
-
-    const taken: CallPort[] = [];
-    const events: string[] = [];
-    rig.ari.onReattach((call) => {
-      taken.push(call);
-      call.onEvent((e) => (e.type === 'playback.started' || e.type === 'playback.finished') && events.push(`${e.type} ${e.playbackId} ${'outcome' in e ? e.outcome : ''}`.trim()));
-    });
-    await rig.ari.start();
-    const call = await waitFor(() => taken[0], 're-attached');
+    const id = await leaveOldPrompt(rig, 'p7');
+    const { call, events } = await takeBackWithPlaybackEvents(rig);
     // The new session begins at the flow's error step: its apology queues behind the old menu prompt.
     call.play('apology', [{ kind: 'sound', name: 'sorry' }]);
     await new Promise((resolve) => setTimeout(resolve, 200)); // four times the usual bound
@@ -379,3 +348,29 @@ describe('ARI adapter: resilience', () => {
     expect(eventsOf(call, 'key').map((e) => e.digit)).toEqual(['9']);
   });
 });
+
+/** A previous process's socket plays a prompt (`<call>:<seq>`) on a new call, then goes away; returns the call id. */
+async function leaveOldPrompt(r: Rig, seq: string): Promise<string> {
+  const auth = { authorization: `Basic ${Buffer.from('touchtone:fake-secret').toString('base64')}` };
+  const { default: WebSocket } = await import('ws');
+  const old = new WebSocket(`${r.fake.url.replace('http', 'ws')}/ari/events?app=touchtone`, { headers: auth });
+  await new Promise((resolve) => old.once('open', resolve));
+  const { id } = r.fake.placeCall();
+  const res = await fetch(`${r.fake.url}/ari/channels/${id}/play/${encodeURIComponent(`${id}:${seq}`)}?media=sound:old-prompt`, { method: 'POST', headers: auth });
+  expect(res.status).toBe(201);
+  old.terminate();
+  await waitFor(() => r.fake.socketCount() === 0, 'old process gone');
+  return id;
+}
+
+/** Starts the adapter, takes back the one call it finds, and lists its playback events (`<type> <id> <outcome>`). */
+async function takeBackWithPlaybackEvents(r: Rig): Promise<{ call: CallPort; events: string[] }> {
+  const taken: CallPort[] = [];
+  const events: string[] = [];
+  r.ari.onReattach((call) => {
+    taken.push(call);
+    call.onEvent((e) => (e.type === 'playback.started' || e.type === 'playback.finished') && events.push(`${e.type} ${e.playbackId} ${'outcome' in e ? e.outcome : ''}`.trim()));
+  });
+  await r.ari.start();
+  return { call: await waitFor(() => taken[0], 're-attached'), events };
+}
