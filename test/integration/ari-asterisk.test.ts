@@ -231,6 +231,40 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     call.port.hangup('test done');
   });
 
+  it('re-attach without a saved state: our first prompt plays once the old prompt nobody can name has ended', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const first = await nextCall(ivrLeg);
+    first.port.answer();
+    first.port.play('old-menu', [{ kind: 'silence', durationMs: 8000 }]);
+    await event(first, 'playback.started');
+    const { call } = await restartAdapter();
+    // As a session beginning at the flow's error step does: it plays at once, not knowing the old prompt.
+    const startedAt = Date.now();
+    call.port.play('apology', [{ kind: 'sound', name: 'hello-world' }]);
+    await driver.until(async () => call.events.find((e) => e.type === 'playback.started' || e.type === 'playback.finished'), 'the apology started or failed', 15_000);
+    expect(call.events.find((e) => e.type === 'playback.finished')).toBeUndefined();
+    // It queued behind the old prompt for longer than the usual 3 s bound.
+    expect(Date.now() - startedAt).toBeGreaterThan(3000);
+    await driver.hangup(callerLeg);
+  }, 30_000);
+
+  it('a hand-over stops the prompt first: the call reaches the dialplan at once, not when the prompt ends', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.play('long', [{ kind: 'silence', durationMs: 10_000 }]);
+    await event(call, 'playback.started');
+    const startedAt = Date.now();
+    // What `CallSession.handOver` sends: the stop and the `continue` go out together, on different sockets.
+    call.port.stopPlayback('long');
+    call.port.transfer({ kind: 'dialplan', context: 'touchtone-test-agents', extension: 'answer', priority: 1 });
+    await driver.until(async () => ((await driver.channel(ivrLeg))?.dialplan?.context === 'touchtone-test-agents' ? true : undefined), 'the call in the dialplan', 5000);
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    await driver.hangup(callerLeg);
+  });
+
   it('re-attach while the caller talks to an agent: the bridge stays, and the caller comes back when the agent hangs up', async () => {
     ari = await adapter();
     const { ivrLeg, callerLeg } = await driver.call('ivr');
