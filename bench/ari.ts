@@ -6,7 +6,8 @@
  *                                     TOUCHTONE_TEST_ARI_USER, TOUCHTONE_TEST_ARI_PASSWORD), 500 calls by default
  *   options: --calls N  --keys N (keys per call); with --real, --key-rate N (keys per second over all calls; default
  *   one key per call per second, as in the fake mode) or --burst (every call's key at once); --asterisk-pid PID (an
- *   Asterisk on this machine) also prints the CPU Asterisk used while the keys were pressed
+ *   Asterisk on this machine) also prints the CPU Asterisk used while the keys were pressed. The real mode also
+ *   splits each key's time at the moment its `POST /play` is written to the socket.
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
  * starts the next prompt. Measured twice: inside the adapter, from the key event reaching the call's port until the
@@ -176,6 +177,15 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   const ari = createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000 });
   const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
   const samples: number[] = [];
+  // The split of each key's time: until our `POST /play` is written to its socket, and from then on (Asterisk).
+  const writtenAt = new Map<string, number>();
+  const toRequest: number[] = [];
+  const inAsterisk: number[] = [];
+  subscribe('http.client.request.start', (message) => {
+    const request = (message as { request: ClientRequest }).request;
+    const id = request.method === 'POST' ? /\/play\/([^?]+)/.exec(request.path)?.[1] : undefined;
+    if (id !== undefined) request.once('finish', () => writtenAt.set(decodeURIComponent(id), performance.now()));
+  });
   const ready = new Set<string>();
   const failedPlaybacks: string[] = [];
   let seq = 0;
@@ -193,10 +203,17 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
         failedPlaybacks.push(event.reason ?? 'failed');
       } else if (event.type === 'playback.started') {
         const t0 = keyAt.get(event.playbackId);
+        const written = writtenAt.get(event.playbackId);
         if (t0 !== undefined) {
-          samples.push(performance.now() - t0);
+          const now = performance.now();
+          samples.push(now - t0);
           keyAt.delete(event.playbackId);
+          if (written !== undefined) {
+            toRequest.push(written - t0);
+            inAsterisk.push(now - written);
+          }
         }
+        writtenAt.delete(event.playbackId);
       }
     });
     port.answer();
@@ -240,6 +257,8 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     }
     lag.disable();
     report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
+    report('  of that: key → POST /play written to its socket (this process)', toRequest);
+    report('  of that: POST /play written → PlaybackStarted received (Asterisk, loopback, this event loop)', inAsterisk);
     if (cpu) console.log(`  Asterisk (pid ${asteriskPid}) used ${cpu()} of one core while the keys were pressed (this machine has ${availableParallelism()})`);
     console.log(`  this process's event-loop delay: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
     if (failedStarts > 0) console.log(`  ${failedStarts} keys produced no PlaybackStarted within 30 s`);
