@@ -19,6 +19,7 @@ export const callCodes = {
   'draining': 'The engine is shutting down and takes no new calls; the call was hung up.',
   'hangup': 'The caller hung up (trace note).',
   'resumed': 'The call was taken back after a telephony reconnect (trace note).',
+  'playback-failed': 'A prompt could not be played (a missing sound file, or a playback that did not start in time); the flow went on as if it had ended (trace note and warning). `touchtone prompts` lists missing sound files.',
   'not-resumed': 'The call was taken back after a telephony reconnect, but its saved state could not be used; it began at the flow\'s error step (`defaults.error`) instead of its start (trace note).',
   'handed-over': 'The call was handed to a destination outside the flow (the dialplan fallback when the server stops) and ended `transferred` there (trace note).',
   'transfer-ended': 'The department hung up on a bridged transfer with an `answered` branch; the caller is back in the flow at that step (trace note).',

@@ -314,6 +314,13 @@ export class CallSession implements CallRuntime {
         break;
       case 'playback.finished':
         if (event.playbackId === this.currentPlayback) this.playbackOpen = false;
+        // A prompt the caller never heard (a missing sound file, a playback that never started) must be visible:
+        // the flow moves on as if it ended. A prompt lost with a reconnect is told by the `resumed` note instead.
+        if (event.outcome === 'failed' && event.reason !== 'reconnected') {
+          const reason = event.reason ?? 'the telephony reported it failed';
+          this.traceEvent({ type: 'note', step: this.step, code: 'playback-failed', message: `A prompt could not be played (${reason}); the flow went on as if it had ended.` });
+          this.host.logger.warn({ callId: this.id, step: this.step, playbackId: event.playbackId, reason, code: 'playback-failed' }, `call \`${this.id}\` at step \`${this.step}\`: a prompt could not be played (${reason}); check the sound files in the sounds folder`);
+        }
         break;
       default:
         break;

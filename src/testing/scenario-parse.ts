@@ -20,7 +20,7 @@ import type {
 } from './scenario-types.js';
 
 const KEYS = /^[0-9*#A-D]+$/;
-const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'talkTime', 'recording', 'callbacks'];
+const SETUP_KEYS = ['now', 'caller', 'callerName', 'dialled', 'language', 'args', 'data', 'lookups', 'hours', 'queues', 'departments', 'talkTime', 'recording', 'missingSounds', 'callbacks'];
 const STEP_KEYS = ['press', 'wait', 'hangup', 'expect prompt', 'expect step', 'expect variable', 'expect outcome'];
 const DEPARTMENT_FAKES: DepartmentFake[] = ['answered', 'busy', 'noAnswer', 'failed'];
 const HOURS_FAKES: HoursFake[] = ['open', 'closed', 'holiday'];
@@ -208,6 +208,11 @@ function readSetupPairs(pairs: Pair<Node, Node>[], ctx: Ctx, where: string, extr
       case 'recording':
         if (json !== 'finished' && json !== 'failed') ctx.report('scenario-invalid-value', value, `\`recording\` must be \`finished\` or \`failed\`, not \`${String(json)}\`.`);
         else setup.recording = json;
+        break;
+      case 'missingSounds':
+        if (!Array.isArray(json) || json.length === 0 || !json.every((v) => typeof v === 'string' && v !== '')) {
+          ctx.report('scenario-invalid-value', value, `\`missingSounds\` must list prompt names or sound files, like \`[welcome, acme/main-menu]\`.`);
+        } else setup.missingSounds = json;
         break;
       case 'callbacks':
         if (json !== 'book' && json !== 'refuse') ctx.report('scenario-invalid-value', value, `\`callbacks\` must be \`book\` or \`refuse\`, not \`${String(json)}\`.`);

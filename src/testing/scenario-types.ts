@@ -52,6 +52,8 @@ export interface CallSetup {
   talkMs?: number;
   /** How recordings end: `finished` (default) or `failed`. */
   recording?: 'finished' | 'failed';
+  /** Prompts (by name) or sound files the phone cannot play, as a missing file on Asterisk: they fail at once. */
+  missingSounds?: string[];
   /** How callback requests from `queue` steps are answered: `book` (default) or `refuse`. */
   callbacks?: 'book' | 'refuse';
 }

@@ -93,10 +93,11 @@ export class SimulatedCall {
     return this.session.trace;
   }
 
-  /** Every item played so far, in order. */
+  /** Every item played so far, in order. A prompt that could not be played (`missingSounds`) was not heard. */
   heardItems(): HeardItem[] {
     const items: HeardItem[] = [];
     for (const playback of this.phone.playbacks) {
+      if (playback.outcome === 'failed') continue;
       for (const media of playback.media) {
         const text = media.text ?? ('name' in media ? media.name : 'value' in media ? media.value : '');
         if (media.kind === 'silence' && !media.text) continue;
@@ -353,6 +354,7 @@ export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateO
       ...(endpoints ? { departments: endpoints } : {}),
       ...(options.recording ? { recording: { outcome: options.recording } } : {}),
       ...(options.talkMs !== undefined ? { talkMs: options.talkMs } : {}),
+      ...(options.missingSounds ? { missingSounds: options.missingSounds } : {}),
     },
     endpoints ?? {},
   );

@@ -220,6 +220,35 @@ describe('engine', () => {
     expect(await resumed.done).toEqual({ kind: 'hungup', step: 'sub' });
   });
 
+  it('a prompt that cannot be played is traced and logged with the call and step, and the flow goes on', async () => {
+    const warnings: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+    const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (obj: object, msg?: string) => void warnings.push({ obj: obj as Record<string, unknown>, msg: msg ?? '' }) };
+    const rig = await startCall(
+      `
+flow: missing
+language: en
+start: hello
+prompts: { hi: { sound: acme/hi, text: "Welcome" }, bye: { sound: acme/bye, text: "Goodbye" } }
+steps:
+  hello: { play: hi, next: bye }
+  bye: { hangup: [bye] }
+`,
+      { services: { logger }, behaviour: { missingSounds: ['acme/hi'] } },
+    );
+    await rig.advance(5000);
+    expect(await rig.call.done).toEqual({ kind: 'completed', step: 'bye' });
+    expect(rig.call.trace.find((e) => e.type === 'note' && e.code === 'playback-failed')).toMatchObject({
+      step: 'hello',
+      message: 'A prompt could not be played (sound `acme/hi` not found); the flow went on as if it had ended.',
+    });
+    expect(warnings).toEqual([
+      {
+        obj: { callId: 'call-1', step: 'hello', playbackId: 'call-1:p1', reason: 'sound `acme/hi` not found', code: 'playback-failed' },
+        msg: 'call `call-1` at step `hello`: a prompt could not be played (sound `acme/hi` not found); check the sound files in the sounds folder',
+      },
+    ]);
+  });
+
   describe('a call taken back without its saved state begins at the error step', () => {
     const WITH_ERROR = `
 flow: recover

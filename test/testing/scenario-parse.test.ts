@@ -80,6 +80,16 @@ describe('parseScenarioText', () => {
     expect(bad.diagnostics.map((d) => [d.code, d.range?.start.line, d.message])).toEqual([['scenario-invalid-value', 3, '`talkTime` needs a duration such as `2m` or `45s`, not `long`.']]);
   });
 
+  it('reads missingSounds as a list of names, and reports anything else', () => {
+    const ok = parseScenarioText('scenarios:\n  - name: a\n    missingSounds: [welcome, acme/main-menu]\n    steps: [hangup]\n', file);
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.scenarios[0]!.setup.missingSounds).toEqual(['welcome', 'acme/main-menu']);
+    const bad = parseScenarioText('scenarios:\n  - name: a\n    missingSounds: welcome\n    steps: [hangup]\n', file);
+    expect(bad.diagnostics.map((d) => [d.code, d.range?.start.line, d.range?.start.col, d.message])).toEqual([
+      ['scenario-invalid-value', 3, 20, '`missingSounds` must list prompt names or sound files, like `[welcome, acme/main-menu]`.'],
+    ]);
+  });
+
   it('reports YAML syntax errors, missing scenarios and duplicate names', () => {
     expect(parseScenarioText('scenarios: [', file).diagnostics[0]!.code).toBe('scenario-yaml');
     expect(parseScenarioText('flow: x.yaml', file).diagnostics[0]!.code).toBe('scenario-missing-key');

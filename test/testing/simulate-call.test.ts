@@ -101,6 +101,29 @@ steps:
     expect(call.step).toBe('after');
   });
 
+  it('missingSounds: a prompt that cannot be played is not heard, is noted in the trace, and the flow goes on', async () => {
+    const { parseDocument } = await import('yaml');
+    const doc = parseDocument(`
+flow: greet
+language: en
+start: hello
+prompts:
+  hi: { sound: acme/hi, text: "Welcome." }
+  menu: { sound: acme/menu, text: "Press 1." }
+steps:
+  hello: { play: hi, next: main }
+  main: { menu: { prompt: menu, options: { "1": main } } }
+`).toJS();
+    for (const missing of ['hi', 'acme/hi']) {
+      const call = await simulateCall(doc, { missingSounds: [missing] });
+      await call.reachStep('main');
+      await call.expectPrompt('menu');
+      expect(call.heard()).toEqual(['Press 1.']);
+      expect(call.trace.filter((e) => e.type === 'note' && e.code === 'playback-failed').map((e) => e.step)).toEqual(['hello']);
+      await call.hangup();
+    }
+  });
+
   it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {
     const call = await simulateCall(ACME, { now: MONDAY });
     await call.reachStep('main');

@@ -37,6 +37,11 @@ export interface SimulatorBehaviour {
   recording?: { outcome?: RecordingOutcome; durationMs?: number };
   /** Milliseconds per character of a sound's text. Default 60. */
   msPerChar?: number;
+  /**
+   * Sound files (`acme/welcome`) or prompt names (`welcome`) the phone cannot play, as a missing file on Asterisk:
+   * a playback with one of them fails at once.
+   */
+  missingSounds?: readonly string[];
 }
 
 /** One command the phone received. */
@@ -194,7 +199,11 @@ export class SimulatedPhone implements CallPort {
     const duration = media.reduce((sum, m) => sum + mediaDurationMs(m, this.behaviour.msPerChar), 0);
     const playback = new SimulatedPlayback(playbackId, media, this.clock.now(), duration);
     this.playbacks.push(playback);
-    const timer = this.after(duration, () => this.finishPlayback('finished'));
+    const missingSounds = this.behaviour.missingSounds ?? [];
+    const missing = media.find((m) => m.kind === 'sound' && (missingSounds.includes(m.name) || (m.prompt !== undefined && missingSounds.includes(m.prompt))));
+    const timer = missing
+      ? this.after(0, () => this.finishPlayback('failed', `sound \`${(missing as { name: string }).name}\` not found`))
+      : this.after(duration, () => this.finishPlayback('finished'));
     this.active = { playback, timer };
   }
 
@@ -273,14 +282,14 @@ export class SimulatedPhone implements CallPort {
     return table[endpoint] ?? table[short] ?? 'answered';
   }
 
-  private finishPlayback(outcome: PlaybackOutcome): void {
+  private finishPlayback(outcome: PlaybackOutcome, reason?: string): void {
     const active = this.active;
     if (!active) return;
     this.active = undefined;
     this.cancel(active.timer);
     active.playback.endedAt = this.clock.now();
     active.playback.outcome = outcome;
-    this.emit({ type: 'playback.finished', playbackId: active.playback.id, outcome });
+    this.emit({ type: 'playback.finished', playbackId: active.playback.id, outcome, ...(reason ? { reason } : {}) });
   }
 
   private endRecording(outcome: RecordingOutcome): void {
