@@ -11,6 +11,7 @@ import { locate, type SourceFile } from './source.js';
 import { parseYamlText } from './yaml-text.js';
 import { finish, validateFlow } from './validate.js';
 import { didYouMeanText } from './did-you-mean.js';
+import { callerInputOf, callerInputRead, soundNamedBy, type SubflowResolver } from './checks/subflow-taint.js';
 
 export { formatDiagnostics, diagnosticsToJson } from './format.js';
 
@@ -90,6 +91,12 @@ function loadSubflows(flow: FlowDoc, file: string, opts: LoadOptions, into: Load
   const read = opts.readFile ?? ((p: string) => readFileSync(p));
   const report = (name: string, rel: string, code: string, message: string, atKey = false) =>
     out.push(place(finish({ code, message, pointer: pointer('steps', name) + rel, atKey }, file), into.source));
+  let callerInput: Set<string> | undefined;
+  /** A loaded sub-flow by the file a flow names, for the caller-input check through nested sub-flows. */
+  const subflowOf: SubflowResolver = (from, name) => {
+    const base = from === flow ? resolve(file) : [...into.subflows].find(([, s]) => s.flow === from)?.[0];
+    return base ? into.subflows.get(resolve(dirname(base), name))?.flow : undefined;
+  };
   for (const [name, step] of Object.entries(flow.steps)) {
     if (!('subflow' in step)) continue;
     const spec = (step as SubflowStep).subflow;
@@ -127,6 +134,15 @@ function loadSubflows(flow: FlowDoc, file: string, opts: LoadOptions, into: Load
     }
     for (const param of Object.keys(passed)) {
       if (!declared.includes(param)) report(name, `/subflow/params/${param}`, 'unknown-param', `Sub-flow \`${spec.file}\` has no parameter \`${param}\`.${didYouMeanText(param, declared)}`, true);
+    }
+    if (!sub.flow) continue;
+    callerInput ??= callerInputOf(flow);
+    for (const [param, value] of Object.entries(passed)) {
+      const read = callerInputRead(value, callerInput);
+      const found = read !== undefined && declared.includes(param) ? soundNamedBy(sub.flow, new Set([param]), subflowOf) : undefined;
+      if (found === undefined) continue;
+      const where = found.in ? `, in \`${found.in}\` which it calls` : '';
+      report(name, `/subflow/params/${param}`, 'caller-input-in-sound', `Parameter \`${param}\` passes \`${read}\`, which the caller keyed or controls, to sub-flow \`${spec.file}\`, which names a sound file with it (\`${found.sound}\`${where}); caller input must never become a file name.`);
     }
   }
   return out;

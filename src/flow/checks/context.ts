@@ -16,7 +16,7 @@ import { isMap, ShapeDamage } from './damage.js';
 export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'hour', 'minute', 'weekday', 'date'] as const;
 
 /** Call facts the caller chooses (caller ID is set by the calling side): like keyed digits, never a file name. */
-const CALLER_FACTS: readonly string[] = ['call.caller', 'call.callerName'];
+export const CALLER_FACTS: readonly string[] = ['call.caller', 'call.callerName'];
 
 export type Finding = Omit<Diagnostic, 'severity'> & { severity?: Severity };
 
@@ -270,7 +270,7 @@ export class FlowContext {
  * Marks `set` variables that copy caller input (directly or through another copy) as caller input too, so a
  * `set` cannot launder keyed digits into a sound name. Repeats until nothing changes: copies may run in any order.
  */
-function spreadCallerInput(steps: ReadonlyMap<string, GraphStep>, tainted: Set<string>): void {
+export function spreadCallerInput(steps: ReadonlyMap<string, GraphStep>, tainted: Set<string>): void {
   const copies: [string, string[]][] = [];
   for (const { kind, step } of steps.values()) {
     if (kind !== 'set') continue;
