@@ -8,15 +8,16 @@ import type { FlowDoc, SubflowStep } from '../flow/types.js';
 import type { CallOutcome, TraceEntry } from '../runtime/services.js';
 import { flowGraph, type FlowGraph, type GraphStep } from '../graph/flow-graph.js';
 
-export type CoverageItemKind = 'step' | 'branch' | 'event' | 'end';
+export type CoverageItemKind = 'step' | 'branch' | 'event' | 'end' | 'key';
 
 /** One thing a test can exercise. */
 export interface CoverageItem {
-  /** Stable id: `step:main`, `branch:main:option 1`, `event:main:noInput`, `end:sales:answered`. */
+  /** Stable id: `step:main`, `branch:main:option 1`, `event:main:noInput`, `end:sales:answered`, `key:0`. */
   id: string;
   kind: CoverageItemKind;
+  /** The step; for a flow-wide key, the first menu or input where it acts (where a skeleton presses it). */
   step: string;
-  /** The edge label (`option 1`, `found`, `noInput` …); empty for a step. */
+  /** The edge label (`option 1`, `found`, `noInput`, `key 0` …); empty for a step. */
   label: string;
   target?: string;
   /** How a report shows it. */
@@ -55,7 +56,21 @@ export function coverageItems(flow: FlowDoc): CoverageItem[] {
     const end = implicitEnd(step);
     if (end) items.push({ id: `end:${step.name}:${end}`, kind: 'end', step: step.name, label: end, text: `\`${step.name}\` ${end} (leaves the flow)` });
   }
+  // A flow-wide key is covered once a test used it at any menu or input that does not replace it.
+  for (const [key, target] of Object.entries(flow.keys ?? {})) {
+    const where = [graph.steps.find((s) => s.name === graph.start), ...graph.steps].find((s) => s !== undefined && actsAt(s, key, flow));
+    if (where) items.push({ id: `key:${key}`, kind: 'key', step: where.name, label: `key ${key}`, target, text: `flow-wide key \`${key}\` → \`${target}\`` });
+  }
   return items;
+}
+
+/** Whether a flow-wide key acts at a step: a menu or input without its own option or key for it. */
+function actsAt(step: GraphStep, key: string, doc: FlowDoc): boolean {
+  if (step.kind !== 'menu' && step.kind !== 'input') return false;
+  if (step.edges.some((e) => e.label === `option ${key}`)) return false;
+  const def = doc.steps[step.name] as { menu?: { keys?: object }; input?: { keys?: object } } | undefined;
+  const own = def?.menu?.keys ?? def?.input?.keys;
+  return !(own && Object.hasOwn(own, key)); // the step's own `keys` replace it there (`null` turns it off)
 }
 
 /** Steps that leave the flow without a named next step have an outcome to cover. */
@@ -96,11 +111,15 @@ const EVENT_WORDS: Record<string, string[]> = {
 /** Marks what one call exercised. */
 export function recordCall(coverage: FlowCoverage, call: CallRecord, graph: FlowGraph): void {
   const steps = new Map(graph.steps.map((s) => [s.name, s]));
+  const globalKeys: Record<string, string> = coverage.doc.keys ?? {};
   const visits = visitsOf(call.trace);
   visits.forEach((visit, i) => {
     const step = steps.get(visit.step);
     if (!step) return;
     coverage.covered.add(`step:${step.name}`);
+    for (const e of visit.evidence) {
+      if (e.type === 'match' && Object.hasOwn(globalKeys, e.entry) && globalKeys[e.entry] === e.result && actsAt(step, e.entry, coverage.doc)) coverage.covered.add(`key:${e.entry}`);
+    }
     const words = evidenceWords(visit);
     for (const [label, synonyms] of Object.entries(EVENT_WORDS)) {
       if (words.some((w) => synonyms.some((s) => w.includes(s)))) coverage.covered.add(`event:${step.name}:${label}`);

@@ -5,7 +5,7 @@
  */
 import { createMachine } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import type { FlowDoc, StepDef } from '../flow/types.js';
+import { KEY_ACTIONS, type FlowDoc, type StepDef } from '../flow/types.js';
 import { flowGraph, type FlowGraph, type GraphStep } from '../graph/flow-graph.js';
 import type { StepEdge } from '../steps/step-module.js';
 import type { CoverageItem, FlowCoverage } from './coverage.js';
@@ -119,7 +119,8 @@ export function skeletonFor(doc: FlowDoc, item: CoverageItem, graph: FlowGraph =
   } else {
     const t = take(step, item.label, doc);
     setup.push(...t.setup);
-    steps.push(...t.steps, `- expect step: ${item.target}`);
+    const action = (KEY_ACTIONS as readonly string[]).includes(item.target ?? '');
+    steps.push(...t.steps, action ? `- expect prompt: TODO  # what the caller hears after \`${item.target}\`` : `- expect step: ${item.target}`);
   }
   for (const s of [...new Set(setup)]) lines.push(`    ${s}`);
   lines.push('    steps:', ...steps.map((s) => `      ${s}`));

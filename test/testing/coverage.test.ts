@@ -87,3 +87,34 @@ describe('computeCoverage', () => {
     expect(coveragePercent({ ...c, items: [] })).toBe(100);
   });
 });
+
+describe('flow-wide keys', () => {
+  it('are one item each, placed at the first menu or input where they act', () => {
+    const keys = coverageItems(acme).filter((i) => i.kind === 'key');
+    // `main` has its own option 0, so the flow-wide 0 acts first at the account prompt.
+    expect(keys).toEqual([
+      { id: 'key:0', kind: 'key', step: 'balance', label: 'key 0', target: 'agent', text: 'flow-wide key `0` → `agent`' },
+      { id: 'key:*', kind: 'key', step: 'main', label: 'key *', target: 'back', text: 'flow-wide key `*` → `back`' },
+    ]);
+    const off = parse('flow: k\nlanguage: en\nstart: m\nprompts: { p: P }\nkeys: { "9": bye }\nsteps:\n  m: { menu: { prompt: p, options: { "1": bye }, keys: { "9": null } } }\n  bye: { hangup: true }\n') as FlowDoc;
+    expect(coverageItems(off).filter((i) => i.kind === 'key')).toEqual([]);
+  });
+
+  it('are covered by a call that used one where it acts, not by an option with the same key', () => {
+    const atMain = trace('welcome', 'office', { type: 'match', entry: 'office', result: 'open' }, 'main', { type: 'match', entry: '0', result: 'agent' }, 'agent');
+    expect(computeCoverage(acme, [{ trace: atMain }]).covered.has('key:0')).toBe(false);
+    const atBalance = trace('main', { type: 'match', entry: '1', result: 'balance' }, 'balance', { type: 'match', entry: '0', result: 'agent' }, 'agent');
+    const c = computeCoverage(acme, [{ trace: atBalance }]);
+    expect(c.covered.has('key:0')).toBe(true);
+    expect(c.covered.has('branch:balance:next')).toBe(false);
+    const back = trace('prices', { type: 'match', entry: '*', result: 'back' }, 'main');
+    expect(computeCoverage(acme, [{ trace: back }]).covered.has('key:*')).toBe(true);
+  });
+
+  it('get skeletons that press the key where it acts', () => {
+    const c = computeCoverage(acme, []);
+    const text = skeletons(acme, c);
+    expect(text).toContain(['  - name: "TODO: flow-wide key 0 → agent"', '    hours: { office: open }', '    steps:', '      - press: "1"', '      - press: "0"', '      - expect step: agent'].join('\n'));
+    expect(text).toContain('      - press: "*"\n      - expect prompt: TODO  # what the caller hears after `back`');
+  });
+});
