@@ -159,6 +159,8 @@ export class CallSession implements CallRuntime {
     if (resume) {
       this.currentPlayback = resume.playbackId;
       this.playbackOpen = resume.playbackId !== undefined;
+      // New playbacks go on from the saved one's number: a new id never looks like the lost one.
+      this.playbackSeq = Number(/:p(\d+)$/.exec(resume.playbackId ?? '')?.[1] ?? 0);
     }
   }
 
@@ -185,6 +187,7 @@ export class CallSession implements CallRuntime {
     if (this.recovering !== undefined) {
       this.traceEvent({ type: 'note', step: '', code: 'not-resumed', message: `The call was taken back without its saved state (${this.recovering}); it begins at the error step \`${this.defaults.error ?? ''}\`.` });
     }
+    const lost = this.playbackOpen ? this.currentPlayback : undefined;
     try {
       // XState resolves the first step's entry actions while creating the actor, so the runtime is bound to the
       // call state first (and to the system afterwards, for invoked actors).
@@ -215,9 +218,9 @@ export class CallSession implements CallRuntime {
     }
     if (resumed) {
       this.traceEvent({ type: 'note', step: this.step, code: 'resumed', message: 'The call was taken back after a telephony reconnect.' });
-      // A playback that was running when the link dropped is gone: report it failed so the flow moves on.
-      const lost = this.currentPlayback;
-      if (lost !== undefined && this.playbackOpen) this.onPortEvent({ type: 'playback.finished', playbackId: lost, outcome: 'failed', reason: 'reconnected' });
+      // A playback that was running when the link dropped is gone: report it failed so the flow moves on, unless an
+      // event the port held (a department that hung up meanwhile) already moved the flow on to a new prompt.
+      if (lost !== undefined && this.playbackOpen && this.currentPlayback === lost) this.onPortEvent({ type: 'playback.finished', playbackId: lost, outcome: 'failed', reason: 'reconnected' });
     }
   }
 

@@ -216,6 +216,11 @@ describe('engine', () => {
     phone.press('2');
     await settle();
     expect(resumed.step).toBe('sub');
+    // New prompts are numbered on from the lost one, so a late report of the lost prompt cannot end a new one.
+    const seq = (id: string): number => Number(id.split(':p')[1]);
+    expect(snap.playbackId).toMatch(/:p\d+$/);
+    expect(phone.playbacks.length).toBeGreaterThan(0);
+    for (const p of phone.playbacks) expect(seq(p.id)).toBeGreaterThan(seq(snap.playbackId));
     phone.hangupByCaller();
     expect(await resumed.done).toEqual({ kind: 'hungup', step: 'sub' });
   });

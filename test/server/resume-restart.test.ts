@@ -104,4 +104,25 @@ describe('engine restart with a call in Stasis', () => {
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
   }, 60_000);
+
+  it('kill -9 while the caller talks to an agent who hangs up before the restart: the caller comes back to the flow, and nothing is dialled again', async () => {
+    const { fake, folder, first } = await firstServer();
+    const { id } = fake.placeCall({ args: ['agent'] });
+    const legId = `${id}-dial-1`;
+    await waitFor(() => fake.bridges.get(`${id}-bridge-1`)?.channels.length === 2, `caller and agent bridged; output:\n${first.output()}`, 5000);
+    // Saved at the step change, while the announcement played: the saved state does not know the answer.
+    await waitFor(() => savedStep(folder.db, id) === 'main', 'the saved state at the transfer step', 2000);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    await waitFor(() => fake.socketCount() === 0, 'the socket of the killed server gone');
+    fake.callerHangsUp(legId); // the agent leaves while no engine runs
+
+    const second = serve(folder.dir, folder.db, fake);
+    await waitFor(() => played(fake, id, 'agent/after'), `the flow's answered branch; output:\n${second.output()}`, 20_000);
+    expect(fake.requests.filter((q) => q.method === 'POST' && q.path === '/ari/channels/create')).toHaveLength(1);
+    // The announcement was played once, by the first server.
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/ari/channels/${encodeURIComponent(id)}/play`) && (r.query.media ?? '').includes('agent/hello'))).toHaveLength(1);
+    second.child.kill('SIGTERM');
+    await new Promise((resolve) => second.child.once('exit', resolve));
+  }, 60_000);
 });

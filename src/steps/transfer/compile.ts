@@ -52,6 +52,16 @@ function onResult(a: Args, outcome: TransferOutcome, reason?: string): void {
   a.end({ kind: 'failed', step: ctx.step, code: 'transfer-failed', reason: `transfer to \`${data.department}\` ended ${outcome}${reason ? ` (${reason})` : ''}` });
 }
 
+/**
+ * The announcement. A `transfer.ended` can reach it only on a call taken back after an engine restart, saved while
+ * it announced: the department answered and hung up while no engine ran. The conversation happened, so the flow goes
+ * on at `answered` rather than announce and dial it again.
+ */
+function announceState(ctx: Parameters<StepCompiler<TransferStep>['compile']>[1]): Record<string, unknown> {
+  const state = playingState(named('transfer.announce', ctx), 'dial');
+  return { ...state, on: { ...(state['on'] as object), 'transfer.ended': { actions: named('transfer.ended', ctx) } } };
+}
+
 /** Compiles `transfer` steps; registered in `src/compile/compilers.ts` and joined with the definition in `index.ts`. */
 export const compiler: StepCompiler<TransferStep> = {
   compile(step, ctx) {
@@ -66,7 +76,7 @@ export const compiler: StepCompiler<TransferStep> = {
       entry: enterStep(ctx, 'transfer', step),
       initial: 'announce',
       states: {
-        announce: playingState(named('transfer.announce', ctx), 'dial'),
+        announce: announceState(ctx),
         dial: {
           entry: named('transfer.dial', ctx),
           on: { 'transfer.result': { actions: named('transfer.result', ctx) }, 'transfer.ended': { actions: named('transfer.ended', ctx) } },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startCall } from '../../../test/engine/helpers.js';
-import type { DepartmentTarget } from '../../telephony/port.js';
+import type { DepartmentTarget, PortEventListener } from '../../telephony/port.js';
+import { Engine } from '../../runtime/engine.js';
+import { SimulatedPhone } from '../../telephony/simulator/simulated-phone.js';
 
 const FLOW = (branches: string) => `
 flow: transfers
@@ -104,6 +106,28 @@ describe('transfer', () => {
       rig.phone.hangupByCaller();
       expect(await rig.call.done).toEqual({ kind: 'hungup', step: 'go' });
       expect(rig.heard()).toEqual(['connecting']);
+    });
+
+    it('taken back while it announced, after the department answered and hung up with no engine running: goes on at `answered`, nothing dialled again', async () => {
+      const rig = await startCall(BACK);
+      await rig.advance(500); // announcing: this is the state a restart finds saved
+      const snapshot = JSON.parse(JSON.stringify(rig.call.snapshot()));
+      rig.phone.hangupByCaller(); // the old process and its link are gone
+      // The new adapter found the caller alone in the transfer bridge: it reports `transfer.ended` at once.
+      class AgentGone extends SimulatedPhone {
+        override onEvent(listener: PortEventListener): void {
+          super.onEvent(listener);
+          listener({ type: 'transfer.ended', reason: 'the department hung up while no engine ran' });
+        }
+      }
+      const phone = new AgentGone(rig.clock, { callId: 'call-1' });
+      const engine = new Engine(rig.services);
+      engine.publish(rig.flow);
+      const resumed = engine.resumeCall(phone, rig.flow.name, rig.flow.version, snapshot);
+      await rig.clock.advance(5000);
+      expect(phone.commands.some((c) => c.command === 'transfer')).toBe(false);
+      expect(phone.playbacks.map((p) => p.media.map((m) => (m.kind === 'sound' ? m.prompt : m.kind)).join('+'))).toEqual(['welcomeBack']);
+      expect(await resumed.done).toEqual({ kind: 'completed', step: 'answered' });
     });
 
     it('a `context:` department cannot come back: answered ends the flow `transferred`', async () => {

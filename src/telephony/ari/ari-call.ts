@@ -589,9 +589,14 @@ export class AriCall implements CallPort {
     this.deliverOrQueue(event);
   }
 
-  /** Delivery is deferred by a microtask so that a command that fails at once never re-enters the runtime. */
+  /**
+   * Delivery is deferred by a microtask so that a command that fails at once never re-enters the runtime. Before
+   * the runtime listens there is nothing to re-enter: events are held at once, so what the adapter found on a call
+   * taken back (a department that hung up meanwhile) reaches the flow before anything it does on resuming.
+   */
   private deliverOrQueue(event: PortEvent): void {
-    queueMicrotask(() => this.deliverNow(event));
+    if (this.listener) queueMicrotask(() => this.deliverNow(event));
+    else this.deliverNow(event);
   }
 
   private deliverNow(event: PortEvent): void {
