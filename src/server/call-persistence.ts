@@ -187,7 +187,9 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
       const session = options.resume(guarded, flow.name, flow.version, snapshot);
       starting = false;
       if (refused === undefined) {
-        logger.info({ callId, step: session.step, flow: flow.name, version: flow.version, reason }, `call \`${callId}\` resumed at step \`${session.step}\` from its saved state`);
+        // The saved step: events the port held may already have moved the flow on (`now`).
+        const step = savedStep(snapshot) || session.step;
+        logger.info({ callId, step, now: session.step, flow: flow.name, version: flow.version, reason }, `call \`${callId}\` resumed at step \`${step}\` from its saved state`);
         return;
       }
     } catch (error) {

@@ -69,26 +69,35 @@ describe.runIf(target !== undefined)('touchtone serve on a real Asterisk, killed
     return { child, logs };
   }
 
-  const savedRows = (): number => {
+  /** A count from the store, 0 while its file does not exist yet. */
+  const count = (sql: string, ...params: string[]): number => {
     try {
       const db = new Database(join(dir, 'touchtone.db'), { readonly: true });
       try {
-        return (db.prepare('SELECT count(*) AS n FROM live_calls').get() as { n: number }).n;
+        return (db.prepare(sql).get(...params) as { n: number }).n;
       } finally {
         db.close();
       }
     } catch {
-      return 0; // not created yet
+      return 0;
     }
   };
+  const savedRows = (): number => count('SELECT count(*) AS n FROM live_calls');
+  const matches = (callId: string): number => count("SELECT count(*) AS n FROM step_events WHERE call_id = ? AND type = 'match'", callId);
 
-  /** A call at the menu, its state saved, then `kill -9` of the server while the menu prompt plays. */
-  async function callThenKill(): Promise<{ callerLeg: string; ivrLeg: string }> {
+  /** Waits for the restarted server to resume the call at `main`; a failure shows the server's output. */
+  const resumed = (logs: string[], callId: string): Promise<unknown> =>
+    driver.until(async () => logs.some((l) => l.includes(`call \`${callId}\` resumed at step \`main\``)), 'the call resumed', 20_000).catch((error: Error) => {
+      throw new Error(`${error.message}; output:\n${logs.join('\n')}`);
+    });
+
+  /** A call of `flow`, its state saved (and `ready`), then `kill -9` of the server. */
+  async function callThenKill(flow = FLOW, ready?: (ivrLeg: string) => Promise<boolean>): Promise<{ callerLeg: string; ivrLeg: string }> {
     dir = mkdtempSync(join(tmpdir(), 'tt-serve-restart-'));
-    writeFileSync(join(dir, 'integration.yaml'), FLOW);
+    writeFileSync(join(dir, 'integration.yaml'), flow);
     const first = await serve();
     const legs = await driver.call('ivr');
-    await driver.until(async () => savedRows() > 0, 'the call state saved');
+    await driver.until(async () => savedRows() > 0 && (ready ? await ready(legs.ivrLeg) : true), 'the call state saved');
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     return legs;
@@ -97,10 +106,45 @@ describe.runIf(target !== undefined)('touchtone serve on a real Asterisk, killed
   it('with its saved state: resumed at the menu, and the next key works', async () => {
     const { ivrLeg, callerLeg } = await callThenKill();
     const second = await serve();
-    await driver.until(async () => second.logs.some((l) => l.includes(`call \`${ivrLeg}\` resumed at step \`main\``)), 'the call resumed');
+    await resumed(second.logs, ivrLeg);
     await driver.press(callerLeg, '1');
     // `bye` hangs up: the IVR leg goes.
     await driver.until(async () => ((await driver.channel(ivrLeg)) === undefined ? true : undefined), 'the call hung up by the flow');
+  }, 60_000);
+
+  it('an agent who hangs up while no engine runs: the caller comes back to the flow, and nothing is dialled again', async () => {
+    const flow = `flow: integration
+language: en
+start: main
+prompts:
+  hello: { sound: silence/1, text: "Connecting you." }
+  after: { sound: beep, text: "Thank you." }
+departments: { agent: { dial: Local/answer@touchtone-test-agents, ringTimeout: 10s } }
+steps:
+  main: { transfer: agent, prompt: hello, answered: after }
+  after: { hangup: [after] }
+`;
+    // Talking, and the answer on disk: the trace then tells how many dials there were.
+    const talking = async (ivrLeg: string): Promise<boolean> => (await driver.channel(`${ivrLeg}-dial-1`))?.state === 'Up' && matches(ivrLeg) === 1;
+    const { ivrLeg, callerLeg } = await callThenKill(flow, talking);
+    await driver.hangup(`${ivrLeg}-dial-1`); // the agent leaves while no engine runs
+    const second = await serve();
+    await resumed(second.logs, ivrLeg);
+    // `after` thanks the caller and hangs up.
+    await driver.until(async () => ((await driver.channel(ivrLeg)) === undefined ? true : undefined), 'the flow went on at `answered` and ended');
+    const db = new Database(join(dir, 'touchtone.db'), { readonly: true });
+    const trace = db.prepare('SELECT type, step, detail FROM step_events WHERE call_id = ? ORDER BY rowid').all(ivrLeg) as Array<{ type: string; step: string; detail: string | null }>;
+    db.close();
+    expect(trace).toEqual(
+      expect.arrayContaining([
+        { type: 'note', step: 'main', detail: 'transfer-ended' },
+        { type: 'step', step: 'after', detail: 'hangup' },
+      ]),
+    );
+    // One dial, by the first server: a second would have left a second `match` of its result at `main`.
+    expect(trace.filter((e) => e.type === 'match')).toEqual([{ type: 'match', step: 'main', detail: 'answered' }]);
+    expect(await driver.channel(`${ivrLeg}-dial-2`)).toBeUndefined();
+    await driver.hangup(callerLeg);
   }, 60_000);
 
   it('without it: begins at the error step once the old prompt ends, and reaches its department', async () => {
