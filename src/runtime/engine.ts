@@ -11,7 +11,6 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import { CallSession, type CallSnapshot, type SessionHost } from './call-session.js';
 import { dirname } from 'node:path';
 
-/** Options of an engine. */
 /** How `Engine.startCall` begins a call. */
 export interface StartOptions {
   /**
@@ -21,6 +20,7 @@ export interface StartOptions {
   atErrorBecause?: string;
 }
 
+/** Options of an engine. */
 export interface EngineOptions {
   /** Step cap for flows that set no `defaults.maxSteps`. Default 500. */
   maxSteps?: number;

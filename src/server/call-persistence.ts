@@ -117,18 +117,19 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
    * the caller hears what the author wrote for trouble, not the greeting again. Returns that step, or undefined
    * when the call must go to the dialplan's safe destination instead.
    */
+  const errorStepOf = (flowName: string | undefined): string | undefined => (flowName !== undefined && options.startAtError ? engine.flow(flowName)?.doc.defaults?.error : undefined);
+
   const beginAtErrorStep = (port: CallPort, reason: string, flowName: string | undefined): string | undefined => {
     const callId = port.facts.callId;
-    const flow = flowName !== undefined ? engine.flow(flowName) : undefined;
-    const errorStep = flow?.doc.defaults?.error;
-    if (!flow || errorStep === undefined || !options.startAtError || !options.accepting()) return undefined;
+    const errorStep = errorStepOf(flowName);
+    if (flowName === undefined || errorStep === undefined || !options.startAtError || !options.accepting()) return undefined;
     // The saved row is the old session's; the new session saves its own from its first step.
     options.liveCalls.remove(callId);
     try {
-      options.startAtError(port, flow.name, reason);
+      options.startAtError(port, flowName, reason);
       return errorStep;
     } catch (error) {
-      logger.error({ callId, flow: flow.name, error: error instanceof Error ? error.message : String(error) }, `call \`${callId}\` could not begin at the error step; it goes to the safe destination`);
+      logger.error({ callId, flow: flowName, error: error instanceof Error ? error.message : String(error) }, `call \`${callId}\` could not begin at the error step; it goes to the safe destination`);
       return undefined;
     }
   };
@@ -150,7 +151,7 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
   const keepTalking = (port: CallPort, reason: string, step: string, flow: string | undefined): void => {
     const callId = port.facts.callId;
     const destination = options.safeDestination.context;
-    const errorStep = options.startAtError ? engine.flow(flow ?? port.facts.flow ?? '')?.doc.defaults?.error : undefined;
+    const errorStep = errorStepOf(flow ?? port.facts.flow);
     const then = errorStep !== undefined ? `the flow's error step \`${errorStep}\`` : `the safe destination \`${destination}\``;
     logger.info({ callId, step, reason, code: 'call-kept-bridged', destination: errorStep ?? destination }, `call \`${callId}\` is talking to a department and was not resumed (${reason}); it stays in the conversation and goes to ${then} if the department hangs up first`);
     port.onEvent((event) => {
