@@ -296,6 +296,13 @@ describe('ARI adapter: outbound calls', () => {
     expect(result.ok).toBe(true);
     const call = await rig.call();
     expect(call.port.facts).toMatchObject({ flow: 'callback', args: { ticket: 'T-1evilx' } });
+    expect(rig.fake.requests.find((q) => q.method === 'POST' && q.path === '/ari/channels')?.query.formats).toBeUndefined();
+  });
+
+  it('originates to a Local channel with G.711 formats, so Asterisk does not resample every prompt', async () => {
+    rig = await startRig();
+    expect((await rig.ari.originate({ endpoint: 'Local/+4930123@callbacks-out', flow: 'callback' })).ok).toBe(true);
+    expect(rig.fake.requests.find((q) => q.method === 'POST' && q.path === '/ari/channels')?.query.formats).toBe('ulaw,alaw');
   });
 
   it('sets channel variables on the new channel through the originate body; names that are not variable names are dropped', async () => {
