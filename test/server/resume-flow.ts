@@ -99,7 +99,12 @@ export function savedStep(db: string, callId: string): string | undefined {
 
 /** True once a playback whose media names `sound` has been requested for `channelId`. */
 export function played(fake: FakeAri, channelId: string, sound: string): boolean {
-  return fake.requests.some((r) => r.method === 'POST' && r.path.startsWith(`/ari/channels/${encodeURIComponent(channelId)}/play`) && (r.query.media ?? '').includes(sound));
+  return plays(fake, channelId, sound) > 0;
+}
+
+/** How many times the call was asked to play a sound. */
+export function plays(fake: FakeAri, channelId: string, sound: string): number {
+  return fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/ari/channels/${encodeURIComponent(channelId)}/play`) && (r.query.media ?? '').includes(sound)).length;
 }
 
 /** Puts a channel inside our app on the fake as if it entered Stasis while nobody here knew it (a lost engine). */

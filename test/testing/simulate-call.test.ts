@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { simulateCall, CallExpectationError, compileFlowFile } from '../../src/testing/index.js';
 
 const ACME = 'flows/acme-hotline.yaml';
@@ -80,7 +81,6 @@ describe('simulateCall', () => {
   });
 
   it('talkTime: an answered department stays on the line that long before the caller comes back to `answered:`', async () => {
-    const { parseDocument } = await import('yaml');
     const doc = parseDocument(`
 flow: agent
 language: en
@@ -102,7 +102,6 @@ steps:
   });
 
   it('missingSounds: a prompt that cannot be played is not heard, is noted in the trace, and the flow goes on', async () => {
-    const { parseDocument } = await import('yaml');
     const doc = parseDocument(`
 flow: greet
 language: en

@@ -200,9 +200,9 @@ export class SimulatedPhone implements CallPort {
     const playback = new SimulatedPlayback(playbackId, media, this.clock.now(), duration);
     this.playbacks.push(playback);
     const missingSounds = this.behaviour.missingSounds ?? [];
-    const missing = media.find((m) => m.kind === 'sound' && (missingSounds.includes(m.name) || (m.prompt !== undefined && missingSounds.includes(m.prompt))));
+    const missing = media.find((m): m is Extract<Media, { kind: 'sound' }> => m.kind === 'sound' && (missingSounds.includes(m.name) || (m.prompt !== undefined && missingSounds.includes(m.prompt))));
     const timer = missing
-      ? this.after(0, () => this.finishPlayback('failed', `sound \`${(missing as { name: string }).name}\` not found`))
+      ? this.after(0, () => this.finishPlayback('failed', `sound \`${missing.name}\` not found`))
       : this.after(duration, () => this.finishPlayback('finished'));
     this.active = { playback, timer };
   }
