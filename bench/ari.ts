@@ -7,24 +7,25 @@
  *   options: --calls N  --keys N (keys per call); with --real, --key-rate N (keys per second over all calls; default
  *   one key per call per second, as in the fake mode) or --burst (every call's key at once); --asterisk-pid PID (an
  *   Asterisk on this machine) also prints the CPU Asterisk used while the keys were pressed. The real mode also
- *   splits each key's time at the moment its `POST /play` is written to the socket.
+ *   splits each key's time at the moment its `POST /play` is written to the socket. --http: requests over HTTP
+ *   only (`requestsOverWebsocket: false`); by default the hot path's requests go over the event websocket.
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
  * starts the next prompt. Measured twice: inside the adapter, from the key event reaching the call's port until the
  * `DELETE` is written to its socket (the issue's "key event in → ARI request out"); and end to end, from the fake
- * writing `ChannelDtmfReceived` to the websocket until the `DELETE` arrives at the fake's HTTP server, which adds
+ * writing `ChannelDtmfReceived` to the websocket until the `DELETE` arrives back at the fake, which adds
  * both event loops' scheduling and the loopback network. By default the fake runs in a worker thread (its own event loop, as
  * Asterisk is its own process); `--same-process` runs it beside the adapter. Keys arrive paced (`--per-ms`, default
  * 1 key per ms across all calls: each caller presses a key every second), and once more as a burst of one key on
  * every call.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createAriAdapter, type AriAdapter } from '../src/telephony/ari/index.js';
+import { requestSent, type RequestSentMessage } from '../src/telephony/ari/rest-client.js';
 import type { CallPort } from '../src/telephony/port.js';
 import { FakeAri } from '../test/fakes/fake-ari/index.js';
 import { AsteriskDriver, targetFromEnv } from '../test/integration/asterisk-driver.js';
@@ -53,16 +54,17 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 const adapterKeyAt = new Map<string, number>();
 const adapterSamples: number[] = [];
 
-// "ARI request out" is when the DELETE is written to its keep-alive socket: Node's http client announces each
-// request on this diagnostics channel, and the request's `finish` fires once it is handed to the socket.
-subscribe('http.client.request.start', (message) => {
-  const request = (message as { request: ClientRequest }).request;
-  if (request.method !== 'DELETE' || !request.path.startsWith('/ari/playbacks/')) return;
-  const id = decodeURIComponent(request.path.slice('/ari/playbacks/'.length).split('?')[0]!);
+// "ARI request out" is when the DELETE is written to its socket (the event websocket, or a keep-alive HTTP
+// connection with `--http`): the adapter's REST client announces each request on a diagnostics channel then.
+const viaHttp = args.includes('--http');
+requestSent.subscribe((message) => {
+  const { method, path } = message as RequestSentMessage;
+  if (method !== 'DELETE' || !path.startsWith('/playbacks/')) return;
+  const id = decodeURIComponent(path.slice('/playbacks/'.length));
   const t0 = adapterKeyAt.get(id);
   if (t0 === undefined) return;
   adapterKeyAt.delete(id);
-  request.once('finish', () => adapterSamples.push(performance.now() - t0));
+  adapterSamples.push(performance.now() - t0);
 });
 
 /** The adapter side: every call plays a prompt that never ends; a key stops it (barge-in) and starts the next. */
@@ -141,7 +143,14 @@ function reportFake(where: string, calls: number, keysPerCall: number, perMs: nu
 }
 
 const adapterFor = (url: string): AriAdapter =>
-  createAriAdapter({ url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000 });
+  createAriAdapter({ url, username: 'touchtone', password: 'bench', maxSockets: flag('--sockets', 16), playbackStartTimeoutMs: 60_000, requestsOverWebsocket: !viaHttp });
+
+/** Starts the adapter and waits (at most 5 s) until its requests take the path this run measures. */
+async function startAdapter(ari: AriAdapter): Promise<void> {
+  await ari.start();
+  const deadline = Date.now() + 5000;
+  while (!viaHttp && ari.status().requestsVia !== 'websocket' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 /** `--same-process`: fake and adapter share one event loop. */
 async function benchFake(calls: number, keysPerCall: number): Promise<void> {
@@ -150,8 +159,8 @@ async function benchFake(calls: number, keysPerCall: number): Promise<void> {
   fake.logRequests = false;
   const ari = adapterFor(fake.url);
   bargeInOnKeys(ari);
-  await ari.start();
-  console.log(`fake ARI in the same process: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+  await startAdapter(ari);
+  console.log(`fake ARI in the same process: ${calls} simultaneous calls in Stasis, each playing a prompt; requests over ${ari.status().requestsVia}`);
   reportFake('shared', calls, keysPerCall, perMs, await pressKeysOnFake(fake, calls, keysPerCall, perMs));
   await ari.stop();
   await fake.close();
@@ -174,17 +183,21 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   }
   const driver = new AsteriskDriver(target);
   await driver.open();
-  const ari = createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000 });
+  const ari = createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000, requestsOverWebsocket: !viaHttp });
   const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
   const samples: number[] = [];
   // The split of each key's time: until our `POST /play` is written to its socket, and from then on (Asterisk).
   const writtenAt = new Map<string, number>();
+  const sentVia = new Set<string>();
   const toRequest: number[] = [];
   const inAsterisk: number[] = [];
-  subscribe('http.client.request.start', (message) => {
-    const request = (message as { request: ClientRequest }).request;
-    const id = request.method === 'POST' ? /\/play\/([^?]+)/.exec(request.path)?.[1] : undefined;
-    if (id !== undefined) request.once('finish', () => writtenAt.set(decodeURIComponent(id), performance.now()));
+  requestSent.subscribe((message) => {
+    const { method, path, via } = message as RequestSentMessage;
+    const id = method === 'POST' ? /\/play\/([^?]+)$/.exec(path)?.[1] : undefined;
+    if (id !== undefined) {
+      writtenAt.set(decodeURIComponent(id), performance.now());
+      sentVia.add(via);
+    }
   });
   const ready = new Set<string>();
   const failedPlaybacks: string[] = [];
@@ -219,7 +232,7 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     port.answer();
     ready.add(port.facts.callId);
   });
-  await ari.start();
+  await startAdapter(ari);
 
   const legs: Array<{ callerLeg: string; ivrLeg: string }> = [];
   let failedStarts = 0;
@@ -231,7 +244,7 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
     const burst = args.includes('--burst');
     const keyRate = flag('--key-rate', calls);
-    console.log(`real Asterisk: ${calls} simultaneous calls in Stasis; keys ${burst ? 'as a burst, one per call' : `paced at ${keyRate}/s over all calls`}`);
+    console.log(`real Asterisk: ${calls} simultaneous calls in Stasis, requests over ${ari.status().requestsVia}; keys ${burst ? 'as a burst, one per call' : `paced at ${keyRate}/s over all calls`}`);
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
     const asteriskPid = flag('--asterisk-pid', 0);
@@ -257,7 +270,7 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     }
     lag.disable();
     report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
-    report('  of that: key → POST /play written to its socket (this process)', toRequest);
+    report(`  of that: key → POST /play written to its socket, over ${[...sentVia].join(' and ')} (this process)`, toRequest);
     report('  of that: POST /play written → PlaybackStarted received (Asterisk, loopback, this event loop)', inAsterisk);
     if (cpu) console.log(`  Asterisk (pid ${asteriskPid}) used ${cpu()} of one core while the keys were pressed (this machine has ${availableParallelism()})`);
     console.log(`  this process's event-loop delay: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
@@ -295,12 +308,12 @@ async function benchFakeInWorker(calls: number, keysPerCall: number): Promise<vo
   const { url } = (await next()) as { url: string };
   const ari = adapterFor(url);
   bargeInOnKeys(ari);
-  await ari.start();
+  await startAdapter(ari);
   const results = next();
   const lagMain = monitorEventLoopDelay({ resolution: 1 });
   lagMain.enable();
   worker.postMessage('go');
-  console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt`);
+  console.log(`fake ARI in a worker thread: ${calls} simultaneous calls in Stasis, each playing a prompt; requests over ${ari.status().requestsVia}`);
   adapterSamples.length = 0;
   reportFake("fake's", calls, keysPerCall, perMs, (await results) as FakeSideResult);
   lagMain.disable();

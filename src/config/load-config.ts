@@ -229,7 +229,7 @@ function withDefaults(raw: Record<string, unknown>, fileBase: string, cwd: strin
     flowsDir: resolve(baseOf('flowsDir'), val<string>('flowsDir')),
     http: { host: val('http.host'), port: val('http.port'), token: val('http.token'), bodyLimit: val('http.bodyLimit') },
     store: { path: storePath === ':memory:' ? storePath : resolve(baseOf('store.path'), storePath), retentionDays: val('store.retentionDays') },
-    ari: { url: val('ari.url'), user: val('ari.user'), password: val('ari.password'), app: val('ari.app'), routes: { ...((get('ari.routes') as Record<string, string>) ?? {}) } },
+    ari: { url: val('ari.url'), user: val('ari.user'), password: val('ari.password'), app: val('ari.app'), requestsOverWebsocket: val('ari.requestsOverWebsocket'), routes: { ...((get('ari.routes') as Record<string, string>) ?? {}) } },
     ami: { host: val('ami.host'), port: val('ami.port'), user: val('ami.user'), secret: val('ami.secret') },
     callbacks: {
       enabled: val('callbacks.enabled'),

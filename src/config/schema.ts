@@ -32,6 +32,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'ari.user', env: 'TOUCHTONE_ARI_USER', kind: 'string', default: 'touchtone', description: 'ARI user (from `ari.conf`).' },
   { path: 'ari.password', env: 'TOUCHTONE_ARI_PASSWORD', kind: 'string', secret: true, description: 'ARI password.' },
   { path: 'ari.app', env: 'TOUCHTONE_ARI_APP', kind: 'string', default: 'touchtone', description: 'Stasis application name the dialplan sends calls to.' },
+  { path: 'ari.requestsOverWebsocket', env: 'TOUCHTONE_ARI_REQUESTS_OVER_WEBSOCKET', kind: 'boolean', default: true, description: 'Send prompts, their barge-in stops, music on hold and ringing over the ARI event websocket when Asterisk takes requests there (20.14+, 21.9+, 22.4+); everything else, and all of it while the socket is down, goes over HTTP. `false`: HTTP only.' },
   { path: 'ari.routes', kind: 'object', description: 'Dialled number to flow name, for calls whose `Stasis()` names no flow (`{ "100": acme-hotline }`).' },
   { path: 'ami.host', env: 'TOUCHTONE_AMI_HOST', kind: 'string', description: 'Asterisk AMI host, for queue status. Unset: queue status is unknown and flows use `whenUnknown`.' },
   { path: 'ami.port', env: 'TOUCHTONE_AMI_PORT', kind: 'integer', default: 5038, description: 'AMI port.' },
@@ -85,6 +86,7 @@ export const configSchema = {
         user: { type: 'string', minLength: 1 },
         password: { type: 'string' },
         app: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+        requestsOverWebsocket: { type: 'boolean' },
         routes: { type: 'object', propertyNames: { pattern: '^[0-9*#+A-Za-z_-]+$' }, additionalProperties: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
       },
     },
@@ -123,7 +125,7 @@ export interface TouchtoneConfig {
   flowsDir: string;
   http: { host: string; port: number; token?: string; bodyLimit: string };
   store: { path: string; retentionDays: number };
-  ari: { url?: string; user: string; password?: string; app: string; routes: Record<string, string> };
+  ari: { url?: string; user: string; password?: string; app: string; requestsOverWebsocket: boolean; routes: Record<string, string> };
   ami: { host?: string; port: number; user: string; secret?: string };
   callbacks: { enabled: boolean; endpoint?: string; callerId?: string; allow: string[]; maxConcurrent: number; retries: number; retryDelayMs: number; flow: string };
   sounds: { dir?: string };

@@ -180,7 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   if (config.ari.url) {
     // Calls found after a reconnect that no session here holds go to the same fallback as a shutdown hand-over.
-    ari = createAriAdapter({ url: config.ari.url, username: config.ari.user, password: config.ari.password ?? '', app: config.ari.app, routes: config.ari.routes, safeDestination: HANDOVER, logger, clock });
+    ari = createAriAdapter({ url: config.ari.url, username: config.ari.user, password: config.ari.password ?? '', app: config.ari.app, requestsOverWebsocket: config.ari.requestsOverWebsocket, routes: config.ari.routes, safeDestination: HANDOVER, logger, clock });
     ari.onCall((port) => {
       if (!accepting) return port.transfer(HANDOVER);
       start(port, port.facts.flow);
@@ -361,7 +361,7 @@ async function readiness(catalog: FlowCatalog, store: Store, ari: AriAdapter | u
   else {
     const alive = await ari.ping(2000).catch(() => false);
     const s = ari.status();
-    out.ari = { ok: alive, state: alive ? 'connected' : 'unreachable', detail: { reconnects: s.reconnects, calls: s.calls, ...(s.lastError ? { lastError: s.lastError } : {}) } };
+    out.ari = { ok: alive, state: alive ? 'connected' : 'unreachable', detail: { reconnects: s.reconnects, calls: s.calls, requestsVia: s.requestsVia, ...(s.lastError ? { lastError: s.lastError } : {}) } };
   }
   if (!ami) out.ami = { ok: true, state: 'disabled' };
   else {

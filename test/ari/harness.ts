@@ -64,7 +64,10 @@ export async function startRig(
   });
   if (opts.start !== false) {
     await ari.start();
-    await waitFor(() => ari.status().connected && fake.eventFilters.has('touchtone'), 'adapter connected');
+    // Requests move onto the websocket once the fake answered one there; tests start after that, so each test's
+    // requests take one path.
+    const viaSocket = opts.ari?.requestsOverWebsocket !== false && fake.socketRequests;
+    await waitFor(() => ari.status().connected && fake.eventFilters.has('touchtone') && (!viaSocket || ari.status().requestsVia === 'websocket'), 'adapter connected');
   }
   return {
     fake,

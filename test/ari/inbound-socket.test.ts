@@ -1,10 +1,10 @@
 /**
  * Asterisk-initiated event websocket (`websocket_client.conf`, Asterisk 22.5+): the adapter listens, the fake
- * connects to it as Asterisk would, REST still goes to the fake's HTTP server.
+ * connects to it as Asterisk would. REST goes to the fake's HTTP server, and the hot path over that same socket.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAriAdapter, type AriAdapter } from '../../src/telephony/ari/index.js';
-import type { PortEvent } from '../../src/telephony/port.js';
+import type { CallPort, PortEvent } from '../../src/telephony/port.js';
 import { FakeAri } from '../fakes/fake-ari/index.js';
 import { PASSWORD, waitFor } from './harness.js';
 
@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function inboundRig(): Promise<{ fake: FakeAri; ari: AriAdapter; events: PortEvent[]; url: string }> {
+async function inboundRig(): Promise<{ fake: FakeAri; ari: AriAdapter; events: PortEvent[]; ports: CallPort[]; url: string }> {
   const fake = await FakeAri.start({ password: PASSWORD });
   cleanups.push(() => fake.close());
   const ari = createAriAdapter({
@@ -25,7 +25,9 @@ async function inboundRig(): Promise<{ fake: FakeAri; ari: AriAdapter; events: P
     pongTimeoutMs: 100,
   });
   const events: PortEvent[] = [];
+  const ports: CallPort[] = [];
   ari.onCall((call) => {
+    ports.push(call);
     call.onEvent((e) => events.push(e));
     call.answer();
   });
@@ -33,7 +35,7 @@ async function inboundRig(): Promise<{ fake: FakeAri; ari: AriAdapter; events: P
   cleanups.push(() => ari.stop());
   const url = ari.inboundAddress()!;
   expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ari\/events$/);
-  return { fake, ari, events, url };
+  return { fake, ari, events, ports, url };
 }
 
 describe('ARI adapter: Asterisk-initiated event websocket', () => {
@@ -46,6 +48,18 @@ describe('ARI adapter: Asterisk-initiated event websocket', () => {
     await waitFor(() => fake.channels.get(id)?.state === 'Up', 'answered over REST');
     fake.pressKey(id, '3');
     await waitFor(() => events.some((e) => e.type === 'key'), 'key over the inbound socket');
+  });
+
+  it("the hot path's requests travel on the socket Asterisk opened", async () => {
+    const { fake, ari, events, ports, url } = await inboundRig();
+    await fake.connectOutbound(url, 'asterisk', 'ws-secret');
+    await waitFor(() => ari.status().requestsVia === 'websocket', 'requests over the inbound socket');
+    const { id } = fake.placeCall();
+    const port = await waitFor(() => ports[0], 'call');
+    port.play('hello', [{ kind: 'sound', name: 'hello' }]);
+    await waitFor(() => events.some((e) => e.type === 'playback.finished'), 'played');
+    const via = (suffix: string): string | undefined => fake.requests.find((r) => r.path.endsWith(suffix))?.via;
+    expect({ answer: via(`/channels/${id}/answer`), play: via('/play/hello') }).toEqual({ answer: 'http', play: 'websocket' });
   });
 
   it('refuses wrong credentials', async () => {

@@ -265,6 +265,33 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await driver.hangup(callerLeg);
   });
 
+  it('the hot path goes over the websocket; a variable set during a prompt waits for it and holds up no other call', async () => {
+    ari = await adapter();
+    await driver.until(async () => (ari!.status().requestsVia === 'websocket' ? true : undefined), 'requests over the websocket');
+    const a = await driver.call('ivr');
+    const first = await nextCall(a.ivrLeg);
+    first.port.answer();
+    first.port.play('a-long', [{ kind: 'silence', durationMs: 5000 }]);
+    await event(first, 'playback.started');
+    // Asterisk sets a variable on the channel's own thread, which is busy playing: this request waits for the
+    // prompt. On the websocket it would hold every request behind it; it goes over HTTP.
+    first.port.setVariables({ TOUCHTONE_ACCOUNT: '4711' });
+    const b = await driver.call('ivr');
+    const second = await nextCall(b.ivrLeg);
+    second.port.answer();
+    const startedAt = Date.now();
+    second.port.play('b-prompt', [{ kind: 'silence', durationMs: 5000 }]);
+    await event(second, 'playback.started');
+    second.port.stopPlayback('b-prompt');
+    await event(second, 'playback.finished');
+    expect(await ari.ping(1000)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    first.port.stopPlayback('a-long');
+    expect(await driver.until(async () => driver.variable(a.ivrLeg, 'TOUCHTONE_ACCOUNT'), 'the variable, once the prompt ended')).toBe('4711');
+    await driver.hangup(a.callerLeg);
+    await driver.hangup(b.callerLeg);
+  });
+
   it('re-attach while the caller talks to an agent: the bridge stays, and the caller comes back when the agent hangs up', async () => {
     ari = await adapter();
     const { ivrLeg, callerLeg } = await driver.call('ivr');

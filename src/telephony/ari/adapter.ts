@@ -44,6 +44,8 @@ export interface AriStatus {
   appCheckedAt?: number;
   /** Calls currently held by the adapter. */
   calls: number;
+  /** How REST requests travel now: over the event websocket, or over HTTP (see `requestsOverWebsocket`). */
+  requestsVia: 'websocket' | 'http';
 }
 
 export interface OriginateRequest {
@@ -150,6 +152,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       password: this.options.password,
       timeoutMs: this.options.requestTimeoutMs,
       maxSockets: this.options.maxSockets,
+      onSocketSilent: (reason) => this.log.warn({ code: 'ARI_REST_SOCKET_SILENT', reason }, 'Asterisk did not answer a request on the websocket; REST goes over HTTP until the next connect'),
     });
     this.probe = new AppProbe({
       rest: this.rest,
@@ -220,14 +223,16 @@ class AriAdapterImpl implements AriAdapter, CallHost {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.socket.stop();
     for (const timer of [this.orphanTimer, this.reconcileTimer, ...this.claimTimers]) if (timer !== undefined) this.clock.clearTimeout(timer);
     this.claimTimers.clear();
     this.orphanTimer = this.reconcileTimer = undefined;
     this.probe.stop();
     this.firstSettled?.();
-    // Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
+    // Requests sent just before stop (a hand-over, a hang-up) may travel on the websocket: it stays open until
+    // they are answered. Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
     await this.rest.drain(this.options.requestTimeoutMs);
+    this.socket.stop();
+    this.rest.useSocket(undefined);
     this.rest.close();
   }
 
@@ -241,6 +246,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       connected: this.socket.connected,
       reconnects: this.reconnects,
       calls: this.calls.size,
+      requestsVia: this.rest.overWebsocket ? 'websocket' : 'http',
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.lastEventAt !== undefined ? { lastEventAt: this.lastEventAt } : {}),
       ...(this.probe.checkedAt !== undefined ? { appCheckedAt: this.probe.checkedAt } : {}),
@@ -317,6 +323,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
   // ——— connection ———
 
   private opened(): void {
+    if (!this.running) return;
     const reason = this.everConnected ? 'reconnect' : 'startup';
     if (this.everConnected) this.reconnects += 1;
     this.everConnected = true;
@@ -335,6 +342,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       // Older Asterisk versions lack event filters; calls still work, with more events on the wire.
       this.log.warn({ code: 'ARI_EVENT_FILTER', status: filter.status, error: filter.error }, 'could not set the ARI event filter');
     }
+    if (this.options.requestsOverWebsocket) void this.tryRestOverSocket();
     this.reconcileAttempt = 0;
     await this.reconcile(reason);
     this.firstSettled?.();
@@ -342,7 +350,15 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.probe.opened();
   }
 
+  /** Moves REST onto the event websocket when this Asterisk takes requests there (see `AriRestClient.trySocket`). */
+  private async tryRestOverSocket(): Promise<void> {
+    const taken = await this.rest.trySocket(this.socket, this.options.pongTimeoutMs);
+    if (taken) this.log.info({ app: this.app }, 'ARI requests go over the event websocket');
+    else if (this.socket.connected) this.log.info({ app: this.app }, 'Asterisk does not answer requests on the event websocket (it needs 20.14, 21.9 or 22.4); requests go over HTTP');
+  }
+
   private down(reason: string): void {
+    this.rest.useSocket(undefined);
     this.lastError = reason;
     this.probe.closed();
     this.downSince ??= this.clock.now();
@@ -571,6 +587,11 @@ class AriAdapterImpl implements AriAdapter, CallHost {
 
   private dispatch(event: AriEvent): void {
     this.lastEventAt = this.clock.now();
+    if (event.type === 'RESTResponse') {
+      this.rest.answer(event);
+      return;
+    }
+    if (!this.running) return; // Stopping: only answers to requests still in flight count.
     // A Local channel's halves can sit in two apps on one connection; only our app's events count.
     if (event.application !== undefined && event.application !== this.app) return;
     this.probe.event(event);

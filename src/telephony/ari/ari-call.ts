@@ -126,6 +126,8 @@ export class AriCall implements CallPort {
   reattached = false;
   /** One of our playbacks has started: nothing of a previous process is queued ahead of ours any more. */
   private ownPlaybackStarted = false;
+  /** The answer request while it is on its way (see `play`). */
+  private answering: Promise<void> | undefined;
 
   constructor(
     readonly facts: CallFacts,
@@ -163,7 +165,11 @@ export class AriCall implements CallPort {
   }
 
   answer(): void {
-    void this.send('answer', 'POST', `/channels/${seg(this.id)}/answer`);
+    const answered = this.send('answer', 'POST', `/channels/${seg(this.id)}/answer`);
+    this.answering = answered;
+    void answered.then(() => {
+      if (this.answering === answered) this.answering = undefined;
+    });
   }
 
   play(playbackId: string, media: readonly Media[]): void {
@@ -202,15 +208,25 @@ export class AriCall implements CallPort {
     }, this.reattached && !this.ownPlaybackStarted ? this.host.foundPlaybackStartTimeoutMs : this.host.playbackStartTimeoutMs);
     const query: Record<string, string> = { media: uris.join(',') };
     if (this.facts.language) query.lang = this.facts.language;
-    void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(ariId)}`, query).then((res) => {
-      if (ok(res)) {
-        state.posted = true;
-        // A stop that raced the request: now the playback surely exists, so stop it (again).
-        if (state.stopRequested && this.playbacks.has(playbackId)) this.deletePlayback(playbackId, state);
-        return;
-      }
-      this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
-    });
+    const post = (): void => {
+      if (this.playbacks.get(playbackId) !== state) return; // Ended while it waited for the answer.
+      void this.host.rest.request('POST', `/channels/${seg(this.id)}/play/${seg(ariId)}`, query).then((res) => {
+        if (ok(res)) {
+          state.posted = true;
+          // A stop that raced the request: now the playback surely exists, so stop it (again).
+          if (state.stopRequested && this.playbacks.has(playbackId)) this.deletePlayback(playbackId, state);
+          return;
+        }
+        // No answer at all: Asterisk may have made the playback anyway, and it must not play on over what follows.
+        if (res.status === 0) void this.host.rest.request('DELETE', `/playbacks/${seg(ariId)}`);
+        this.endPlayback(playbackId, 'failed', res.error ?? `ARI answered ${res.status}`);
+      });
+    };
+    // Asterisk answers on the channel's own thread, after the commands queued there before: a prompt sent on the
+    // websocket could overtake the answer sent over HTTP, and the caller would hear it unanswered while the answer
+    // waited for its end (seen on Asterisk 22.10.1). The first prompt waits for the answer.
+    if (this.answering) void this.answering.then(post);
+    else post();
   }
 
   stopPlayback(playbackId: string): void {

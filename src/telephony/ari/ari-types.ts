@@ -64,6 +64,10 @@ export interface AriEvent {
   /** `ChannelUserevent`: the event's name and its variables. */
   eventname?: string;
   userevent?: Record<string, unknown>;
+  /** `RESTResponse`: the answer to a request sent over the websocket. */
+  request_id?: unknown;
+  status_code?: unknown;
+  message_body?: unknown;
 }
 
 /** The event types we subscribe to (`PUT /applications/{app}/eventFilter`); everything else stays off the wire. */
@@ -80,8 +84,10 @@ export const ALLOWED_EVENTS = [
   'RecordingFinished',
   'RecordingFailed',
   'ApplicationReplaced',
-  // Our own liveness probe (see `AriAdapterImpl.probeApp`).
+  // Our own liveness probe (see `AppProbe`).
   'ChannelUserevent',
+  // Answers to REST requests sent over the websocket: Asterisk passes them through the same filter.
+  'RESTResponse',
 ] as const;
 
 /**

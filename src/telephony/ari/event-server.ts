@@ -2,7 +2,7 @@
  * The other direction (Asterisk 20.15+, 21.10+, 22.5+): Asterisk opens the ARI event websocket to us
  * (`websocket_client.conf` + an `outbound_websocket` in `ari.conf`) and reconnects on its own. We listen on
  * loopback, check its Basic credentials, and feed its events to the adapter exactly as the outbound socket does.
- * REST still goes over Asterisk's HTTP server.
+ * REST goes over this socket too once Asterisk has answered a request on it, or else over Asterisk's HTTP server.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +50,14 @@ export class InboundEventServer {
 
   get connected(): boolean {
     return this.ws !== undefined;
+  }
+
+  /** Sends one text frame (a `RESTRequest`); false when no connection is open. */
+  send(frame: string): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return false;
+    ws.send(frame);
+    return true;
   }
 
   /** The URL Asterisk should be configured with (after `start()`). */

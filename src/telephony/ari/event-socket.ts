@@ -57,6 +57,13 @@ export class EventSocket {
     return this.isOpen;
   }
 
+  /** Sends one text frame (a `RESTRequest`); false when the socket is not open. */
+  send(frame: string): boolean {
+    if (!this.ws || !this.isOpen || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(frame);
+    return true;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;

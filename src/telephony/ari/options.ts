@@ -41,6 +41,12 @@ export interface AriOptions {
   clock?: Clock;
   requestTimeoutMs?: number;
   maxSockets?: number;
+  /**
+   * Send the requests a caller waits for in a menu (play, stop a prompt, music on hold, ringing) over the event
+   * websocket when Asterisk takes requests there (20.14+, 21.9+, 22.4+). Every other request, and all of them
+   * while the socket is down, use HTTP (see `SOCKET_SAFE` in `rest-client.ts`). Default true.
+   */
+  requestsOverWebsocket?: boolean;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   backoffInitialMs?: number;
@@ -139,6 +145,7 @@ export function resolveOptions(options: AriOptions, fallbackClock: Clock): Resol
     clock: options.clock ?? fallbackClock,
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
     maxSockets: options.maxSockets ?? 16,
+    requestsOverWebsocket: options.requestsOverWebsocket ?? true,
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     pongTimeoutMs: options.pongTimeoutMs ?? 3000,
     backoffInitialMs: options.backoffInitialMs ?? 250,

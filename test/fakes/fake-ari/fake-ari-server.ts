@@ -53,7 +53,12 @@ export interface RecordedRequest {
   body: unknown;
   /** `process.hrtime.bigint()` when the request arrived. */
   at: bigint;
+  /** `websocket` for a `RESTRequest` on the event socket (Asterisk 20.14+, 21.9+, 22.4+). */
+  via: 'http' | 'websocket';
 }
+
+/** How a request is answered: on its HTTP response, or as a `RESTResponse` on the websocket it came over. */
+type Reply = (status: number, body?: unknown) => void;
 
 /** How a dialled endpoint behaves. */
 export type EndpointBehaviour = 'answer' | 'busy' | 'noAnswer' | 'fail' | 'congestion';
@@ -69,6 +74,8 @@ export interface FakeAriOptions {
   msPerDialSecond?: number;
   /** How long a recording runs (ms). */
   recordMs?: number;
+  /** Answer `RESTRequest` frames on the event websocket (default true; see `FakeAri.socketRequests`). */
+  socketRequests?: boolean;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -112,6 +119,11 @@ export class FakeAri extends EventEmitter {
   frozen = false;
   /** Refuse websocket upgrades with 503 (REST still answers). */
   refuseSockets = false;
+  /**
+   * Answer `RESTRequest` messages on the event websocket, as Asterisk 20.14+, 21.9+ and 22.4+ do. Off, the fake is
+   * an older Asterisk, which reads such frames and ignores them.
+   */
+  socketRequests = true;
   /** Refuse everything with 503 (Asterisk restarting). */
   restDown = false;
   playbackMs: number;
@@ -144,6 +156,7 @@ export class FakeAri extends EventEmitter {
     this.ringMs = options.ringMs ?? 5;
     this.msPerDialSecond = options.msPerDialSecond ?? 1;
     this.recordMs = options.recordMs ?? 10;
+    this.socketRequests = options.socketRequests ?? true;
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
     this.wss = new WebSocketServer({ noServer: true, autoPong: true });
@@ -281,6 +294,7 @@ export class FakeAri extends EventEmitter {
     this.clearTimers();
     this.channels.clear();
     this.playbacks.clear();
+    this.emit('playback-gone');
     this.bridges.clear();
     this.recordings.clear();
     for (const set of this.sockets.values()) for (const ws of set) ws.terminate();
@@ -309,6 +323,7 @@ export class FakeAri extends EventEmitter {
           set.delete(ws);
           this.emit('activity');
         });
+        this.readRequests(ws, app);
         resolve(ws);
       });
     });
@@ -373,6 +388,7 @@ export class FakeAri extends EventEmitter {
         for (const set of this.sockets.values()) set.delete(ws);
         this.emit('activity');
       });
+      this.readRequests(ws, app.split(',')[0]!);
       this.emit('activity');
     });
   }
@@ -422,27 +438,109 @@ export class FakeAri extends EventEmitter {
           body = undefined;
         }
       }
-      const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, at };
+      const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, at, via: 'http' };
       if (this.logRequests) this.requests.push(record);
       this.emit('request', record);
-      const reply = (): void => {
+      const reply: Reply = (status, answer) => this.send(res, status, answer);
+      const answer = (): void => {
         if (this.frozen) return;
         if (this.restDown) {
           res.writeHead(503).end();
           return;
         }
-        if (!url.pathname.startsWith('/ari/api-docs') && !this.authorized(req, url.searchParams)) {
-          this.send(res, 401, { message: 'Authentication required' });
-          return;
-        }
-        const status = this.statusOf?.(record);
-        if (status !== undefined) this.send(res, status, { message: status === 404 ? 'Application not found' : 'refused by the test' });
-        else this.route(record, url, res);
-        this.emit('activity');
+        if (url.pathname.startsWith('/ari/api-docs/')) return this.apiDocsRequest(url.pathname.slice('/ari/api-docs/'.length), res);
+        if (!this.authorized(req, url.searchParams)) return reply(401, { message: 'Authentication required' });
+        this.answer(record, reply);
       };
       const delay = this.delayOf?.(record) ?? this.responseDelayMs;
-      if (delay > 0) setTimeout(reply, delay);
-      else reply();
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+    });
+  }
+
+  /** A request that passed authentication, answered through `statusOf` or the routes. */
+  private answer(record: RecordedRequest, reply: Reply): void {
+    const status = this.statusOf?.(record);
+    if (status !== undefined) reply(status, { message: status === 404 ? 'Application not found' : 'refused by the test' });
+    else this.route(record, reply);
+    this.emit('activity');
+  }
+
+  private apiDocsRequest(file: string, res: http.ServerResponse): void {
+    if (this.apiDocs === 'error') return this.send(res, 500, { message: 'Internal Server Error' });
+    if (this.apiDocs === 'garbage') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"apis": [ this is not json');
+      return;
+    }
+    const base = `${this.url}/ari`;
+    if (file === 'resources.json') return this.send(res, 200, resourceListing(base));
+    const doc = resourceDescription(decodeURIComponent(file).replace(/\.json$/, ''), base);
+    return doc ? this.send(res, 200, doc) : this.send(res, 404, { message: 'Resource not found' });
+  }
+
+  /**
+   * Reads the frames a client sends on an event websocket. Asterisk (`res/ari/ari_websocket_requests.c`) answers a
+   * `RESTRequest` on the socket's one reader thread, so one socket's requests are answered in the order they came,
+   * each after the one before it; the `RESTResponse` passes the app's event filter like any event.
+   */
+  private readRequests(ws: WebSocket, app: string): void {
+    let queue = Promise.resolve();
+    ws.on('message', (data) => {
+      if (!this.socketRequests || this.frozen) return;
+      let frame: { type?: unknown; request_id?: unknown; transaction_id?: unknown; method?: unknown; uri?: unknown; query_strings?: unknown; content_type?: unknown; message_body?: unknown };
+      try {
+        frame = JSON.parse(data.toString()) as typeof frame;
+      } catch {
+        return;
+      }
+      if (frame.type !== 'RESTRequest') return;
+      const [path = '', search = ''] = String(frame.uri ?? '').split('?', 2);
+      const query: Record<string, string> = Object.fromEntries(new URLSearchParams(search));
+      if (Array.isArray(frame.query_strings)) {
+        for (const q of frame.query_strings as Array<{ name?: unknown; value?: unknown }>) query[String(q.name)] = String(q.value);
+      }
+      let body: unknown;
+      if (frame.content_type === 'application/json' && typeof frame.message_body === 'string') {
+        try {
+          body = JSON.parse(frame.message_body);
+        } catch {
+          body = undefined;
+        }
+      }
+      const record: RecordedRequest = { method: String(frame.method ?? ''), path: `/ari/${path}`, query, body, at: process.hrtime.bigint(), via: 'websocket' };
+      if (this.logRequests) this.requests.push(record);
+      this.emit('request', record);
+      const reply: Reply = (status, answer) => {
+        const allowed = this.eventFilters.get(app);
+        if (ws.readyState !== ws.OPEN || (allowed && allowed.size > 0 && !allowed.has('RESTResponse'))) return;
+        ws.send(
+          JSON.stringify({
+            type: 'RESTResponse',
+            transaction_id: String(frame.transaction_id ?? ''),
+            request_id: String(frame.request_id ?? ''),
+            status_code: status,
+            reason_phrase: http.STATUS_CODES[status] ?? '',
+            uri: path,
+            ...(answer === undefined ? {} : { content_type: 'application/json', message_body: JSON.stringify(answer) }),
+            application: app,
+          }),
+        );
+      };
+      // The reader thread takes the next request only once this one is answered, however long that takes.
+      queue = queue.then(async () => {
+        const delay = this.delayOf?.(record) ?? this.responseDelayMs;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.frozen || this.restDown || ws.readyState !== ws.OPEN) return;
+        await new Promise<void>((answered) => {
+          const gone = (): void => answered();
+          ws.once('close', gone);
+          this.answer(record, (status, body) => {
+            ws.off('close', gone);
+            reply(status, body);
+            answered();
+          });
+        });
+      });
     });
   }
 
@@ -455,122 +553,133 @@ export class FakeAri extends EventEmitter {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 
-  private route(r: RecordedRequest, url: URL, res: http.ServerResponse): void {
+  private route(r: RecordedRequest, reply: Reply): void {
     const parts = r.path.split('/').slice(2).map(decodeURIComponent); // drop '' and 'ari'
     const q = r.query;
-    const notFound = (what: string): void => this.send(res, 404, { message: `${what} not found` });
+    const notFound = (what: string): void => reply(404, { message: `${what} not found` });
     const [resource, id, action, sub] = parts;
     const fixedIds = new Set(['create', 'externalMedia']);
     const key = `${r.method} ${resource ?? ''}${id !== undefined ? (fixedIds.has(id) ? `/${id}` : '/:id') : ''}${action !== undefined ? `/${action}` : ''}${sub !== undefined ? '/:sub' : ''}`;
 
-    if (resource === 'api-docs') {
-      if (this.apiDocs === 'error') return this.send(res, 500, { message: 'Internal Server Error' });
-      if (this.apiDocs === 'garbage') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"apis": [ this is not json');
-        return;
-      }
-      const base = `${this.url}/ari`;
-      if (id === 'resources.json') return this.send(res, 200, resourceListing(base));
-      const doc = resourceDescription((id ?? '').replace(/\.json$/, ''), base);
-      return doc ? this.send(res, 200, doc) : notFound('Resource');
-    }
 
     if (r.method === 'POST' && resource === 'events' && id === 'user' && action !== undefined) {
       // A user event to an app (`POST /events/user/{eventName}?application=`), with the body's `variables`.
       if (!q.application || !this.sockets.has(q.application)) return notFound('Application');
       const variables = (r.body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
       this.event(q.application, 'ChannelUserevent', { eventname: action, userevent: variables });
-      return this.send(res, 204);
+      return reply(204);
     }
 
     const channel = id !== undefined ? this.channels.get(id) : undefined;
     switch (key) {
       case 'GET asterisk/:id':
-        if (id === 'ping') return this.send(res, 200, { ping: 'pong', timestamp: ariTimestamp(), asterisk_id: '00:00:00:00:00:01' });
+        if (id === 'ping') return reply(200, { ping: 'pong', timestamp: ariTimestamp(), asterisk_id: '00:00:00:00:00:01' });
         return notFound('Resource');
       case 'GET channels':
-        return this.send(res, 200, [...this.channels.values()].map((c) => this.channelJson(c)));
+        return reply(200, [...this.channels.values()].map((c) => this.channelJson(c)));
       case 'GET channels/:id':
-        return channel ? this.send(res, 200, this.channelJson(channel)) : notFound('Channel');
+        return channel ? reply(200, this.channelJson(channel)) : notFound('Channel');
       case 'DELETE channels/:id':
         if (!channel) return notFound('Channel');
         this.destroyChannel(channel.id, 16);
-        return this.send(res, 204);
+        return reply(204);
       case 'POST channels/:id/answer':
         if (!channel) return notFound('Channel');
-        if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
-        this.setState(channel, 'Up');
-        return this.send(res, 204);
+        if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
+        return this.onChannelThread(channel, reply, () => {
+          this.setState(channel, 'Up');
+          reply(204);
+        });
       case 'POST channels/:id/play/:sub':
-        return this.play(res, channel, sub!, q);
+        return this.play(reply, channel, sub!, q);
       case 'DELETE playbacks/:id': {
         const key = this.playbackKey(id!);
         if (key === undefined) return notFound('Playback');
         this.playbacks.get(key)!.stopped = true;
         this.endPlayback(key, 'done');
-        return this.send(res, 204);
+        return reply(204);
       }
       case 'GET playbacks/:id': {
         const key = this.playbackKey(id!);
-        return key !== undefined ? this.send(res, 200, this.playbackJson(this.playbacks.get(key)!)) : notFound('Playback');
+        return key !== undefined ? reply(200, this.playbackJson(this.playbacks.get(key)!)) : notFound('Playback');
       }
       case 'POST channels/:id/moh':
       case 'DELETE channels/:id/moh':
       case 'POST channels/:id/ring':
       case 'DELETE channels/:id/ring':
         if (!channel) return notFound('Channel');
-        if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
+        if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
         if (action === 'moh') channel.moh = r.method === 'POST';
         else channel.ringing = r.method === 'POST';
-        return this.send(res, 204);
+        return reply(204);
       case 'POST channels/:id/variable':
         if (!channel) return notFound('Channel');
-        if (!q.variable) return this.send(res, 400, { message: 'Variable name is required' });
-        channel.variables[q.variable] = q.value ?? '';
-        return this.send(res, 204);
+        if (!q.variable) return reply(400, { message: 'Variable name is required' });
+        return this.onChannelThread(channel, reply, () => {
+          channel.variables[q.variable!] = q.value ?? '';
+          reply(204);
+        });
       case 'POST channels/:id/continue':
         if (!channel) return notFound('Channel');
-        if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
+        if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
         this.leaveApp(channel, { context: q.context ?? channel.dialplan.context, exten: q.extension ?? 's', priority: Number(q.priority ?? 1), app_name: '', app_data: '' });
-        return this.send(res, 204);
+        return reply(204);
       case 'POST channels/:id/record':
-        return this.record(res, channel, q);
+        return this.record(reply, channel, q);
       case 'GET recordings/live/:sub':
         return notFound('Recording');
       case 'POST channels/create':
-        return this.createLeg(res, q);
+        return this.createLeg(reply, q);
       case 'POST channels/:id/dial':
-        return this.dial(res, channel, q);
+        return this.dial(reply, channel, q);
       case 'POST channels':
-        return this.originate(res, q);
+        return this.originate(reply, q);
       case 'POST bridges': {
         const bridgeId = q.bridgeId ?? `bridge-${this.nextId++}`;
-        if (this.bridges.has(bridgeId)) return this.send(res, 409, { message: 'Bridge with this ID already exists' });
+        if (this.bridges.has(bridgeId)) return reply(409, { message: 'Bridge with this ID already exists' });
         const bridge: FakeBridge = { id: bridgeId, name: q.name ?? '', channels: [] };
         this.bridges.set(bridgeId, bridge);
-        return this.send(res, 200, this.bridgeJson(bridge));
+        return reply(200, this.bridgeJson(bridge));
       }
       case 'GET bridges':
-        return this.send(res, 200, [...this.bridges.values()].map((b) => this.bridgeJson(b)));
+        return reply(200, [...this.bridges.values()].map((b) => this.bridgeJson(b)));
       case 'POST bridges/:id/addChannel': {
         const bridge = this.bridges.get(id!);
         if (!bridge) return notFound('Bridge');
         const ids = (q.channel ?? '').split(',');
-        if (ids.some((c) => !this.channels.get(c)?.app)) return this.send(res, 422, { message: 'Channel not in Stasis application' });
+        if (ids.some((c) => !this.channels.get(c)?.app)) return reply(422, { message: 'Channel not in Stasis application' });
         bridge.channels.push(...ids);
-        return this.send(res, 204);
+        return reply(204);
       }
       case 'DELETE bridges/:id':
         if (!this.bridges.delete(id!)) return notFound('Bridge');
-        return this.send(res, 204);
+        return reply(204);
       case 'PUT applications/:id/eventFilter': {
         const allowed = (r.body as { allowed?: Array<{ type?: string }> } | undefined)?.allowed ?? [];
         this.eventFilters.set(id!, new Set(allowed.map((a) => String(a.type))));
-        return this.send(res, 200, { name: id, channel_ids: [], events_allowed: allowed, events_disallowed: [] });
+        return reply(200, { name: id, channel_ids: [], events_allowed: allowed, events_disallowed: [] });
       }
       default:
-        return this.send(res, 404, { message: `fake ARI does not implement ${r.method} ${url.pathname}` });
+        return reply(404, { message: `fake ARI does not implement ${r.method} ${r.path}` });
     }
+  }
+
+  /**
+   * Runs a command as Asterisk runs a synchronous one (`stasis_app_send_command`: answer, set a variable): on the
+   * channel's own thread, which plays the prompts queued before it one by one, so the answer waits until they have
+   * ended. A channel gone meanwhile answers 404.
+   */
+  private onChannelThread(channel: FakeChannel, reply: Reply, run: () => void): void {
+    const before = [...channel.playQueue];
+    const ready = (): boolean => !this.channels.has(channel.id) || before.every((key) => !this.playbacks.has(key));
+    const go = (): void => (this.channels.has(channel.id) ? run() : reply(404, { message: 'Channel not found' }));
+    if (ready()) return go();
+    const check = (): void => {
+      if (!ready()) return;
+      this.off('playback-gone', check);
+      go();
+    };
+    this.on('playback-gone', check);
   }
 
   /** ARI's `Bridge` as `GET /bridges` lists it. */
@@ -589,17 +698,17 @@ export class FakeAri extends EventEmitter {
     if (channel.app) this.event(channel.app, 'ChannelStateChange', { channel: this.channelJson(channel) });
   }
 
-  private play(res: http.ServerResponse, channel: FakeChannel | undefined, playbackId: string, q: Record<string, string>): void {
-    if (!channel) return this.send(res, 404, { message: 'Channel not found' });
-    if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
+  private play(reply: Reply, channel: FakeChannel | undefined, playbackId: string, q: Record<string, string>): void {
+    if (!channel) return reply(404, { message: 'Channel not found' });
+    if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
     const media = (q.media ?? '').split(',');
-    if (media.some((m) => !SCHEMES.test(m))) return this.send(res, 400, { message: 'Invalid media URI' });
+    if (media.some((m) => !SCHEMES.test(m))) return reply(400, { message: 'Invalid media URI' });
     const playback: FakePlayback = { id: playbackId, channelId: channel.id, media, state: 'queued', stopped: false };
     // An id still in use is accepted, as Asterisk does; the fake keeps both under distinct keys.
     const key = this.playbacks.has(playbackId) ? `${playbackId}#${this.nextId++}` : playbackId;
     this.playbacks.set(key, playback);
     channel.playQueue.push(key);
-    this.send(res, 201, this.playbackJson(playback));
+    reply(201, this.playbackJson(playback));
     // Playbacks queue per channel: the next one starts when the one before it ends.
     if (channel.playQueue.length === 1) setImmediate(() => this.startPlayback(key));
   }
@@ -623,6 +732,7 @@ export class FakeAri extends EventEmitter {
     if (!playback) return;
     if (playback.timer) clearTimeout(playback.timer);
     this.playbacks.delete(key);
+    this.emit('playback-gone');
     const channel = this.channels.get(playback.channelId);
     const wasPlaying = playback.state === 'playing';
     playback.state = state;
@@ -633,17 +743,17 @@ export class FakeAri extends EventEmitter {
     if (wasPlaying && next) setImmediate(() => this.startPlayback(next));
   }
 
-  private record(res: http.ServerResponse, channel: FakeChannel | undefined, q: Record<string, string>): void {
-    if (!channel) return this.send(res, 404, { message: 'Channel not found' });
-    if (!channel.app) return this.send(res, 409, { message: 'Channel not in Stasis application' });
+  private record(reply: Reply, channel: FakeChannel | undefined, q: Record<string, string>): void {
+    if (!channel) return reply(404, { message: 'Channel not found' });
+    if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
     const name = q.name ?? '';
-    if (!name || !q.format) return this.send(res, 400, { message: 'name and format are required' });
-    if (this.recordings.has(name)) return this.send(res, 409, { message: 'Recording already in progress' });
+    if (!name || !q.format) return reply(400, { message: 'name and format are required' });
+    if (this.recordings.has(name)) return reply(409, { message: 'Recording already in progress' });
     const app = channel.app;
     const live = { name, format: q.format, target_uri: `channel:${channel.id}`, state: 'recording' };
     const entry: { name: string; channelId: string; timer?: NodeJS.Timeout } = { name, channelId: channel.id };
     this.recordings.set(name, entry);
-    this.send(res, 201, live);
+    reply(201, live);
     this.event(app, 'RecordingStarted', { recording: live });
     entry.timer = setTimeout(() => {
       this.recordings.delete(name);
@@ -670,14 +780,14 @@ export class FakeAri extends EventEmitter {
     return channel;
   }
 
-  private createLeg(res: http.ServerResponse, q: Record<string, string>): void {
-    if (!q.endpoint || !q.app) return this.send(res, 400, { message: 'endpoint and app are required' });
+  private createLeg(reply: Reply, q: Record<string, string>): void {
+    if (!q.endpoint || !q.app) return reply(400, { message: 'endpoint and app are required' });
     const id = q.channelId ?? `leg-${this.nextId++}`;
-    if (this.channels.has(id)) return this.send(res, 409, { message: 'Channel with this ID already exists' });
+    if (this.channels.has(id)) return reply(409, { message: 'Channel with this ID already exists' });
     const args = (q.appArgs ?? '').split(',').filter((a) => a !== '');
     const app = q.app;
     const leg = this.newChannel({ id, endpoint: q.endpoint, app: undefined, dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'Stasis', app_data: [app, ...args].join(',') } });
-    this.send(res, 200, this.channelJson(leg));
+    reply(200, this.channelJson(leg));
     // As in Asterisk, the new channel enters the app a moment after the answer; a dial before that is a 409.
     setTimeout(() => {
       if (!this.channels.has(id)) return;
@@ -686,15 +796,15 @@ export class FakeAri extends EventEmitter {
     }, 2);
   }
 
-  private dial(res: http.ServerResponse, leg: FakeChannel | undefined, q: Record<string, string>): void {
-    if (!leg) return this.send(res, 404, { message: 'Channel not found' });
-    if (!leg.app || leg.state !== 'Down') return this.send(res, 409, { message: 'Channel is not in the correct state' });
+  private dial(reply: Reply, leg: FakeChannel | undefined, q: Record<string, string>): void {
+    if (!leg) return reply(404, { message: 'Channel not found' });
+    if (!leg.app || leg.state !== 'Down') return reply(409, { message: 'Channel is not in the correct state' });
     const behaviour = this.endpoints.get(leg.endpoint ?? '') ?? 'answer';
     const caller = q.caller ? this.channels.get(q.caller) : undefined;
     const app = leg.app;
     const dialEvent = (status: string): void =>
       this.event(app, 'Dial', { peer: this.channelJson(leg), ...(caller ? { caller: this.channelJson(caller) } : {}), dialstring: leg.endpoint ?? '', dialstatus: status });
-    this.send(res, 204);
+    reply(204);
     this.setState(leg, 'Ringing');
     dialEvent('');
     const timeoutMs = Number(q.timeout ?? 30) * this.msPerDialSecond;
@@ -734,13 +844,13 @@ export class FakeAri extends EventEmitter {
     }
   }
 
-  private originate(res: http.ServerResponse, q: Record<string, string>): void {
-    if (!q.endpoint) return this.send(res, 400, { message: 'Endpoint must be specified' });
+  private originate(reply: Reply, q: Record<string, string>): void {
+    if (!q.endpoint) return reply(400, { message: 'Endpoint must be specified' });
     const id = q.channelId ?? `orig-${this.nextId++}`;
-    if (this.channels.has(id)) return this.send(res, 409, { message: 'Channel with this ID already exists' });
+    if (this.channels.has(id)) return reply(409, { message: 'Channel with this ID already exists' });
     const args = (q.appArgs ?? '').split(',');
     const channel = this.newChannel({ id, endpoint: q.endpoint, caller: { name: '', number: q.callerId ?? '' } });
-    this.send(res, 200, this.channelJson(channel));
+    reply(200, this.channelJson(channel));
     const behaviour = this.endpoints.get(q.endpoint) ?? 'answer';
     setTimeout(() => {
       if (!this.channels.has(id)) return;
@@ -778,6 +888,7 @@ export class FakeAri extends EventEmitter {
     this.leaveBridges(channelId);
     if (app) this.event(app, 'StasisEnd', { channel: this.channelJson(channel) });
     this.channels.delete(channelId);
+    this.emit('playback-gone');
     if (app) this.event(app, 'ChannelDestroyed', { cause, cause_txt: cause === 17 ? 'User busy' : 'Normal Clearing', channel: this.channelJson(channel) });
   }
 }
