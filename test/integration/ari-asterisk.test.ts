@@ -367,6 +367,8 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     });
     await ari.start();
     await driver.until(async () => ari!.status().connected, 'Asterisk connected to us', 15_000);
+    // Asterisk answers requests on the socket it opened, with the rights of the outbound connection's local_ari_user.
+    await driver.until(async () => (ari!.status().requestsVia === 'websocket' ? true : undefined), 'requests over the socket Asterisk opened');
     const { callerLeg } = await driver.call(process.env.TOUCHTONE_TEST_ARI_INBOUND_EXTEN ?? 'ivr-ob');
     await driver.until(async () => events.some((e) => e.type === 'playback.started'), 'playback started');
     await driver.press(callerLeg, '7');
