@@ -44,7 +44,7 @@ export interface AriStatus {
   appCheckedAt?: number;
   /** Calls currently held by the adapter. */
   calls: number;
-  /** How REST requests travel now: over the event websocket, or over HTTP (see `requestsOverWebsocket`). */
+  /** How the hot path's requests travel now: over the event websocket, or over HTTP (see `requestsOverWebsocket`). */
   requestsVia: 'websocket' | 'http';
 }
 
@@ -228,8 +228,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.orphanTimer = this.reconcileTimer = undefined;
     this.probe.stop();
     this.firstSettled?.();
-    // Requests sent just before stop (a hand-over, a hang-up) may travel on the websocket: it stays open until
-    // they are answered. Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
+    // Requests sent just before stop (a barge-in, a prompt) may travel on the websocket: it stays open until they
+    // are answered. Calls stay inside Stasis(): the next process (or this one, restarted) takes them back.
     await this.rest.drain(this.options.requestTimeoutMs);
     this.socket.stop();
     this.rest.useSocket(undefined);
@@ -342,7 +342,7 @@ class AriAdapterImpl implements AriAdapter, CallHost {
       // Older Asterisk versions lack event filters; calls still work, with more events on the wire.
       this.log.warn({ code: 'ARI_EVENT_FILTER', status: filter.status, error: filter.error }, 'could not set the ARI event filter');
     }
-    if (this.options.requestsOverWebsocket) void this.tryRestOverSocket();
+    if (this.options.requestsOverWebsocket) void this.tryRequestsOverSocket();
     this.reconcileAttempt = 0;
     await this.reconcile(reason);
     this.firstSettled?.();
@@ -350,8 +350,8 @@ class AriAdapterImpl implements AriAdapter, CallHost {
     this.probe.opened();
   }
 
-  /** Moves REST onto the event websocket when this Asterisk takes requests there (see `AriRestClient.trySocket`). */
-  private async tryRestOverSocket(): Promise<void> {
+  /** Moves the hot path's requests onto the event websocket when this Asterisk takes them there (`AriRestClient.trySocket`). */
+  private async tryRequestsOverSocket(): Promise<void> {
     const taken = await this.rest.trySocket(this.socket, this.options.pongTimeoutMs);
     if (taken) this.log.info({ app: this.app }, 'ARI requests go over the event websocket');
     else if (this.socket.connected) this.log.info({ app: this.app }, 'Asterisk does not answer requests on the event websocket (it needs 20.14, 21.9 or 22.4); requests go over HTTP');

@@ -2,7 +2,8 @@
  * The other direction (Asterisk 20.15+, 21.10+, 22.5+): Asterisk opens the ARI event websocket to us
  * (`websocket_client.conf` + an `outbound_websocket` in `ari.conf`) and reconnects on its own. We listen on
  * loopback, check its Basic credentials, and feed its events to the adapter exactly as the outbound socket does.
- * REST goes over this socket too once Asterisk has answered a request on it, or else over Asterisk's HTTP server.
+ * Prompts and their stops go over this socket too once Asterisk has answered a request on it; every other request
+ * goes to Asterisk's HTTP server.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
