@@ -19,7 +19,6 @@
  * 1 key per ms across all calls: each caller presses a key every second), and once more as a burst of one key on
  * every call.
  */
-import { subscribe } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
