@@ -253,6 +253,21 @@ describe('ARI adapter: transfers and hand-offs', () => {
     expect(eventsOf(call, 'hangup')).toEqual([]);
   });
 
+  it('as on Asterisk, a continue sent during a prompt is answered at once but leaves only when the prompt ends', async () => {
+    // Why the runtime stops its prompt before every hand-over (`CallSession.handOver`).
+    rig = await startRig({ fake: { playbackMs: 60_000 } });
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    call.port.play('long', [{ kind: 'sound', name: 'demo/welcome' }]);
+    await waitFor(() => eventsOf(call, 'playback.started').length, 'the prompt');
+    call.port.transfer({ kind: 'dialplan', context: 'touchtone-departments', extension: 'sales', priority: 1 });
+    await waitFor(() => eventsOf(call, 'transfer.result').length, 'the continue answered');
+    expect(rig.fake.channels.get(id)!.app).toBe('touchtone');
+    call.port.stopPlayback('long');
+    await waitFor(() => rig!.fake.channels.get(id)!.app === undefined, 'left the app');
+    expect(rig.fake.channels.get(id)!.dialplan).toMatchObject({ context: 'touchtone-departments', exten: 'sales' });
+  });
+
   it('enqueue sets TOUCHTONE_QUEUE and continues in the queue context', async () => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();

@@ -622,8 +622,12 @@ export class FakeAri extends EventEmitter {
       case 'POST channels/:id/continue':
         if (!channel) return notFound('Channel');
         if (!channel.app) return reply(409, { message: 'Channel not in Stasis application' });
-        this.leaveApp(channel, { context: q.context ?? channel.dialplan.context, exten: q.extension ?? 's', priority: Number(q.priority ?? 1), app_name: '', app_data: '' });
-        return reply(204);
+        // Asynchronous in Asterisk (`stasis_app_send_command_async`): answered at once, and the channel leaves
+        // only when the prompts queued before it have ended.
+        reply(204);
+        return this.afterQueuedPlaybacks(channel, () => {
+          if (channel.app) this.leaveApp(channel, { context: q.context ?? channel.dialplan.context, exten: q.extension ?? 's', priority: Number(q.priority ?? 1), app_name: '', app_data: '' });
+        });
       case 'POST channels/:id/record':
         return this.record(reply, channel, q);
       case 'GET recordings/live/:sub':
@@ -670,9 +674,14 @@ export class FakeAri extends EventEmitter {
    * ended. A channel gone meanwhile answers 404.
    */
   private onChannelThread(channel: FakeChannel, reply: Reply, run: () => void): void {
+    this.afterQueuedPlaybacks(channel, run, () => reply(404, { message: 'Channel not found' }));
+  }
+
+  /** Runs `run` once the prompts queued on the channel now have ended; `gone` instead if the channel goes first. */
+  private afterQueuedPlaybacks(channel: FakeChannel, run: () => void, gone: () => void = () => undefined): void {
     const before = [...channel.playQueue];
     const ready = (): boolean => !this.channels.has(channel.id) || before.every((key) => !this.playbacks.has(key));
-    const go = (): void => (this.channels.has(channel.id) ? run() : reply(404, { message: 'Channel not found' }));
+    const go = (): void => (this.channels.has(channel.id) ? run() : gone());
     if (ready()) return go();
     const check = (): void => {
       if (!ready()) return;
