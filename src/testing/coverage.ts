@@ -113,13 +113,21 @@ export function recordCall(coverage: FlowCoverage, call: CallRecord, graph: Flow
   const steps = new Map(graph.steps.map((s) => [s.name, s]));
   const globalKeys: Record<string, string> = coverage.doc.keys ?? {};
   const visits = visitsOf(call.trace);
+  const usedFlowWideKey = (visit: Visit, actsHere: (key: string) => boolean): void => {
+    for (const e of visit.evidence) {
+      if (e.type === 'match' && Object.hasOwn(globalKeys, e.entry) && globalKeys[e.entry] === e.result && actsHere(e.entry)) coverage.covered.add(`key:${e.entry}`);
+    }
+  };
   visits.forEach((visit, i) => {
     const step = steps.get(visit.step);
-    if (!step) return;
-    coverage.covered.add(`step:${step.name}`);
-    for (const e of visit.evidence) {
-      if (e.type === 'match' && Object.hasOwn(globalKeys, e.entry) && globalKeys[e.entry] === e.result && actsAt(step, e.entry, coverage.doc)) coverage.covered.add(`key:${e.entry}`);
+    if (!step) {
+      // A menu inlined from a sub-flow (`<callStep>/<subStep>`) has its coverage in the sub-flow's file, but this
+      // flow's keys act there too. Its own key of that name would have led to a step of the sub-flow instead.
+      if (visit.step.includes('/')) usedFlowWideKey(visit, () => true);
+      return;
     }
+    coverage.covered.add(`step:${step.name}`);
+    usedFlowWideKey(visit, (key) => actsAt(step, key, coverage.doc));
     const words = evidenceWords(visit);
     for (const [label, synonyms] of Object.entries(EVENT_WORDS)) {
       if (words.some((w) => synonyms.some((s) => w.includes(s)))) coverage.covered.add(`event:${step.name}:${label}`);

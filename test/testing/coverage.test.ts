@@ -111,6 +111,15 @@ describe('flow-wide keys', () => {
     expect(computeCoverage(acme, [{ trace: back }]).covered.has('key:*')).toBe(true);
   });
 
+  it('are covered by a call that used one in a menu inlined from a sub-flow, where they act too', () => {
+    const doc = parse('flow: k\nlanguage: en\nstart: m\nprompts: { p: P }\nkeys: { "0": agent }\nsteps:\n  m: { menu: { prompt: p, options: { "1": lang } } }\n  lang: { subflow: { file: lang.yaml }, next: bye }\n  agent: { queue: support }\n  bye: { hangup: true }\n') as FlowDoc;
+    const inSubflow = trace('m', { type: 'match', entry: '1', result: 'lang' }, 'lang', 'lang/ask', { type: 'match', entry: '0', result: 'agent' }, 'agent');
+    expect(computeCoverage(doc, [{ trace: inSubflow }]).covered.has('key:0')).toBe(true);
+    // The sub-flow's own key of that name (its target is qualified with the call step) is not the flow-wide one.
+    const own = trace('m', { type: 'match', entry: '1', result: 'lang' }, 'lang', 'lang/ask', { type: 'match', entry: '0', result: 'lang/agent' }, 'lang/agent');
+    expect(computeCoverage(doc, [{ trace: own }]).covered.has('key:0')).toBe(false);
+  });
+
   it('get skeletons that press the key where it acts', () => {
     const c = computeCoverage(acme, []);
     const text = skeletons(acme, c);
