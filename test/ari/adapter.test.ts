@@ -268,6 +268,20 @@ describe('ARI adapter: transfers and hand-offs', () => {
     expect(rig.fake.channels.get(id)!.dialplan).toMatchObject({ context: 'touchtone-departments', exten: 'sales' });
   });
 
+  it('a caller who hangs up while the continue awaits its answer is reported hung up, not a failed hand-over', async () => {
+    rig = await startRig();
+    const { id } = rig.fake.placeCall();
+    const call = await rig.call();
+    rig.fake.delayOf = (r) => (r.path.endsWith('/continue') ? 50 : 0);
+    call.port.transfer({ kind: 'dialplan', context: 'touchtone-departments', extension: 'sales', priority: 1 });
+    await waitFor(() => rig!.fake.requests.some((r) => r.path.endsWith('/continue')), 'the continue sent');
+    rig.fake.callerHangsUp(id);
+    await waitFor(() => eventsOf(call, 'hangup').length, 'the hangup');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the continue's 404 has come back
+    expect(eventsOf(call, 'hangup')).toHaveLength(1);
+    expect(eventsOf(call, 'transfer.result')).toEqual([]);
+  });
+
   it('enqueue sets TOUCHTONE_QUEUE and continues in the queue context', async () => {
     rig = await startRig();
     const { id } = rig.fake.placeCall();

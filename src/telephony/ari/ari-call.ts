@@ -111,6 +111,8 @@ export class AriCall implements CallPort {
   private listener: PortEventListener | undefined;
   private readonly pending: PortEvent[] = [];
   private state: Lifecycle = 'live';
+  /** A `continue` is sent and not yet answered (the runtime awaits its `transfer.result`). */
+  private continuing = false;
   private readonly playbacks = new Map<string, PlaybackState>(); // runtime's playback id → state
   private readonly byAri = new Map<string, string>(); // Asterisk's playback id → runtime's
   private readonly recordings = new Map<string, string>(); // recording name → recordingId
@@ -533,10 +535,15 @@ export class AriCall implements CallPort {
   /** The channel is hanging up or gone. Ends everything; exactly one `hangup` reaches the runtime. */
   hungUp(cause?: string): void {
     if (this.state === 'gone') return;
-    const wasLive = this.state === 'live';
+    // A caller who hangs up while a `continue` awaits its answer: Asterisk will refuse it, and the runtime must hear
+    // the hangup, not a failed hand-over on a dead channel.
+    const tell = this.state === 'live' || this.continuing;
     this.state = 'gone';
     this.cleanup();
-    if (wasLive) this.deliverOrQueue({ type: 'hangup', ...(cause !== undefined ? { cause } : {}) });
+    if (tell) {
+      this.continuing = false;
+      this.deliverOrQueue({ type: 'hangup', ...(cause !== undefined ? { cause } : {}) });
+    }
   }
 
   /** `StasisEnd`: the channel left our app (a hand-off we made, or someone else moved it). */
@@ -583,9 +590,13 @@ export class AriCall implements CallPort {
       return;
     }
     this.state = 'left';
+    this.continuing = true;
     void this.afterVariables()
       .then(() => this.host.rest.request('POST', `/channels/${seg(this.id)}/continue`, { context, extension, priority }))
       .then((res) => {
+        // Hung up meanwhile: the runtime heard the hangup, and nothing more belongs to it.
+        if (!this.continuing) return;
+        this.continuing = false;
         if (ok(res)) return done(true);
         if (this.state === 'left') this.state = 'live';
         done(false, res.error ?? `ARI answered ${res.status} to continue`);
