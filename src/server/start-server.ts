@@ -160,7 +160,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ports = new Map<string, { port: CallPort; session: CallSessionLike }>();
   const track = (port: CallPort, session: CallSessionLike): CallSessionLike => {
     ports.set(session.id, { port, session });
-    void session.done.finally(() => ports.delete(session.id));
+    // A failed resume ends its session while the one at the error step replaces it under the same call id.
+    void session.done.finally(() => {
+      if (ports.get(session.id)?.session === session) ports.delete(session.id);
+    });
     return session;
   };
   const start = (port: CallPort, flow?: string): CallSessionLike => track(port, startOnVersion(instrumentPort(port, metrics.keyToCommandSeconds, clock), flow));
