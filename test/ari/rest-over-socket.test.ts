@@ -115,6 +115,18 @@ describe('AriRestClient over a websocket', () => {
     expect(rest.overWebsocket).toBe(false);
   });
 
+  it('a stop sent again over HTTP is sent once, even when HTTP answers after the socket deadline', async () => {
+    const { rest, fake } = await client(200);
+    fake.delayOf = () => 100;
+    const socket = new StubSocket();
+    rest.useSocket(socket);
+    const stop = rest.request('DELETE', '/playbacks/p1');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    rest.useSocket(undefined); // lost late: the HTTP retry answers after the socket's deadline (200 ms) had passed
+    expect((await stop).status).toBe(404);
+    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.via}`)).toEqual(['DELETE /ari/playbacks/p1 http']);
+  });
+
   it('a socket that cannot send any more hands the request to HTTP', async () => {
     const { rest, fake } = await client();
     const socket = new StubSocket();

@@ -231,6 +231,9 @@ export class AriRestClient {
       const entry = {
         settle,
         lost: (why: string): void => {
+          // Once lost, the socket's deadline is over: an HTTP retry slower than it must not be sent twice.
+          clearTimeout(timer);
+          this.answers.delete(requestId);
           if (repeatable) void this.overHttp<T>(method, path, query, body, timeoutMs).then(settle);
           else settle({ status: 0, body: undefined, error: why });
         },
