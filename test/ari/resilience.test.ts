@@ -182,6 +182,17 @@ describe('ARI adapter: resilience', () => {
     expect(rig.logs.filter((l) => (l.obj as { code?: string }).code === 'ARI_PROBE_REFUSED')).toHaveLength(1);
   });
 
+  it('a probe that gets a server error or no answer is followed by the next one: the checks go on', async () => {
+    rig = await startRig({ start: false, ari: { appProbeIntervalMs: 5 } });
+    let failures = 2;
+    rig.fake.statusOf = (q) => (q.path === '/ari/events/user/touchtone-probe' && failures-- > 0 ? 500 : undefined);
+    await rig.ari.start();
+    const probes = (): number => rig!.fake.requests.filter((q) => q.path === '/ari/events/user/touchtone-probe').length;
+    await waitFor(() => probes() >= 5, 'probes after the failed ones');
+    expect(rig.ari.status().reconnects).toBe(0);
+    expect(rig.logs.some((l) => (l.obj as { code?: string }).code === 'ARI_PROBE_REFUSED')).toBe(false);
+  });
+
   it('a caller who dials in while the listing is on its way is served as a new call, not taken back', async () => {
     rig = await startRig({ start: false, ari: { safeDestination } });
     // Asterisk lists the channel the moment it enters Stasis(); its StasisStart reaches the socket a little later.

@@ -77,24 +77,31 @@ export class AppProbe {
     this.clearTimer();
     const { clock, log, app } = this.options;
     if (this.stopped || !this.options.connected()) return;
-    const heard = await this.probe();
-    if (this.stopped || heard === undefined) return;
-    if (!heard) {
+    const result = await this.probe();
+    // Refused (an Asterisk without user events): nothing to check on this connection; the warning said so.
+    if (this.stopped || result === 'refused') return;
+    if (result === 'silent') {
       if (!this.options.connected()) return;
       log.error({ code: 'ARI_APP_INACTIVE', app }, 'a probe sent to our ARI app did not come back; reconnecting to register the app again');
       this.options.recycle('app inactive');
       return;
     }
-    this.checkedAt = clock.now();
-    this.heardSinceOpen += 1;
+    if (result === 'heard') {
+      this.checkedAt = clock.now();
+      this.heardSinceOpen += 1;
+    }
+    // Heard, or unanswered (a slow Asterisk): probing goes on, so one lost answer does not end the checks.
     const interval = this.options.intervalMs;
     if (interval <= 0) return;
-    const delay = this.heardSinceOpen < 3 ? Math.min(interval, 250 * this.heardSinceOpen) : interval;
+    const delay = this.heardSinceOpen < 3 ? Math.min(interval, 250 * Math.max(1, this.heardSinceOpen)) : interval;
     this.timer = clock.setTimeout(() => void this.check(), delay);
   }
 
-  /** True when the probe came back, false when it did not, undefined when Asterisk refused to send it. */
-  private async probe(): Promise<boolean | undefined> {
+  /**
+   * `heard`: the probe came back. `silent`: it did not (or Asterisk says the app is gone). `refused`: Asterisk
+   * refuses user events (4xx). `unanswered`: the request got no answer or a server error; the next probe will tell.
+   */
+  private async probe(): Promise<'heard' | 'silent' | 'refused' | 'unanswered'> {
     const { clock, rest, log, app } = this.options;
     const id = `${this.options.tag}-${++this.seq}`;
     const sentAt = clock.now();
@@ -107,8 +114,16 @@ export class AppProbe {
     const sent = await rest.request<{ message?: unknown }>('POST', `/events/user/${PROBE_EVENT}`, { application: app }, { variables: { probe: id } });
     // 404 `Application not found`: our socket is open but the app is gone (the same race, after Asterisk's cleanup).
     const unregistered = sent.status === 404 && /application/i.test(String(sent.body?.message ?? ''));
-    const result = ok(sent) ? await heard : unregistered ? false : undefined;
-    if (!ok(sent) && !unregistered) log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status, error: sent.error }, 'Asterisk refused the app probe (a user event); the app is not checked');
+    let result: 'heard' | 'silent' | 'refused' | 'unanswered';
+    if (ok(sent)) result = (await heard) ? 'heard' : 'silent';
+    else if (unregistered) result = 'silent';
+    else if (sent.status >= 400 && sent.status < 500) {
+      result = 'refused';
+      log.warn({ code: 'ARI_PROBE_REFUSED', status: sent.status }, 'Asterisk refused the app probe (a user event); the app is not checked on this connection');
+    } else {
+      result = 'unanswered';
+      log.debug({ code: 'ARI_PROBE_UNANSWERED', status: sent.status, error: sent.error }, 'the app probe got no answer; the next one will tell');
+    }
     clock.clearTimeout(timer!);
     this.waiting.delete(id);
     return result;
