@@ -20,9 +20,10 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
   let ari: AriAdapter | undefined;
   const calls: LiveCall[] = [];
 
-  const adapter = async (onReattach?: (call: CallPort, info: ReattachInfo) => void): Promise<AriAdapter> => {
+  const adapter = async (onReattach?: (call: CallPort, info: ReattachInfo) => void, routes?: Record<string, string>): Promise<AriAdapter> => {
     const a = createAriAdapter({
       ...target!,
+      ...(routes ? { routes } : {}),
       safeDestination: { kind: 'dialplan', context: 'touchtone-fallback', extension: 's', priority: 1 },
       backoffInitialMs: 50,
       backoffMaxMs: 500,
@@ -58,6 +59,12 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     driver.until(async () => calls.find((c) => c.port.facts.callId === ivrLeg), `call ${ivrLeg} in Stasis`);
   const event = <T extends PortEvent['type']>(call: LiveCall, type: T, n = 1): Promise<Extract<PortEvent, { type: T }>> =>
     driver.until(async () => call.events.filter((e) => e.type === type)[n - 1] as Extract<PortEvent, { type: T }> | undefined, `${type} #${n}`);
+  /** The channel once it runs `Queue()`, wherever the dialplan sent it. */
+  const inQueue = (channelId: string) =>
+    driver.until(async () => {
+      const ch = await driver.channel(channelId);
+      return ch?.dialplan?.app_name === 'Queue' ? ch : undefined;
+    }, `${channelId} in Queue()`);
 
   beforeAll(async () => {
     driver = new AsteriskDriver(target!);
@@ -145,14 +152,32 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     call.port.answer();
     call.port.setVariables({ TOUCHTONE_ACCOUNT: '123456\r\nInjected: yes' });
     call.port.enqueue({ queue: 'support' });
-    const where = await driver.until(async () => {
-      const ch = await driver.channel(ivrLeg);
-      return ch?.dialplan?.app_name === 'Queue' ? ch : undefined;
-    }, 'caller in Queue()');
+    const where = await inQueue(ivrLeg);
     // `support` has no members (joinempty): the shipped dialplan sends the caller on to the operators.
     expect(where.dialplan?.context).toBe('touchtone-fallback');
     expect(await driver.variable(ivrLeg, 'TOUCHTONE_ACCOUNT')).toBe('123456Injected: yes');
     expect(await driver.variable(ivrLeg, 'TOUCHTONE_QUEUE')).toBe('support');
+    await driver.hangup(callerLeg);
+  });
+
+  it('an E.164 number dialled into touchtone-entry reaches the app with its `+`, and the route map picks its flow', async () => {
+    ari = await adapter(undefined, { '+4930555': 'e164-flow' });
+    const { ivrLeg, callerLeg } = await driver.call('+4930555', 'touchtone-entry');
+    const call = await nextCall(ivrLeg);
+    expect(call.port.facts).toMatchObject({ dialled: '+4930555', flow: 'e164-flow' });
+    await driver.hangup(callerLeg);
+  });
+
+  it('a queue name with a hyphen reaches Queue() whole: the shipped FILTER keeps `-`', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.enqueue({ queue: 'touchtone-operators' });
+    const where = await inQueue(ivrLeg);
+    // `touchtone-operators` takes callers with no agents (joinempty = yes): the caller waits in the queue context.
+    // A filter that dropped the `-` would ask for `touchtoneoperators`, and the caller would land in the fallback.
+    expect(where.dialplan).toMatchObject({ context: 'touchtone-queue', app_data: expect.stringMatching(/^touchtone-operators,/) });
     await driver.hangup(callerLeg);
   });
 
@@ -201,10 +226,7 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
 
   it('engine down: Stasis fails and the shipped dialplan queues the call for the operators', async () => {
     const { ivrLeg, callerLeg } = await driver.call('ivr');
-    const ch = await driver.until(async () => {
-      const c = await driver.channel(ivrLeg);
-      return c?.dialplan?.app_name === 'Queue' ? c : undefined;
-    }, 'fallback queue');
+    const ch = await inQueue(ivrLeg);
     expect(ch.dialplan).toMatchObject({ context: 'touchtone-fallback' });
     await driver.hangup(callerLeg);
   });
