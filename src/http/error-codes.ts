@@ -44,6 +44,7 @@ export const serverCodes = {
   'safe-destination-failed': 'Asterisk refused to move a call to the safe destination; the call was hung up.',
   'call-kept-bridged': 'A call found talking to a department (in its transfer bridge) could not be resumed; it stays in the conversation.',
   'call-after-bridge': 'The department hung up on a call kept in its conversation without a flow; the caller began at the flow\'s error step, or went to the safe destination.',
+  'call-orphaned': 'The ARI adapter let a call go that no session here held (nobody resumed it within the orphan limit, or the event socket stayed down past it): its record is closed as sent to the safe destination (or hung up when there is none).',
 } as const;
 
 export type ServerCode = keyof typeof serverCodes;

@@ -312,6 +312,11 @@ export class CallSession implements CallRuntime {
         this.finish({ kind: 'hungup', step: this.step });
         this.end();
         return;
+      case 'handed-over':
+        this.traceEvent({ type: 'note', step: this.step, code: 'handed-over', message: `The telephony handed the call to \`${event.context}\` outside the flow (${event.reason}).` });
+        this.finish({ kind: 'transferred', step: this.step, department: event.context });
+        this.end();
+        return;
       case 'key':
         this.traceEvent({ type: 'key', step: this.step, digit: this.flow.secretSteps.has(this.step) ? '*' : event.digit });
         break;

@@ -89,6 +89,31 @@ function savedStep(snapshot: unknown): string {
 }
 
 /**
+ * The ARI orphan handler: a call the adapter let go without a session here (nobody resumed it, or the event socket
+ * stayed down) gets its record closed where the adapter sent it, and its saved state removed, so it does not stay
+ * "in progress". A call with a session here ends through that session instead.
+ * @example ari.onOrphan(closeOrphaned({ liveCalls: store.liveCalls, records: store.records, clock, holds, safeDestination }));
+ */
+export function closeOrphaned(options: {
+  liveCalls: LiveCalls;
+  records: CallRecordSink;
+  clock: Clock;
+  logger: Logger;
+  /** Whether a session of this process holds the call. */
+  holds: (callId: string) => boolean;
+  safeDestination: Extract<DepartmentTarget, { kind: 'dialplan' }>;
+}): (facts: { callId: string }, info: { reason: string; handedTo: 'dialplan' | 'hangup' }) => void {
+  return ({ callId }, { reason, handedTo }) => {
+    if (options.holds(callId)) return;
+    const step = savedStep(options.liveCalls.get(callId)?.snapshot);
+    const outcome = handedTo === 'dialplan' ? { kind: 'transferred' as const, step, department: options.safeDestination.context } : { kind: 'hungup' as const, step };
+    options.records.callEnded(callId, outcome, options.clock.now());
+    options.liveCalls.remove(callId);
+    options.logger.warn({ callId, step, reason, code: 'call-orphaned', destination: handedTo === 'dialplan' ? options.safeDestination.context : 'hangup' }, `call \`${callId}\` was let go by the ARI adapter (${reason}); ${handedTo === 'dialplan' ? `sent to the safe destination \`${options.safeDestination.context}\`` : 'hung up'}`);
+  };
+}
+
+/**
  * The ARI re-attach handler: resume from the saved state, else the safe destination, within `boundMs`.
  * @example ari.onReattach(takeBack({ engine, liveCalls: store.liveCalls, ... }));
  */

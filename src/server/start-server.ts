@@ -34,7 +34,7 @@ import { storeVersionRepo } from './store-adapters.js';
 import { soundWarnings } from './sound-warnings.js';
 import { defaultRuntime, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
-import { persistLiveCalls, takeBack } from './call-persistence.js';
+import { closeOrphaned, persistLiveCalls, takeBack } from './call-persistence.js';
 import { createServerCallbacks, type ServerCallbacks } from './callbacks.js';
 
 export interface ServerOptions {
@@ -188,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!accepting) return port.transfer(HANDOVER);
       start(port, port.facts.flow);
     });
+    ari.onOrphan(closeOrphaned({ liveCalls: store.liveCalls, records: store.records, clock, logger, holds: (callId) => ports.has(callId), safeDestination: HANDOVER }));
     ari.onReattach(
       takeBack({
         engine,

@@ -85,7 +85,10 @@ export type PortEvent =
   | { type: 'transfer.result'; outcome: TransferOutcome; reason?: string }
   /** A bridged transfer that `returns` is over: the department left, the caller is still on the line. */
   | { type: 'transfer.ended'; reason?: string }
-  | { type: 'hangup'; cause?: string };
+  | { type: 'hangup'; cause?: string }
+  /** The telephony side handed the call to a dialplan context itself (the ARI adapter's safe destination, when its
+   *  event socket stayed down past the orphan limit): the flow's part is over. Like `hangup`, nothing follows. */
+  | { type: 'handed-over'; context: string; reason: string };
 
 export type PortEventListener = (event: PortEvent) => void;
 

@@ -317,16 +317,21 @@ describe('ARI adapter: resilience', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('an event socket down past the orphan limit hands our calls to the safe destination', async () => {
+  it('an event socket down past the orphan limit hands our calls to the safe destination, and tells their sessions so', async () => {
     rig = await startRig({ ari: { safeDestination, orphanLimitMs: 30 } });
     const { id } = rig.fake.placeCall();
     const call = await rig.call();
+    const orphans: string[] = [];
+    rig.ari.onOrphan((facts) => orphans.push(facts.callId));
     rig.fake.refuseSockets = true; // The websocket can't come back, but REST still answers.
     rig.fake.dropSockets();
     await waitFor(() => rig!.fake.channels.get(id)!.app === undefined, 'sent to safety');
     expect(rig.fake.channels.get(id)!.dialplan).toMatchObject({ context: 'touchtone-fallback' });
-    await waitFor(() => eventsOf(call, 'hangup').length, 'session told');
-    expect(eventsOf(call, 'hangup')[0]!.cause).toBe('ari-disconnected');
+    await waitFor(() => eventsOf(call, 'handed-over').length, 'session told');
+    // Its session ends `transferred` there, not hung up; the orphan handler is for calls without a session.
+    expect(eventsOf(call, 'handed-over')).toEqual([{ type: 'handed-over', context: 'touchtone-fallback', reason: 'event socket down past the orphan limit' }]);
+    expect(eventsOf(call, 'hangup')).toEqual([]);
+    expect(orphans).toEqual([]);
   });
 
   it('another client taking over the app name: the adapter takes it back after the longest backoff, not at once', async () => {

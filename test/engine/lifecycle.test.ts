@@ -6,6 +6,7 @@ import { Engine } from '../../src/runtime/engine.js';
 import { createInMemoryServices } from '../../src/runtime/in-memory-services.js';
 import { SimulatedPhone } from '../../src/telephony/simulator/simulated-phone.js';
 import type { DataSourceFactory, HoursService } from '../../src/runtime/services.js';
+import type { PortEventListener } from '../../src/telephony/port.js';
 import { flowOf, startCall, START, type Rig } from './helpers.js';
 import { MENU_FLOW } from './flows.js';
 
@@ -37,6 +38,25 @@ async function expectClean(rig: Rig, step: string): Promise<void> {
   expect(rig.phone.hasListener).toBe(false);
   expect(rig.engine.liveCalls.size).toBe(0);
 }
+
+describe('the telephony handing the call over', () => {
+  it('ends the session `transferred` to that context, with a trace note', async () => {
+    const clock = new VirtualClock(START);
+    const engine = new Engine(createInMemoryServices({ clock }));
+    engine.publish(compileFlow({ flow: flowOf(EVERYTHING) }));
+    const phone = new SimulatedPhone(clock, { callId: 'c1', caller: '+4930123456', dialled: '100' });
+    // Only the ARI adapter hands calls over by itself; here the test plays its part.
+    let deliver: PortEventListener | undefined;
+    const listen = phone.onEvent.bind(phone);
+    phone.onEvent = (listener) => listen((deliver = listener));
+    const rig = { call: engine.startCall(phone), engine };
+    await clock.advance(500);
+    deliver!({ type: 'handed-over', context: 'touchtone-fallback', reason: 'event socket down past the orphan limit' });
+    expect(await rig.call.done).toEqual({ kind: 'transferred', step: 'm', department: 'touchtone-fallback' });
+    expect(rig.call.trace.at(-1)).toMatchObject({ type: 'note', code: 'handed-over', message: 'The telephony handed the call to `touchtone-fallback` outside the flow (event socket down past the orphan limit).' });
+    expect(rig.engine.liveCalls.size).toBe(0);
+  });
+});
 
 describe('a hangup at any moment stops every timer, playback and lookup', () => {
   it('while a prompt plays', async () => {

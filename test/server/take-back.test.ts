@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/runtime/clock.js';
 import type { CallOutcome, CallRecordSink, Logger } from '../../src/runtime/services.js';
 import type { CallPort, PortEvent } from '../../src/telephony/port.js';
-import { takeBack, type TakeBackOptions } from '../../src/server/call-persistence.js';
+import { closeOrphaned, takeBack, type TakeBackOptions } from '../../src/server/call-persistence.js';
 import type { CallSessionLike, CompiledFlowLike, EngineLike } from '../../src/server/contracts.js';
 import type { LiveCallRow, LiveCalls } from '../../src/store/index.js';
 
@@ -308,5 +308,41 @@ describe('takeBack', () => {
     };
     r.handler(c.port, { reason: 'startup' });
     expect(c.commands).toEqual(['transfer touchtone-fallback']);
+  });
+});
+
+describe('closeOrphaned', () => {
+  function orphanRig(held: string[] = []) {
+    const rows = new Map([['c1', { id: 'c1', flow: 'demo', version: '2', snapshot: snapshotOf('c1', 'pick') } as unknown as LiveCallRow]]);
+    const removed: string[] = [];
+    const ended: Array<{ id: string; outcome: CallOutcome }> = [];
+    const logs: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+    const warn = (obj: object, msg?: string) => void logs.push({ obj: obj as Record<string, unknown>, msg: msg ?? '' });
+    const handler = closeOrphaned({
+      liveCalls: { get: (id: string) => rows.get(id), remove: (id: string) => void removed.push(id) } as unknown as LiveCalls,
+      records: { callEnded: (id: string, outcome: CallOutcome) => void ended.push({ id, outcome }) } as unknown as CallRecordSink,
+      clock: new VirtualClock(0),
+      logger: { debug: () => undefined, info: () => undefined, warn, error: () => undefined },
+      holds: (id) => held.includes(id),
+      safeDestination: SAFE,
+    });
+    return { handler, removed, ended, logs };
+  }
+
+  it('closes the record of a call the adapter let go where it went, at its saved step, and removes its saved state', () => {
+    const r = orphanRig();
+    r.handler({ callId: 'c1' }, { reason: 'not claimed within the orphan limit', handedTo: 'dialplan' });
+    expect(r.ended).toEqual([{ id: 'c1', outcome: { kind: 'transferred', step: 'pick', department: 'touchtone-fallback' } }]);
+    expect(r.removed).toEqual(['c1']);
+    expect(r.logs[0]).toMatchObject({ obj: { callId: 'c1', code: 'call-orphaned', step: 'pick' }, msg: 'call `c1` was let go by the ARI adapter (not claimed within the orphan limit); sent to the safe destination `touchtone-fallback`' });
+    r.handler({ callId: 'c2' }, { reason: 'no call handler', handedTo: 'hangup' });
+    expect(r.ended[1]).toEqual({ id: 'c2', outcome: { kind: 'hungup', step: '' } });
+  });
+
+  it('leaves a call with a session here to that session', () => {
+    const r = orphanRig(['c1']);
+    r.handler({ callId: 'c1' }, { reason: 'event socket down past the orphan limit', handedTo: 'dialplan' });
+    expect(r.ended).toEqual([]);
+    expect(r.removed).toEqual([]);
   });
 });

@@ -388,9 +388,14 @@ class AriAdapterImpl implements AriAdapter, CallHost {
         void this.rest.request('DELETE', `/channels/${seg(channel.id)}`);
         continue;
       }
-      this.sendToSafety(channel.id, 'event socket down past the orphan limit');
+      const why = 'event socket down past the orphan limit';
+      this.sendToSafety(channel.id, why);
       const held = this.calls.get(channel.id);
-      this.notifyOrphan(held?.facts ?? callFacts(channel, args, { routes: this.options.routes, defaultFlow: this.options.defaultFlow }), 'event socket down past the orphan limit');
+      // A session here ends `transferred` to the safe destination, as the caller is; any other call's record is
+      // closed by the orphan handler.
+      const target = this.options.safeDestination;
+      if (held?.claimed && target) held.handedOver(target.context, why);
+      else this.notifyOrphan(held?.facts ?? callFacts(channel, args, { routes: this.options.routes, defaultFlow: this.options.defaultFlow }), why);
     }
     for (const call of [...this.calls.values()]) call.hungUp('ari-disconnected');
   }

@@ -546,6 +546,16 @@ export class AriCall implements CallPort {
     }
   }
 
+  /** The adapter sent the call to its safe destination itself: the runtime hears `handed-over` instead of a hangup. */
+  handedOver(context: string, reason: string): void {
+    if (this.state === 'gone') return;
+    const tell = this.state === 'live' || this.continuing;
+    this.state = 'gone';
+    this.continuing = false;
+    this.cleanup();
+    if (tell) this.deliverOrQueue({ type: 'handed-over', context, reason });
+  }
+
   /** `StasisEnd`: the channel left our app (a hand-off we made, or someone else moved it). */
   leftApp(): void {
     if (this.state === 'left') {
