@@ -1,8 +1,9 @@
 /**
  * The telephony port: the only way the runtime talks to a phone line.
  *
- * Three adapters implement it: `telephony/ari` (Asterisk REST Interface), `telephony/ami` (queue status only) and
- * `telephony/simulator` (an in-memory phone on a virtual clock). The runtime never knows which one it drives.
+ * Two adapters implement it: `telephony/ari` (Asterisk REST Interface) and `telephony/simulator` (an in-memory phone
+ * on a virtual clock); the server's browser phone wraps the simulator. `telephony/ami` sits beside them and answers
+ * only queue-status questions. The runtime never knows which line it drives.
  *
  * Commands are fire-and-forget method calls. Their results come back later as `PortEvent`s, as *values*
  * (`finished | stopped | failed` …), never as exceptions: a line can always fail, and the flow branches on it.

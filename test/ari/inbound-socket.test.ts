@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAriAdapter, type AriAdapter } from '../../src/telephony/ari/index.js';
 import type { CallPort, PortEvent } from '../../src/telephony/port.js';
+import { InboundEventServer } from '../../src/telephony/ari/event-server.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { FakeAri } from '../fakes/fake-ari/index.js';
 import { PASSWORD, waitFor } from './harness.js';
 
@@ -79,5 +81,20 @@ describe('ARI adapter: Asterisk-initiated event websocket', () => {
     await fake.connectOutbound(url, 'asterisk', 'ws-secret');
     await waitFor(() => events.some((e) => e.type === 'hangup'), 'hangup found by the reconcile');
     expect(ari.status().reconnects).toBe(1);
+  });
+});
+
+describe('the listener for Asterisk-initiated sockets', () => {
+  it('an error after it listens reports the socket down instead of crashing the process', async () => {
+    const downs: string[] = [];
+    const server = new InboundEventServer(
+      { port: 0, username: 'asterisk', password: 'ws-secret' },
+      { clock: systemClock, pingIntervalMs: 1000, pongTimeoutMs: 1000 },
+      { open: () => undefined, event: () => undefined, down: (reason) => void downs.push(reason) },
+    );
+    await server.listen();
+    cleanups.push(() => server.stop());
+    (server as unknown as { server: import('node:http').Server }).server.emit('error', new Error('EMFILE: too many open files'));
+    expect(downs).toEqual(["Asterisk's websocket listener failed: EMFILE: too many open files"]);
   });
 });

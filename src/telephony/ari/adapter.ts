@@ -82,9 +82,10 @@ export interface AriAdapter extends TelephonyAdapter {
   /** Places an outbound call into our app (callbacks). The answered call arrives through `onCall`. */
   originate(request: OriginateRequest): Promise<OriginateResult>;
   /**
-   * Called when the adapter gives a call up: sent to `safeDestination` (or hung up) because nobody claimed it after
-   * a (re)connect, no call handler took it, or the event socket stayed down too long. The server records the
-   * call's outcome here, so a call taken back this way does not stay "in progress" in the store.
+   * Called when the adapter gives up a call that no session holds: sent to `safeDestination` (or hung up) because
+   * nobody claimed it after a (re)connect, no call handler took it, or the event socket stayed down too long. The
+   * server closes the call's record here, so it does not stay "in progress" in the store. A call with a session
+   * ends through it instead (its port hears `handed-over`).
    */
   onOrphan(handler: (facts: CallFacts, info: OrphanInfo) => void): void;
   /** In `inboundSocket` mode, the websocket URL Asterisk should connect to (after `start()`). */

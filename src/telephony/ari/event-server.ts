@@ -89,7 +89,12 @@ export class InboundEventServer {
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        // A server error after listening (rare: resources exhausted) must not crash the process: the socket is down.
+        server.on('error', (err) => this.handlers.down(`Asterisk's websocket listener failed: ${err.message}`));
+        resolve();
+      });
     });
     this.port = (server.address() as AddressInfo).port;
   }
