@@ -82,6 +82,12 @@ function unusable(row: { snapshot: unknown } | undefined, callId: string): strin
   return undefined;
 }
 
+/** The prompt a saved snapshot says was playing, even in a state that cannot be resumed. */
+function savedPlayback(snapshot: unknown): string | undefined {
+  const id = (snapshot as { playbackId?: unknown } | null)?.playbackId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** The step a saved snapshot was at, for the log; `''` when it cannot be read. */
 function savedStep(snapshot: unknown): string {
   const step = (snapshot as { actor?: { context?: { call?: { step?: unknown } } } } | null)?.actor?.context?.call?.step;
@@ -244,7 +250,14 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
     const callId = port.facts.callId;
     const row = options.liveCalls.get(callId);
     const step = savedStep(row?.snapshot);
-    const giveUp = (p: CallPort, why: string, at: string): void => (info.bridged ? keepTalking : toSafety)(p, why, at, row?.flow);
+    const giveUp = (p: CallPort, why: string, at: string): void => {
+      if (info.bridged) return keepTalking(p, why, at, row?.flow);
+      // The old process's prompt would hold back the error step's first prompt, and Asterisk runs a `continue`
+      // only once it ends: stop it when the saved state names it, usable or not.
+      const playing = savedPlayback(row?.snapshot);
+      if (playing !== undefined) p.stopPlayback(playing);
+      toSafety(p, why, at, row?.flow);
+    };
     const why = !options.accepting() ? 'the server is stopping' : !engine.resumeCall ? 'this engine cannot resume calls' : unusable(row, callId);
     if (why || !row) return giveUp(port, why ?? 'no saved state', step);
     const loaded = engine.flowVersion?.(row.flow, row.version);

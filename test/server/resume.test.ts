@@ -154,7 +154,7 @@ steps:
     strandInApp(fake, good);
     strandInApp(fake, bad);
     server.store.liveCalls.save(good, 'demo', version, { ...snapshot, callId: good });
-    server.store.liveCalls.save(bad, 'demo', version, { ...snapshot, callId: bad, actor: { ...snapshot.actor, value: 'no-such-step' } });
+    server.store.liveCalls.save(bad, 'demo', version, { ...snapshot, callId: bad, playbackId: `${bad}:p7`, actor: { ...snapshot.actor, value: 'no-such-step' } });
 
     fake.dropSockets();
     await waitFor(() => fake.socketCount() === 0, 'the socket down');
@@ -165,6 +165,11 @@ steps:
     expect(fake.channels.get(bad)?.dialplan.context).toBe('touchtone-fallback');
     expect(fake.requests.some((r) => r.method === 'DELETE' && r.path === `/ari/channels/${bad}`)).toBe(false);
     expect(lines.find((l) => l.obj.callId === bad && l.obj.code === 'call-not-resumed')?.msg).toContain('resume failed');
+    // The prompt its saved state names (the old process's) is stopped before the hand-over, which would wait for it.
+    const calls = fake.requests.map((r) => `${r.method} ${r.path}`);
+    const stop = calls.indexOf(`DELETE /ari/playbacks/${encodeURIComponent(`${bad}:p7`)}`);
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(stop).toBeLessThan(calls.indexOf(`POST /ari/channels/${bad}/continue`));
     fake.pressKey(good, '1');
     await waitFor(() => played(fake, good, 'demo/right'), 'the saved variable used after the resume', 2000);
   }, 20_000);

@@ -21,6 +21,7 @@ function port(callId: string) {
     onEvent: (fn: (event: PortEvent) => void) => void (listener = fn),
     transfer: (target: { kind: string; context?: string }) => void commands.push(`transfer ${target.context}`),
     hangup: (reason: string) => void commands.push(`hangup ${reason}`),
+    stopPlayback: (id: string) => void commands.push(`stop ${id}`),
   } as unknown as CallPort;
   return { port: p, commands, emit: (event: PortEvent) => listener?.(event), claimed: () => listener !== undefined };
 }
@@ -126,6 +127,23 @@ describe('takeBack', () => {
     r.handler(c.port, { reason: 'startup' });
     expect(c.commands).toEqual(['transfer touchtone-fallback']);
     expect(r.logs.find((l) => l.obj.code === 'call-not-resumed')?.msg).toContain('snapshot does not fit the machine');
+  });
+
+  it("a saved state that cannot be resumed still stops the prompt it names first: the hand-over does not wait for it", () => {
+    const r = rig({
+      rows: [row('c1', { ...snapshotOf('c1'), playbackId: 'c1:p3' })],
+      resume: () => {
+        throw new Error('snapshot does not fit the machine');
+      },
+    });
+    const c = port('c1');
+    r.handler(c.port, { reason: 'startup' });
+    expect(c.commands).toEqual(['stop c1:p3', 'transfer touchtone-fallback']);
+    // An unreadable one too, as long as it names a prompt.
+    const u = rig({ rows: [row('c2', { format: 99, playbackId: 'c2:p1' })] });
+    const d = port('c2');
+    u.handler(d.port, { reason: 'startup' });
+    expect(d.commands).toEqual(['stop c2:p1', 'transfer touchtone-fallback']);
   });
 
   it('a saved state the machine refuses (the session hangs up while it starts) goes to the safe destination, not a hang-up', () => {
