@@ -534,26 +534,24 @@ export class AriCall implements CallPort {
 
   /** The channel is hanging up or gone. Ends everything; exactly one `hangup` reaches the runtime. */
   hungUp(cause?: string): void {
+    this.goneWith({ type: 'hangup', ...(cause !== undefined ? { cause } : {}) });
+  }
+
+  /** The adapter sent the call to its safe destination itself: the runtime hears `handed-over` instead of a hangup. */
+  handedOver(context: string, reason: string): void {
+    this.goneWith({ type: 'handed-over', context, reason });
+  }
+
+  /** Ends everything; `last` is the runtime's final event, unless the call had already left for the dialplan. */
+  private goneWith(last: PortEvent & { type: 'hangup' | 'handed-over' }): void {
     if (this.state === 'gone') return;
     // A caller who hangs up while a `continue` awaits its answer: Asterisk will refuse it, and the runtime must hear
     // the hangup, not a failed hand-over on a dead channel.
     const tell = this.state === 'live' || this.continuing;
     this.state = 'gone';
-    this.cleanup();
-    if (tell) {
-      this.continuing = false;
-      this.deliverOrQueue({ type: 'hangup', ...(cause !== undefined ? { cause } : {}) });
-    }
-  }
-
-  /** The adapter sent the call to its safe destination itself: the runtime hears `handed-over` instead of a hangup. */
-  handedOver(context: string, reason: string): void {
-    if (this.state === 'gone') return;
-    const tell = this.state === 'live' || this.continuing;
-    this.state = 'gone';
     this.continuing = false;
     this.cleanup();
-    if (tell) this.deliverOrQueue({ type: 'handed-over', context, reason });
+    if (tell) this.deliverOrQueue(last);
   }
 
   /** `StasisEnd`: the channel left our app (a hand-off we made, or someone else moved it). */
