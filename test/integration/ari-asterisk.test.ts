@@ -132,6 +132,37 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await event(call, 'hangup');
   });
 
+  it('a callback: originate rings the number, and the answered call enters our app with its flow, arguments and variables', async () => {
+    ari = await adapter();
+    const result = await ari.originate({
+      endpoint: 'Local/answer@touchtone-test-agents',
+      flow: 'callback',
+      args: { TOUCHTONE_CALLBACK_ID: 'cb-7' },
+      callerId: '+4930999',
+      timeoutMs: 5000,
+      variables: { QUEUE_PRIO: '10' },
+    });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    const channelId = (result as { channelId: string }).channelId;
+    const call = await nextCall(channelId);
+    expect(call.port.facts).toMatchObject({ flow: 'callback', args: { TOUCHTONE_CALLBACK_ID: 'cb-7' } });
+    expect(await driver.variable(channelId, 'QUEUE_PRIO')).toBe('10');
+    expect(await driver.variable(channelId, 'CALLERID(num)')).toBe('+4930999');
+    // A Local endpoint is offered G.711 only, as a trunk would negotiate: no resampling of 8 kHz prompts.
+    expect(await driver.variable(channelId, 'CHANNEL(audionativeformat)')).toMatch(/ulaw|alaw/);
+    call.port.hangup('test done');
+    await event(call, 'hangup');
+  });
+
+  it('an unanswered callback fails without entering the app', async () => {
+    ari = await adapter();
+    const result = await ari.originate({ endpoint: 'Local/noanswer@touchtone-test-agents', flow: 'callback', timeoutMs: 1000 });
+    expect(result.ok).toBe(true);
+    const channelId = (result as { channelId: string }).channelId;
+    await driver.until(async () => (await driver.channel(channelId)) === undefined, 'the ringing channel gone', 5000);
+    expect(calls.some((c) => c.port.facts.callId === channelId)).toBe(false);
+  });
+
   it('after an answered transfer, the caller hanging up ends the agent leg too', async () => {
     ari = await adapter();
     const { ivrLeg, callerLeg } = await driver.call('ivr');
