@@ -46,6 +46,8 @@ export interface CallRuntime {
   finish(outcome: CallOutcome): void;
   /** The data source a document names (created once per flow version). */
   dataSource(doc: FlowDoc, name: string): DataSource;
+  /** What templates read: the call's variables and `call` (its facts and the local time), as conditions do. */
+  templateVars(ctx: CallContext): Readonly<Record<string, unknown>>;
   /** The call's state as it is now (for invoked actors, which are not handed the context). */
   callState(): CallContext;
   /** Per-call scratch for the step in progress (a lookup request, a recording id …). Not persisted. */

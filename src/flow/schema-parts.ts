@@ -61,6 +61,16 @@ export function obj(properties: Record<string, JsonSchema>, required: string[] =
   };
 }
 
+/** `vars` of the steps that hand a call to people (`queue`, `transfer`): channel variables for the screen-pop. */
+export function screenPopVars(description: string): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+    additionalProperties: ref('template', 'The value, for example `${acct.name}`.'),
+  };
+}
+
 /** The `$defs` shared by every step kind. */
 export const sharedDefs: Record<string, JsonSchema> = {
   duration: {

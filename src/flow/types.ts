@@ -261,6 +261,8 @@ export interface TransferStep extends StepCommon {
   busy?: StepRef;
   noAnswer?: StepRef;
   failed?: StepRef;
+  /** Channel variables for the department (`TOUCHTONE_*`): the agent's screen-pop, the dialplan's routing. */
+  vars?: Record<string, Template>;
 }
 
 export interface QueueSpec {

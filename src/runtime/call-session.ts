@@ -15,6 +15,7 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import type { ResolvedDefaults } from '../compile/step-compiler.js';
 import { bindRuntime, type CallRuntime, type TraceInput } from '../compile/call-runtime.js';
 import { initialContext, type CallContext, type MachineContext } from '../compile/call-context.js';
+import { callFacts } from '../compile/cel.js';
 import { flowTimezone, MAX_SOUND_NAME, resolveMedia, shownSoundName } from './media.js';
 
 /** The most trace entries a call keeps in memory (the record sink still gets every one). */
@@ -348,6 +349,10 @@ export class CallSession implements CallRuntime {
     return this.context;
   }
 
+  templateVars(ctx: CallContext): Readonly<Record<string, unknown>> {
+    return { ...ctx.vars, call: callFacts(this.facts, ctx.language, this.now(), this.timezone) };
+  }
+
   stepData<T>(step: string): T {
     return this.flow.stepData.get(step) as T;
   }
@@ -356,7 +361,7 @@ export class CallSession implements CallRuntime {
     const media = resolveMedia(items, {
       doc,
       language: ctx.language,
-      vars: ctx.vars,
+      vars: this.templateVars(ctx),
       timezone: this.timezone,
       now: this.now(),
       hours: this.services.hours,

@@ -212,6 +212,20 @@ describe.runIf(target !== undefined)('ARI adapter on a real Asterisk', () => {
     await driver.hangup(callerLeg);
   });
 
+  it('a department context reads the screen-pop variables: the agent sees the account as the caller name', async () => {
+    ari = await adapter();
+    const { ivrLeg, callerLeg } = await driver.call('ivr');
+    const call = await nextCall(ivrLeg);
+    call.port.answer();
+    call.port.setVariables({ TOUCHTONE_ACCOUNT: '1234;${SHELL(id)}' });
+    call.port.transfer({ kind: 'dialplan', context: 'touchtone-departments', extension: 'sales', priority: 1 });
+    expect((await event(call, 'transfer.result')).outcome).toBe('answered');
+    // `sales` dials PJSIP/sales (not registered here), then falls back to the operators' queue.
+    await inQueue(ivrLeg);
+    expect(await driver.variable(ivrLeg, 'CALLERID(name)')).toBe('Acct 1234');
+    await driver.hangup(callerLeg);
+  });
+
   it('hostile caller id stays data: literal in facts and variables, never evaluated', async () => {
     ari = await adapter();
     const evil = '123&PJSIP/evil;${SHELL(id)}';

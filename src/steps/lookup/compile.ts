@@ -40,12 +40,12 @@ interface PendingLookup {
 
 type Args = EffectArgs<{ step: string }>;
 
-/** Renders the lookup request (key and verify fields) from the call's variables. */
-function prepare(data: LookupData, ctx: CallContext, now: number): PendingLookup {
-  const pending: PendingLookup = { key: renderString(data.key, ctx.vars), startedAt: now };
+/** Renders the lookup request (key and verify fields) from what templates read (`CallRuntime.templateVars`). */
+function prepare(data: LookupData, vars: Readonly<Record<string, unknown>>, now: number): PendingLookup {
+  const pending: PendingLookup = { key: renderString(data.key, vars), startedAt: now };
   if (data.verify) {
     pending.verify = {};
-    for (const [field, template] of Object.entries(data.verify)) pending.verify[field] = renderString(template, ctx.vars);
+    for (const [field, template] of Object.entries(data.verify)) pending.verify[field] = renderString(template, vars);
   }
   return pending;
 }
@@ -111,7 +111,7 @@ export const compiler: StepCompiler<LookupStep> = {
   implementations: {
     actions: {
       'lookup.prepare': effect(({ rt, ctx, params }) => {
-        rt.scratch['lookup'] = prepare(rt.stepData<LookupData>(params.step), ctx, rt.now());
+        rt.scratch['lookup'] = prepare(rt.stepData<LookupData>(params.step), rt.templateVars(ctx), rt.now());
       }),
       'lookup.done': effect((a) => conclude(a, a.event['output'] as LookupResult)),
       'lookup.failed': effect((a) => {
@@ -142,7 +142,7 @@ export const compiler: StepCompiler<LookupStep> = {
         const rt = runtimeOf(system);
         const data = rt.stepData<LookupData>(input.step);
         // After a resume the scratch is gone (it is never persisted: it may hold a PIN); the request is made again.
-        const pending = (rt.scratch['lookup'] as PendingLookup | undefined) ?? (rt.scratch['lookup'] = prepare(data, rt.callState(), rt.now()));
+        const pending = (rt.scratch['lookup'] as PendingLookup | undefined) ?? (rt.scratch['lookup'] = prepare(data, rt.templateVars(rt.callState()), rt.now()));
         return rt.dataSource(data.doc, data.source).lookup({
           key: pending.key,
           ...(pending.verify ? { verify: pending.verify } : {}),

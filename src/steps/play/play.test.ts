@@ -72,3 +72,21 @@ steps:
     expect(await rig.call.done).toEqual({ kind: 'completed', step: 'done' });
   });
 });
+
+describe('play: templates read the call facts', () => {
+  it('`${call.caller}`, `${call.dialled}` and the local time render as documented', async () => {
+    const rig = await startCall(`
+flow: facts
+language: en
+start: say
+steps:
+  say:
+    play: [{ sound: x/hello, text: "from \${call.caller} to \${call.dialled} at \${call.hour}:\${call.minute} on \${call.weekday}" }, { digits: "\${call.dialled}" }]
+    next: done
+  done: { hangup: true }
+`);
+    // START is Monday 2026-01-05 09:00 UTC; a flow without hours runs in UTC.
+    expect(rig.phone.playbacks[0]?.media[0]).toEqual({ kind: 'sound', name: 'x/hello', text: 'from +4930123456 to 100 at 9:0 on mon' });
+    expect(rig.phone.playbacks[0]?.media[1]).toMatchObject({ kind: 'digits', value: '100' });
+  });
+});

@@ -19,7 +19,7 @@ import { effect, type EffectArgs } from '../../compile/effects.js';
 import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { runtimeOf } from '../../compile/call-runtime.js';
 import { durationMs } from '../../flow/duration.js';
-import { renderString } from '../../flow/template.js';
+import { screenPopVars } from '../../compile/screen-pop.js';
 import { sayHoldTime } from '../../say/index.js';
 
 /** How long the queue status may take before the queue's `whenUnknown` decides. */
@@ -40,11 +40,6 @@ interface QueueData {
 }
 
 type Args = EffectArgs<{ step: string }>;
-
-/** A channel variable name for a `queue.vars` key: `TOUCHTONE_` plus the key in upper case, safe characters only. */
-export function channelVariable(key: string): string {
-  return `TOUCHTONE_${key.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
-}
 
 /** The status the step fetched (kept in the step's scratch), undefined when AMI could not tell. */
 function statusOf(a: { rt: { scratch: Record<string, unknown> } }): QueueStatus | undefined {
@@ -124,14 +119,7 @@ function callbackRefused(a: Args, data: QueueData, why: { code: string; reason: 
 
 function enqueue(a: Args, data: QueueData): void {
   const { rt, ctx } = a;
-  const vars: Record<string, string> = {
-    TOUCHTONE_FLOW: rt.flowName,
-    TOUCHTONE_STEP: ctx.step,
-    TOUCHTONE_CALLER: rt.facts.caller,
-    TOUCHTONE_CALL_ID: rt.callId,
-  };
-  for (const [key, template] of Object.entries(data.vars)) vars[channelVariable(key)] = renderString(template, ctx.vars);
-  rt.port.setVariables(vars);
+  rt.port.setVariables(screenPopVars(rt, ctx, data.vars));
   rt.port.enqueue({ queue: data.asteriskQueue, ...(data.context ? { context: data.context } : {}) });
   a.end({ kind: 'queued', step: ctx.step, queue: data.name });
 }

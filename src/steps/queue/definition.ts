@@ -1,6 +1,6 @@
 /** `queue`: hands the caller to a live-agent queue. */
 import type { InputStep, QueueStep } from '../../flow/types.js';
-import { obj, ref } from '../../flow/schema-parts.js';
+import { obj, ref, screenPopVars } from '../../flow/schema-parts.js';
 import { edge, escape, stepSchema, type CheckContext, type StepDefinition } from '../definition.js';
 import type { StepEdge } from '../step-module.js';
 
@@ -55,12 +55,7 @@ export const definition: StepDefinition<QueueStep> = {
           ['key', 'next'],
           'Offer a callback that keeps the caller’s place in line.',
         ),
-        vars: {
-          type: 'object',
-          description: 'Channel variables for the agent’s screen-pop, set as `TOUCHTONE_<NAME>`.',
-          propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
-          additionalProperties: ref('template', 'The value, for example `${acct.name}`.'),
-        },
+        vars: screenPopVars('Channel variables for the agent’s screen-pop, set as `TOUCHTONE_<NAME>`.'),
       },
       ['name'],
       'The queue and what to do when nobody can take the call.',

@@ -26,7 +26,7 @@ export const compiler: StepCompiler<ReturnStep> = {
       'return.apply': effect(({ rt, ctx, params, go }) => {
         const data = rt.stepData<ReturnData>(params.step);
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(data.values)) out[k] = typeof v === 'string' ? renderTemplate(v, ctx.vars) : v;
+        for (const [k, v] of Object.entries(data.values)) out[k] = typeof v === 'string' ? renderTemplate(v, rt.templateVars(ctx)) : v;
         if (data.into) {
           ctx.vars[data.into] = out;
           rt.traceEvent({ type: 'var', step: ctx.step, name: data.into, value: JSON.stringify(out) });

@@ -31,7 +31,7 @@ export const compiler: StepCompiler<SetStep> = {
         for (const v of data.values) {
           let value: unknown;
           if ('literal' in v) value = v.literal;
-          else if ('template' in v) value = renderTemplate(v.template, ctx.vars);
+          else if ('template' in v) value = renderTemplate(v.template, rt.templateVars(ctx));
           else {
             try {
               value = evalCel(v.program, ctx.vars, callFacts(rt.facts, ctx.language, rt.now(), rt.timezone));

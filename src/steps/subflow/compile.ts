@@ -28,7 +28,7 @@ export const compiler: StepCompiler<SubflowStep> = {
         const data = rt.stepData<SubflowData>(params.step);
         const bound: Record<string, unknown> = { ...data.initial };
         // Parameters are rendered in the caller's variables before any is bound.
-        for (const [k, v] of Object.entries(data.params)) bound[k] = typeof v === 'string' ? renderTemplate(v, ctx.vars) : v;
+        for (const [k, v] of Object.entries(data.params)) bound[k] = typeof v === 'string' ? renderTemplate(v, rt.templateVars(ctx)) : v;
         for (const [k, v] of Object.entries(bound)) {
           ctx.vars[k] = v;
           rt.traceEvent({ type: 'var', step: ctx.step, name: k, value: ctx.secrets.includes(k) ? '****' : String(v) });

@@ -15,6 +15,7 @@ import type { DepartmentTarget, TransferOutcome } from '../../telephony/port.js'
 import { effect, type EffectArgs } from '../../compile/effects.js';
 import { enterStep, named, playingState } from '../../compile/step-config.js';
 import { durationMs } from '../../flow/duration.js';
+import { screenPopVars } from '../../compile/screen-pop.js';
 
 const DEFAULT_RING_MS = 30_000;
 
@@ -24,6 +25,7 @@ interface TransferData {
   def?: DepartmentDef;
   items: PlayItem[];
   branches: Partial<Record<TransferOutcome, string>>;
+  vars?: Record<string, string>;
 }
 
 type Args = EffectArgs<{ step: string }>;
@@ -71,7 +73,7 @@ export const compiler: StepCompiler<TransferStep> = {
       if (ref) branches[key] = ctx.target(ref);
     }
     const def = ctx.doc.departments?.[step.transfer];
-    ctx.register({ doc: ctx.doc, department: step.transfer, ...(def ? { def } : {}), items: ctx.prompts(step.prompt), branches } satisfies TransferData);
+    ctx.register({ doc: ctx.doc, department: step.transfer, ...(def ? { def } : {}), items: ctx.prompts(step.prompt), branches, ...(step.vars ? { vars: step.vars } : {}) } satisfies TransferData);
     return {
       entry: enterStep(ctx, 'transfer', step),
       initial: 'announce',
@@ -94,6 +96,7 @@ export const compiler: StepCompiler<TransferStep> = {
         const { rt, ctx, params } = a;
         const data = rt.stepData<TransferData>(params.step);
         if (!data.def) return onResult(a, 'failed', `department \`${data.department}\` is not defined`);
+        rt.port.setVariables(screenPopVars(rt, ctx, data.vars));
         if ('queue' in data.def) {
           const queue = data.doc.queues?.[data.def.queue];
           rt.port.enqueue({ queue: queue?.asteriskQueue ?? data.def.queue, ...(queue?.context ? { context: queue.context } : {}) });

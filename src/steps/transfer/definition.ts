@@ -1,7 +1,7 @@
 /** `transfer`: dials a named department. */
 import type { TransferStep } from '../../flow/types.js';
-import { ref } from '../../flow/schema-parts.js';
-import { edge, stepSchema, type StepDefinition } from '../definition.js';
+import { ref, screenPopVars } from '../../flow/schema-parts.js';
+import { edge, escape, stepSchema, type StepDefinition } from '../definition.js';
 import type { StepEdge } from '../step-module.js';
 
 export const definition: StepDefinition<TransferStep> = {
@@ -19,6 +19,9 @@ export const definition: StepDefinition<TransferStep> = {
       busy: ref('stepRef', 'The step when the department is busy.'),
       noAnswer: ref('stepRef', 'The step when nobody answers within the ring timeout.'),
       failed: ref('stepRef', 'The step when the dial fails (bad endpoint, congestion).'),
+      vars: screenPopVars(
+        'Channel variables for the department: set as `TOUCHTONE_<NAME>` before the transfer, beside `TOUCHTONE_FLOW`, `_STEP`, `_CALLER` and `_CALL_ID`; a dialled agent’s channel inherits them (screen-pop), a `context:` department’s dialplan reads them.',
+      ),
     },
   ),
   edges(step) {
@@ -31,5 +34,6 @@ export const definition: StepDefinition<TransferStep> = {
   check(step, ctx) {
     ctx.checkName('departments', step.transfer, '/transfer');
     ctx.checkPrompts(step.prompt, '/prompt');
+    for (const [name, value] of Object.entries(step.vars ?? {})) ctx.checkTemplate(value, `/vars/${escape(name)}`, { where: 'a channel variable agents can see' });
   },
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problems } from '../../flow/mini-flow.js';
 import { startCall } from '../../../test/engine/helpers.js';
 import type { DepartmentTarget, PortEventListener } from '../../telephony/port.js';
 import { Engine } from '../../runtime/engine.js';
@@ -34,6 +35,21 @@ describe('transfer', () => {
     expect(transfer?.args as DepartmentTarget).toEqual({ kind: 'dial', endpoint: 'PJSIP/sales', ringTimeoutMs: 20_000 });
     await rig.advance(2000);
     expect(await rig.call.done).toEqual({ kind: 'transferred', step: 'go', department: 'sales' });
+  });
+
+  it('sets the TOUCHTONE_* variables (flow, step, caller, call id, vars) before it dials, for the screen-pop', async () => {
+    const rig = await startCall(FLOW(', vars: { account: "${call.caller}", vip: "yes" }'));
+    await rig.advance(1000);
+    expect(rig.phone.variables).toEqual({
+      TOUCHTONE_FLOW: 'transfers',
+      TOUCHTONE_STEP: 'go',
+      TOUCHTONE_CALLER: '+4930123456',
+      TOUCHTONE_CALL_ID: 'call-1',
+      TOUCHTONE_ACCOUNT: '+4930123456',
+      TOUCHTONE_VIP: 'yes',
+    });
+    const commands = rig.phone.commands.map((c) => c.command);
+    expect(commands.indexOf('setVariables')).toBeLessThan(commands.indexOf('transfer'));
   });
 
   it('branches on busy, noAnswer (after the ring timeout) and failed', async () => {
@@ -143,5 +159,14 @@ describe('transfer', () => {
     const queue = await startCall(FLOW('').replace('start: go', 'start: queue'));
     expect(await queue.call.done).toEqual({ kind: 'queued', step: 'queue', queue: 'support' });
     expect(queue.phone.left).toEqual({ kind: 'queued', target: { queue: 'support-q' } });
+  });
+});
+
+describe('transfer definition', () => {
+  it('keeps secrets off the agent screen and checks the templates of `vars`', () => {
+    const ask = { input: { prompt: 'hi', into: 'pin', secret: true }, next: 't' };
+    expect(problems({ ask, t: { transfer: 'desk', vars: { PIN: '${pin}' } } })).toEqual(['secret-leak /steps/t/vars/PIN']);
+    expect(problems({ ask, t: { transfer: 'desk', vars: { who: '${nobody}' } } })).toEqual(['undefined-variable /steps/t/vars/who']);
+    expect(problems({ ask, t: { transfer: 'desk', vars: { who: '${call.caller}' } } })).toEqual([]);
   });
 });
