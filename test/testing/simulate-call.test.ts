@@ -123,6 +123,29 @@ steps:
     }
   });
 
+  it('confirm: the caller hears the question, the entry read back, then the confirm prompt', async () => {
+    const doc = parseDocument(`
+flow: confirm
+language: en
+start: ask
+prompts:
+  ask: { text: "Enter your code." }
+  correct: { text: "Press 1 if this is correct, 2 to enter it again." }
+steps:
+  ask:
+    input: { prompt: ask, digits: 3, into: code, confirm: { prompt: correct } }
+    next: done
+  done: { hangup: true }
+`).toJS();
+    const call = await simulateCall(doc);
+    await call.press('123');
+    await call.expectPrompt('correct');
+    expect(call.heard()).toEqual(['Enter your code.', '1 2 3', 'Press 1 if this is correct, 2 to enter it again.']);
+    await call.press('1');
+    await call.expectOutcome({ kind: 'completed' });
+    call.expectVariable('code', '123');
+  });
+
   it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {
     const call = await simulateCall(ACME, { now: MONDAY });
     await call.reachStep('main');
