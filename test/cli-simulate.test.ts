@@ -66,6 +66,11 @@ describe('touchtone simulate --script', () => {
     const bad = await simulate('--script', '1', '--hours', 'office=shut');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('`shut` is not an hours fake');
+    const typo = await simulate('--script', '4', '--department', 'sals=busy', '--lookup', 'acounts=error');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('touchtone simulate: Flow `acme-hotline` has no department `sals`, so this `--department` entry would be ignored. Did you mean `sales`? Name one of its departments: `sales`.');
+    expect(typo.err).toContain('has no data source `acounts`, so this `--lookup` entry would be ignored. Did you mean `accounts`?');
+    expect(typo.out).toBe('');
     const io = captureIO();
     expect(await main(['simulate', 'no/such.yaml', '--script', '1'], io)).toBe(1);
   });

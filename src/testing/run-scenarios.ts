@@ -12,6 +12,7 @@ import type { Scenario, ScenarioStep, SourceSpot } from './scenario-types.js';
 import { simulateCall, CallExpectationError, type SimulatedCall } from './simulate-call.js';
 import { compileFlowFile, FlowLoadError } from './load-flow.js';
 import type { SourceFile } from '../flow/source.js';
+import { checkFlowNames } from './flow-names.js';
 import { computeCoverage, subflowCalls, type CallRecord, type FlowCoverage } from './coverage.js';
 import type { FlowDoc } from '../flow/types.js';
 
@@ -119,7 +120,13 @@ export async function runScenarioFile(path: string): Promise<ScenarioFileResult>
   }
   const parsed = parseScenarioText(text, file);
   const result: ScenarioFileResult = { file, text, ...(parsed.flowPath ? { flowPath: parsed.flowPath } : {}), diagnostics: parsed.diagnostics, results: [] };
-  if (parsed.diagnostics.length || !parsed.flowPath) return result;
+  if (!parsed.flowPath) return result;
+  if (parsed.diagnostics.length) {
+    // Report every problem of the file in one run: its unknown names too, when the flow loads.
+    const flow = await compileOnce(parsed.flowPath).catch(() => undefined);
+    if (flow) result.diagnostics = [...result.diagnostics, ...checkFlowNames(parsed, flow)].sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+    return result;
+  }
   let flow: CompiledFlow;
   try {
     flow = await compileOnce(parsed.flowPath);
@@ -139,6 +146,9 @@ export async function runScenarioFile(path: string): Promise<ScenarioFileResult>
     } else problem.message = `The flow \`${flow}\` that this file tests cannot be loaded: ${(error as Error).message}`;
     return result;
   }
+  // Names the flow does not define would make a fake silently do nothing, or an expectation wait out the call.
+  result.diagnostics.push(...checkFlowNames(parsed, flow));
+  if (result.diagnostics.length) return result;
   for (const scenario of parsed.scenarios) result.results.push(await runScenario(flow, scenario));
   return result;
 }

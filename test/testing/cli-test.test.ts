@@ -29,7 +29,7 @@ describe('touchtone test', () => {
     const r = await run(`${dir}/fail`);
     expect(r.out).toContain('  ✓ passes');
     expect(r.out).toContain('  ✗ expects a prompt that never plays');
-    expect(r.out).toContain(`${dir}/fail/tiny.test.yaml:10:9: Expected the caller to hear prompt \`welcome\`, but heard \`ask\` "Press 1 for yes.", \`bye\` "Goodbye."`);
+    expect(r.out).toContain(`${dir}/fail/tiny.test.yaml:10:9: Expected the caller to hear prompt \`sorry\`, but heard \`ask\` "Press 1 for yes.", \`bye\` "Goodbye."`);
     expect(r.code).toBe(1);
   });
 
@@ -57,6 +57,18 @@ describe('touchtone test', () => {
     const r = await run(`${dir}/invalid`);
     expect(r.out).toContain(`${dir}/invalid/tiny.test.yaml:5:9: error scenario-unknown-step: Unknown scenario step \`pres\`.`);
     expect(r.out).toContain('  > 5 |       - pres: "1"');
+    expect(r.code).toBe(2);
+  });
+
+  it('rejects names the flow does not define before running anything (exit 2)', async () => {
+    const r = await run(`${dir}/unknown-names`);
+    expect(r.out).toContain(`${dir}/unknown-names/acme.test.yaml:3:12: error scenario-unknown-name: Flow \`acme-hotline\` has no schedule \`ofice\`, so this \`hours\` entry would be ignored. Did you mean \`office\`?`);
+    expect(r.out).toContain('  > 8 |     departments: { sales: busy, sals: busy }');
+    expect(r.out).toContain('hint: Name one of its departments: `sales`.');
+    expect(r.out).toContain('error scenario-unknown-name: Flow `acme-hotline` has no step `lookk`, so this expectation can never pass.');
+    expect(r.out).toContain('error scenario-invalid-value: `transfered` is not an outcome kind. Did you mean `transferred`?');
+    expect(r.out).toContain('error scenario-unknown-key: `reason` is not a field of a `hungup` outcome, so it can never match.');
+    expect(r.out).toContain('0 scenario(s): 0 passed, 0 failed; 1 invalid scenario file(s)');
     expect(r.code).toBe(2);
   });
 
