@@ -20,5 +20,7 @@ export { coverageItems, computeCoverage, coveragePercent, missingItems, formatCo
 export { skeletons, skeletonFor } from './skeletons.js';
 export { queueStatus, fakeDataSources, fakeHours, withFakes, type LookupBehaviour } from './fakes.js';
 export { CallLog } from './call-log.js';
-export { VirtualClock } from '../runtime/clock.js';
+export { VirtualClock, ClockRangeError } from '../runtime/clock.js';
+export { SimulationInputError } from './check-options.js';
+export { sameValue } from './same-value.js';
 export { callMatchers, type CallMatchers } from './matchers.js';
