@@ -61,6 +61,12 @@ describe('touchtone simulate --script', () => {
     expect(r.out).toMatch(/outcome: \w+ at step goodbye$/);
   });
 
+  it('stamps the outcome with the time the call ended, not the end of a longer wait', async () => {
+    const r = await simulate('--script', 'wait 30s', '--now', '2026-12-06T11:00:00+01:00');
+    expect(r.out).toContain('[00:13.6] plays: Thank you for calling ACME. Goodbye.');
+    expect(r.out).toMatch(/\n\[00:15\.8\] outcome: completed at step goodbye$/);
+  });
+
   it('exits 2 on a bad script or fake, 1 on a flow with errors', async () => {
     expect((await simulate('--script', '1, jump')).code).toBe(2);
     const bad = await simulate('--script', '1', '--hours', 'office=shut');

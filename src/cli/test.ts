@@ -36,9 +36,13 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     return EXIT.usage;
   }
   const show = (file: string) => relative(io.cwd, file) || file;
-  const run = await runTests(paths.length ? paths.map((p) => resolveFrom(io.cwd, p)) : [resolveFrom(io.cwd, 'flows')]);
+  const given = paths.length ? paths : ['flows'];
+  const resolved = given.map((p) => resolveFrom(io.cwd, p));
+  const run = await runTests(resolved);
   if (run.missing.length) {
-    io.err(`touchtone test: \`${run.missing.map(show).join('`, `')}\` does not exist; give scenario files or folders that hold them.`);
+    // Named as the user wrote them: `/nonexist` read back as `../../../nonexist` looks like a different path.
+    const missing = run.missing.map((m) => given[resolved.indexOf(m)] ?? show(m));
+    io.err(`touchtone test: \`${missing.join('`, `')}\` ${missing.length > 1 ? 'do' : 'does'} not exist; give scenario files or folders that hold them.`);
     return EXIT.usage;
   }
   const scenarioCount = run.files.reduce((n, f) => n + f.results.length, 0);

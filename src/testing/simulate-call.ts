@@ -63,13 +63,25 @@ export class CallExpectationError extends Error {
 export class SimulatedCall {
   private cursor = 0;
   private stepCursor = 0;
+  private endTime: number | undefined;
 
   constructor(
     readonly session: CallSession,
     readonly phone: SimulatedPhone,
     readonly clock: VirtualClock,
     readonly engine: Engine,
-  ) {}
+  ) {
+    // The clock may run on past the end (a script's `wait 30s`); the log stamps the outcome with the end itself.
+    void session.done.then(
+      () => (this.endTime = clock.now()),
+      () => (this.endTime = clock.now()),
+    );
+  }
+
+  /** When the call ended, on its clock (ms since 1970), or undefined while it runs. */
+  get endedAt(): number | undefined {
+    return this.ended ? (this.endTime ?? this.clock.now()) : undefined;
+  }
 
   /** The outcome once the call has ended (it includes the `step` it ended at), else undefined. */
   get outcome(): CallOutcome | undefined {

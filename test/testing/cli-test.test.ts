@@ -81,7 +81,10 @@ describe('touchtone test', () => {
   });
 
   it('exits 2 for a path that does not exist, a folder without scenarios, or a bad option', async () => {
-    expect((await run('no/such/dir')).code).toBe(2);
+    const missing = await run('no/such/dir', '/nonexist');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe('touchtone test: `no/such/dir`, `/nonexist` do not exist; give scenario files or folders that hold them.');
+    expect((await run('/nonexist')).err).toBe('touchtone test: `/nonexist` does not exist; give scenario files or folders that hold them.');
     expect((await run('src/graph')).code).toBe(2);
     const bad = await run('--min-coverage', 'lots', `${dir}/pass`);
     expect(bad.code).toBe(2);
