@@ -2,7 +2,7 @@
  * Turns what a test names (a flow file, a flow document, or an already compiled flow) into a compiled flow.
  * A flow with errors throws, with the validator's diagnostics in the message; a document is validated as a file is.
  */
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import type { FlowDoc } from '../flow/types.js';
 import { loadFlowFile, loadFlowText, formatDiagnostics, type LoadedFlow } from '../flow/load.js';
@@ -38,11 +38,22 @@ function loadError(loaded: LoadedFlow, shown: string): FlowLoadError | undefined
   if (missing) {
     // A path that leads nowhere has no code frame to show, and the hint about searched folders is the CLI's.
     const reason = missing.message.endsWith('does not exist.') ? 'does not exist' : 'cannot be read';
-    return new FlowLoadError(`Flow file \`${shown}\` ${reason} (looked for \`${loaded.file}\`); check the path, which is relative to the working directory.`, errors, loaded.sources);
+    const where = shown === loaded.file ? '' : ` (looked for \`${loaded.file}\`)`;
+    return new FlowLoadError(`Flow file \`${shown}\` ${reason}${where}; check the path, which is relative to the working directory.`, errors, loaded.sources);
   }
-  const text = formatDiagnostics(errors, loaded.sources, { displayPath: (f) => (f === DOCUMENT_FILE ? f : relative(process.cwd(), f) || f) });
+  const text = formatDiagnostics(errors, loaded.sources, { displayPath: (f) => (f === DOCUMENT_FILE ? f : displayPath(f)) });
   const what = loaded.file === DOCUMENT_FILE ? `document${shown ? ` \`${shown}\`` : ''} has errors (at their positions in it written out as YAML); fix them` : `\`${shown}\` has errors; fix them, then run \`touchtone validate ${shown}\` to check`;
   return new FlowLoadError(`Flow ${what}.\n${text}`, errors, loaded.sources);
+}
+
+/**
+ * A path as people read it: relative to the working directory, unless that climbs out of it (`/srv/x.yaml`
+ * read back as `../../srv/x.yaml` looks like another path).
+ * @example displayPath('/work/flows/a.yaml', '/work') // 'flows/a.yaml'
+ */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel;
 }
 
 function isCompiled(value: unknown): value is CompiledFlow {
@@ -53,7 +64,7 @@ function isCompiled(value: unknown): value is CompiledFlow {
 export async function compileFlowFile(path: string): Promise<CompiledFlow> {
   const file = resolve(path);
   const loaded = await loadFlowFile(file);
-  const error = loadError(loaded, relative(process.cwd(), file) || file);
+  const error = loadError(loaded, displayPath(file));
   if (error) throw error;
   return compileFlow({ flow: loaded.flow!, file, subflows: loaded.subflows });
 }

@@ -96,7 +96,10 @@ export function parseScenarioText(text: string, file: string): ScenarioFile {
     if (key === 'flow') {
       const flow = scalarString(pair.value);
       if (flow === undefined) report('scenario-invalid-value', pair.value, '`flow` must be the path of a flow file, relative to the scenario file.');
-      else result.flowPath = resolve(dirname(file), flow);
+      else {
+        result.flowPath = resolve(dirname(file), flow);
+        result.flowRange = rangeOf(pair.value);
+      }
     } else if (key === 'defaults') {
       defaults = readSetup(pair.value, ctx, 'defaults', []);
     } else if (key === 'scenarios') {

@@ -93,6 +93,8 @@ export interface ScenarioFile {
   file: string;
   /** The flow file the scenarios drive, resolved to a path. */
   flowPath?: string;
+  /** Where `flow:` names it; absent when the file is named after its flow. */
+  flowRange?: Range;
   scenarios: Scenario[];
   diagnostics: Diagnostic[];
   /** The flow's names the file uses (schedules, data sources, steps, prompts …), for `checkFlowNames`. */

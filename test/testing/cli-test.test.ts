@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenarioText } from '../../src/testing/scenario-parse.js';
@@ -77,6 +77,20 @@ describe('touchtone test', () => {
     expect(r.out).toContain('cannot be loaded');
     expect(r.out).toContain('unknown-step');
     expect(r.out).toContain('1 flow(s) with errors');
+    expect(r.code).toBe(1);
+  });
+
+  it('points at `flow:` when the flow under test does not exist, and shows paths outside the working directory as given', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-missing-flow-'));
+    writeFileSync(join(out, 'a.test.yaml'), 'flow: nope.yaml\nscenarios:\n  - { name: a, steps: [hangup] }\n');
+    writeFileSync(join(out, 'b.test.yaml'), 'scenarios:\n  - { name: b, steps: [hangup] }\n');
+    const r = await run(out);
+    expect(r.out).toContain(`${out}/a.test.yaml:1:7: error scenario-flow: The flow \`${out}/nope.yaml\` that this file tests does not exist.\n  > 1 | flow: nope.yaml`);
+    expect(r.out).toContain('hint: `flow:` is relative to the scenario file; point it at the flow file.');
+    expect(r.out).toContain(`${out}/b.test.yaml: error scenario-flow: The flow \`${out}/b.yaml\` that this file tests does not exist.`);
+    expect(r.out).toContain('hint: A scenario file tests the flow of the same name (`b.yaml`); add `flow: <file>` to test another one.');
+    expect(r.out).not.toContain('file-not-found');
+    expect(r.out).not.toContain('..');
     expect(r.code).toBe(1);
   });
 
