@@ -7,7 +7,7 @@ import type { CompiledFlow } from '../compile/compile-flow.js';
 import { didYouMeanText } from '../flow/did-you-mean.js';
 import { parseDuration } from '../flow/duration.js';
 import { VirtualClock } from '../runtime/clock.js';
-import { unknownFlowName } from './flow-names.js';
+import { flowNames, unknownFlowName } from './flow-names.js';
 import type { FlowNameKind } from './scenario-types.js';
 
 /** A wrong value given to the testing API. `code` is the one a scenario file gets for the same mistake. */
@@ -141,6 +141,7 @@ const YAML_NAMES: Record<string, string> = { talkTime: 'talkMs' };
  */
 export function checkSimulateOptions(options: object, flow: CompiledFlow): void {
   if (!isRecord(options)) throw invalid(`The options of \`simulateCall\` must be a map, not \`${show(options)}\`.`, "Write them like `{ now: '2026-12-07T10:00:00+01:00' }`.");
+  let known: ReturnType<typeof flowNames> | undefined;
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const check = CHECKS[key];
@@ -154,7 +155,7 @@ export function checkSimulateOptions(options: object, flow: CompiledFlow): void 
     }
     const named = check(value);
     for (const name of named ? named.names : []) {
-      const problem = unknownFlowName({ kind: named!.kind, name, key: named!.key }, flow);
+      const problem = unknownFlowName({ kind: named!.kind, name, key: named!.key }, flow, (known ??= flowNames(flow)));
       if (problem) throw new SimulationInputError('scenario-unknown-name', problem.message, problem.hint);
     }
   }
