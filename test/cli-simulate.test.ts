@@ -61,11 +61,22 @@ describe('touchtone simulate --script', () => {
     expect(r.out).toMatch(/outcome: \w+ at step goodbye$/);
   });
 
+  it('stamps the outcome with the time the call ended, not the end of a longer wait', async () => {
+    const r = await simulate('--script', 'wait 30s', '--now', '2026-12-06T11:00:00+01:00');
+    expect(r.out).toContain('[00:13.6] plays: Thank you for calling ACME. Goodbye.');
+    expect(r.out).toMatch(/\n\[00:15\.8\] outcome: completed at step goodbye$/);
+  });
+
   it('exits 2 on a bad script or fake, 1 on a flow with errors', async () => {
     expect((await simulate('--script', '1, jump')).code).toBe(2);
     const bad = await simulate('--script', '1', '--hours', 'office=shut');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('`shut` is not an hours fake');
+    const typo = await simulate('--script', '4', '--department', 'sals=busy', '--lookup', 'acounts=error');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('touchtone simulate: Flow `acme-hotline` has no department `sals`, so this `--department` entry would be ignored. Did you mean `sales`? Name one of its departments: `sales`.');
+    expect(typo.err).toContain('has no data source `acounts`, so this `--lookup` entry would be ignored. Did you mean `accounts`?');
+    expect(typo.out).toBe('');
     const io = captureIO();
     expect(await main(['simulate', 'no/such.yaml', '--script', '1'], io)).toBe(1);
   });

@@ -13,10 +13,12 @@ import type { RegisterCommand } from './commands.js';
 import { parseDuration } from '../flow/duration.js';
 import { VirtualClock } from '../runtime/clock.js';
 import { parseScenarioText } from '../testing/scenario-parse.js';
-import type { CallSetup } from '../testing/scenario-types.js';
+import type { CallSetup, FlowNameRef } from '../testing/scenario-types.js';
 import { simulateCall, DEFAULT_NOW, type SimulatedCall } from '../testing/simulate-call.js';
 import { CallLog } from '../testing/call-log.js';
-import { FlowLoadError } from '../testing/load-flow.js';
+import { compileFlowFile, FlowLoadError } from '../testing/load-flow.js';
+import { unknownFlowName } from '../testing/flow-names.js';
+import type { CompiledFlow } from '../compile/compile-flow.js';
 import { createDataSourceFactory } from '../data/index.js';
 
 interface SimulateOptions {
@@ -65,8 +67,11 @@ function pairs(list: string[], flag: string): Record<string, string> | string {
   return out;
 }
 
+/** The option that sets each map of fakes (and `data`), for messages about the names in them. */
+const FLAGS: Record<string, string> = { hours: '--hours', queues: '--queue', departments: '--department', lookups: '--lookup', data: '--data' };
+
 /** Builds the call's world from the options, validated like a scenario file's `defaults`. */
-async function setupFrom(options: SimulateOptions, io: CliIO): Promise<CallSetup | string> {
+async function setupFrom(options: SimulateOptions, io: CliIO): Promise<{ setup: CallSetup; names: FlowNameRef[] } | string> {
   const setup: Record<string, unknown> = {};
   for (const key of ['now', 'caller', 'dialled', 'language'] as const) if (options[key] !== undefined) setup[key] = options[key];
   for (const [flag, key] of [['hours', 'hours'], ['queue', 'queues'], ['department', 'departments'], ['lookup', 'lookups']] as const) {
@@ -84,7 +89,16 @@ async function setupFrom(options: SimulateOptions, io: CliIO): Promise<CallSetup
   }
   const parsed = parseScenarioText(`defaults: ${JSON.stringify(setup)}\nscenarios: [{ name: cli, steps: [hangup] }]\n`, '<options>');
   if (parsed.diagnostics.length) return parsed.diagnostics.map((d) => `${d.message}${d.hint ? ` ${d.hint}` : ''}`).join('\n');
-  return parsed.scenarios[0]!.setup;
+  return { setup: parsed.scenarios[0]!.setup, names: parsed.names };
+}
+
+/** Names in the options that the flow does not define, one line each (a fake for them would do nothing). */
+function unknownNames(names: readonly FlowNameRef[], flow: CompiledFlow): string[] {
+  return names.flatMap((ref) => {
+    const flag = FLAGS[ref.key] ?? ref.key;
+    const problem = unknownFlowName({ ...ref, key: flag }, flow);
+    return problem ? [`${problem.message} ${problem.hint}`] : [];
+  });
 }
 
 /** Runs `touchtone simulate` and resolves to its exit code. */
@@ -94,21 +108,16 @@ export async function runSimulateCommand(file: string, options: SimulateOptions,
     io.err(`touchtone simulate: ${script.error}.`);
     return EXIT.usage;
   }
-  const setup = await setupFrom(options, io);
-  if (typeof setup === 'string') {
-    io.err(`touchtone simulate: ${setup}`);
+  const world = await setupFrom(options, io);
+  if (typeof world === 'string') {
+    io.err(`touchtone simulate: ${world}`);
     return EXIT.usage;
   }
+  const { setup } = world;
   const path = resolve(io.cwd, file);
-  const interactive = !script;
-  // Interactive calls start at the real time unless `--now` says otherwise, so the office hours are today's.
-  const clock = new VirtualClock(Date.parse(setup.now ?? (interactive ? new Date().toISOString() : DEFAULT_NOW)));
-  let call: SimulatedCall;
+  let flow: CompiledFlow;
   try {
-    // Without `--data`, lookups go to the flow's real sources (its SQLite seed, CSV files, HTTP APIs), so the
-    // default hotline answers with its demo data exactly as `touchtone serve` would.
-    const realData = options.data ? {} : { services: { data: createDataSourceFactory({ clock, env: io.env }) } };
-    call = await simulateCall(path, { ...setup, clock, ...realData });
+    flow = await compileFlowFile(path);
   } catch (error) {
     if (error instanceof FlowLoadError) {
       io.err(error.message);
@@ -116,6 +125,18 @@ export async function runSimulateCommand(file: string, options: SimulateOptions,
     }
     throw error;
   }
+  const unknown = unknownNames(world.names, flow);
+  if (unknown.length) {
+    for (const line of unknown) io.err(`touchtone simulate: ${line}`);
+    return EXIT.usage;
+  }
+  const interactive = !script;
+  // Interactive calls start at the real time unless `--now` says otherwise, so the office hours are today's.
+  const clock = new VirtualClock(Date.parse(setup.now ?? (interactive ? new Date().toISOString() : DEFAULT_NOW)));
+  // Without `--data`, lookups go to the flow's real sources (its SQLite seed, CSV files, HTTP APIs), so the
+  // default hotline answers with its demo data exactly as `touchtone serve` would.
+  const realData = options.data ? {} : { services: { data: createDataSourceFactory({ clock, env: io.env }) } };
+  const call: SimulatedCall = await simulateCall(flow, { ...setup, clock, ...realData });
   const log = new CallLog(call);
   const flush = () => {
     for (const line of log.take()) io.out(line);

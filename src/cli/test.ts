@@ -4,7 +4,7 @@
  * Exit codes: 0 all passed, 1 a scenario failed or coverage is below `--min-coverage`, 2 usage or an invalid
  * scenario file.
  */
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, type CliIO } from './io.js';
@@ -12,6 +12,7 @@ import type { RegisterCommand } from './commands.js';
 import { formatDiagnostics } from '../flow/load.js';
 import { sourceFromText } from '../flow/source.js';
 import { runTests, type TestRun } from '../testing/run-scenarios.js';
+import { displayPath } from '../testing/load-flow.js';
 import { coveragePercent, formatCoverage } from '../testing/coverage.js';
 import { skeletons } from '../testing/skeletons.js';
 
@@ -35,10 +36,14 @@ export async function runTestCommand(paths: string[], options: TestOptions, io: 
     io.err(`touchtone test: \`--format ${options.format}\` is not a format; use \`text\` or \`json\`.`);
     return EXIT.usage;
   }
-  const show = (file: string) => relative(io.cwd, file) || file;
-  const run = await runTests(paths.length ? paths.map((p) => resolveFrom(io.cwd, p)) : [resolveFrom(io.cwd, 'flows')]);
+  const show = (file: string) => displayPath(file, io.cwd);
+  const given = paths.length ? paths : ['flows'];
+  const resolved = given.map((p) => resolveFrom(io.cwd, p));
+  const run = await runTests(resolved);
   if (run.missing.length) {
-    io.err(`touchtone test: \`${run.missing.map(show).join('`, `')}\` does not exist; give scenario files or folders that hold them.`);
+    // Named as the user wrote them: `/nonexist` read back as `../../../nonexist` looks like a different path.
+    const missing = run.missing.map((m) => given[resolved.indexOf(m)] ?? show(m));
+    io.err(`touchtone test: \`${missing.join('`, `')}\` ${missing.length > 1 ? 'do' : 'does'} not exist; give scenario files or folders that hold them.`);
     return EXIT.usage;
   }
   const scenarioCount = run.files.reduce((n, f) => n + f.results.length, 0);

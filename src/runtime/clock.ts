@@ -18,6 +18,23 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Thrown when a virtual clock is told to start at, or move by, a time that is not one: `NaN` would fire every
+ * timer and leave `now()` at `NaN` for good, and a negative step would silently do nothing.
+ */
+export class ClockRangeError extends RangeError {
+  override name = 'ClockRangeError';
+  /** Stable. */
+  readonly code = 'clock-invalid-time';
+}
+
+/** A number of milliseconds a virtual clock can move by: finite and not negative. */
+function checkStep(ms: number, what: string): void {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new ClockRangeError(`${what} takes a finite number of milliseconds, 0 or more, not \`${String(ms)}\`; time only moves forward.`);
+  }
+}
+
 interface VirtualTimer {
   id: number;
   at: number;
@@ -40,6 +57,9 @@ export class VirtualClock implements Clock {
   private timers: VirtualTimer[] = [];
 
   constructor(start: number = Date.parse('2026-01-05T09:00:00Z')) {
+    if (typeof start !== 'number' || !Number.isFinite(start)) {
+      throw new ClockRangeError(`A virtual clock starts at a finite time in milliseconds since 1970, not \`${String(start)}\`; for a date, pass \`Date.parse('2026-12-07T10:00:00+01:00')\`.`);
+    }
     this.current = start;
   }
 
@@ -71,12 +91,20 @@ export class VirtualClock implements Clock {
     return this.timers[0]?.at;
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due, and settling promise jobs in between. */
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due, and settling promise jobs in between.
+   * Throws a `ClockRangeError` (code `clock-invalid-time`) for a negative or non-finite `ms`.
+   */
   async advance(ms: number): Promise<void> {
+    checkStep(ms, '`advance(ms)`');
     await this.advanceTo(this.current + ms);
   }
 
+  /** Moves time forward to `target` (a time already past moves nothing); `target` must be finite. */
   async advanceTo(target: number): Promise<void> {
+    if (typeof target !== 'number' || !Number.isFinite(target)) {
+      throw new ClockRangeError(`\`advanceTo(time)\` takes a finite time in milliseconds since 1970, not \`${String(target)}\`.`);
+    }
     await settle();
     for (;;) {
       const next = this.timers[0];

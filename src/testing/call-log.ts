@@ -77,7 +77,7 @@ export class CallLog {
     const o = this.call.outcome;
     if (!o) return undefined;
     const detail = o.kind === 'queued' ? ` to queue ${o.queue}` : o.kind === 'transferred' ? ` to ${o.department}` : o.kind === 'failed' ? `: ${o.code} (${o.reason})` : '';
-    return `${stamp(this.call.clock.now() - this.start)} outcome: ${o.kind}${detail} at step ${o.step}`;
+    return `${stamp((this.call.endedAt ?? this.call.clock.now()) - this.start)} outcome: ${o.kind}${detail} at step ${o.step}`;
   }
 
   /** What the call waits for: its step and the next timer, if any. */

@@ -9,9 +9,9 @@
  *   expect(call).toBeAtStep('main');
  *   expect(call).toHaveEndedWith({ kind: 'queued' });
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { PromptMatcher } from './scenario-types.js';
 import type { SimulatedCall } from './simulate-call.js';
+import { sameValue } from './same-value.js';
 
 interface MatcherResult {
   pass: boolean;
@@ -36,10 +36,10 @@ export const callMatchers = {
     const pass = call.step === step;
     return { pass, message: () => `Expected the call ${pass ? 'not ' : ''}to be at step \`${step}\`; it is at \`${call.step}\`.` };
   },
-  /** The call has ended, and its outcome has these fields. */
+  /** The call has ended, and its outcome has these fields, compared as `expectOutcome` compares them (`sameValue`). */
   toHaveEndedWith(call: SimulatedCall, expected: Record<string, unknown>): MatcherResult {
     const outcome = call.outcome as Record<string, unknown> | undefined;
-    const pass = outcome !== undefined && Object.entries(expected).every(([k, v]) => isDeepStrictEqual(outcome[k], v));
+    const pass = outcome !== undefined && sameValue(outcome, expected);
     return {
       pass,
       message: () =>

@@ -3,15 +3,16 @@
  * file's line and column. The runner also keeps every call's trace, for path coverage.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import type { CompiledFlow } from '../compile/compile-flow.js';
 import { parseScenarioText } from './scenario-parse.js';
 import type { Scenario, ScenarioStep, SourceSpot } from './scenario-types.js';
 import { simulateCall, CallExpectationError, type SimulatedCall } from './simulate-call.js';
-import { compileFlowFile, FlowLoadError } from './load-flow.js';
+import { compileFlowFile, displayPath, FlowLoadError } from './load-flow.js';
 import type { SourceFile } from '../flow/source.js';
+import { checkFlowNames } from './flow-names.js';
 import { computeCoverage, subflowCalls, type CallRecord, type FlowCoverage } from './coverage.js';
 import type { FlowDoc } from '../flow/types.js';
 
@@ -119,26 +120,42 @@ export async function runScenarioFile(path: string): Promise<ScenarioFileResult>
   }
   const parsed = parseScenarioText(text, file);
   const result: ScenarioFileResult = { file, text, ...(parsed.flowPath ? { flowPath: parsed.flowPath } : {}), diagnostics: parsed.diagnostics, results: [] };
-  if (parsed.diagnostics.length || !parsed.flowPath) return result;
+  if (!parsed.flowPath) return result;
+  if (parsed.diagnostics.length) {
+    // Report every problem of the file in one run: its unknown names too, when the flow loads.
+    const flow = await compileOnce(parsed.flowPath).catch(() => undefined);
+    if (flow) result.diagnostics = [...result.diagnostics, ...checkFlowNames(parsed, flow)].sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+    return result;
+  }
   let flow: CompiledFlow;
   try {
     flow = await compileOnce(parsed.flowPath);
   } catch (error) {
-    const flow = relative(process.cwd(), parsed.flowPath) || parsed.flowPath;
+    const flow = displayPath(parsed.flowPath);
     const problem: Diagnostic = {
       code: 'scenario-flow',
       severity: 'error',
       message: `The flow \`${flow}\` that this file tests cannot be loaded.`,
       hint: 'Fix the problems listed with it, or point `flow:` at the right file.',
       file,
+      ...(parsed.flowRange ? { range: parsed.flowRange } : {}),
     };
     result.diagnostics.push(problem);
-    if (error instanceof FlowLoadError) {
+    if (error instanceof FlowLoadError && error.code === 'file-not-found' && error.diagnostics[0]?.file === parsed.flowPath) {
+      // Nothing in the flow to show: say where it was looked for, and how the file finds its flow.
+      problem.message = `The flow \`${flow}\` that this file tests does not exist.`;
+      problem.hint = parsed.flowRange
+        ? '`flow:` is relative to the scenario file; point it at the flow file.'
+        : `A scenario file tests the flow of the same name (\`${basename(parsed.flowPath)}\`); add \`flow: <file>\` to test another one.`;
+    } else if (error instanceof FlowLoadError) {
       result.diagnostics.push(...error.diagnostics);
       result.sources = error.sources;
     } else problem.message = `The flow \`${flow}\` that this file tests cannot be loaded: ${(error as Error).message}`;
     return result;
   }
+  // Names the flow does not define would make a fake silently do nothing, or an expectation wait out the call.
+  result.diagnostics.push(...checkFlowNames(parsed, flow));
+  if (result.diagnostics.length) return result;
   for (const scenario of parsed.scenarios) result.results.push(await runScenario(flow, scenario));
   return result;
 }

@@ -4,11 +4,13 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { dirname, basename, join, resolve } from 'node:path';
-import type { Diagnostic } from '../flow/diagnostics.js';
+import type { Diagnostic, Range } from '../flow/diagnostics.js';
 import { parseDuration } from '../flow/duration.js';
+import { didYouMeanText } from '../flow/did-you-mean.js';
 import type {
   CallSetup,
   DepartmentFake,
+  FlowNameKind,
   HoursFake,
   LookupFake,
   PromptMatcher,
@@ -25,6 +27,15 @@ const STEP_KEYS = ['press', 'wait', 'hangup', 'expect prompt', 'expect step', 'e
 const DEPARTMENT_FAKES: DepartmentFake[] = ['answered', 'busy', 'noAnswer', 'failed'];
 const HOURS_FAKES: HoursFake[] = ['open', 'closed', 'holiday'];
 const QUEUE_FAKES = ['free', 'busy', 'none', 'unknown'];
+/** The fields of each outcome kind, as `CallOutcome` has them. */
+const OUTCOME_FIELDS: Record<string, string[]> = {
+  completed: ['kind', 'step'],
+  hungup: ['kind', 'step'],
+  transferred: ['kind', 'step', 'department'],
+  queued: ['kind', 'step', 'queue'],
+  failed: ['kind', 'step', 'code', 'reason'],
+};
+const ALL_OUTCOME_FIELDS = [...new Set(Object.values(OUTCOME_FIELDS).flat())];
 
 /** The path a scenario file tests by default: `acme.test.yaml` → `acme.yaml`. */
 export function defaultFlowPath(scenarioPath: string): string {
@@ -44,21 +55,20 @@ export function parseScenarioText(text: string, file: string): ScenarioFile {
     const pos = lines.linePos(offset);
     return { file, line: pos.line, col: pos.col };
   };
-  const report = (code: string, node: Node | null | undefined, message: string, hint?: string) => {
+  const rangeOf = (node: Node | null | undefined): Range => {
     const start = node?.range?.[0] ?? 0;
     const end = node?.range?.[1] ?? start;
     const a = lines.linePos(start);
     const b = lines.linePos(end);
-    diagnostics.push({
-      code,
-      severity: 'error',
-      message,
-      ...(hint ? { hint } : {}),
-      file,
-      range: { start: { line: a.line, col: a.col, offset: start }, end: { line: b.line, col: b.col, offset: end } },
-    });
+    return { start: { line: a.line, col: a.col, offset: start }, end: { line: b.line, col: b.col, offset: end } };
   };
-  const result: ScenarioFile = { file, scenarios: [], diagnostics };
+  const report = (code: string, node: Node | null | undefined, message: string, hint?: string) => {
+    diagnostics.push({ code, severity: 'error', message, ...(hint ? { hint } : {}), file, range: rangeOf(node) });
+  };
+  const result: ScenarioFile = { file, scenarios: [], diagnostics, names: [] };
+  const name = (kind: FlowNameKind, key: string, value: string, node: Node | null | undefined) => {
+    result.names.push({ kind, name: value, key, range: rangeOf(node) });
+  };
   for (const error of doc.errors) {
     const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
     diagnostics.push({
@@ -77,7 +87,7 @@ export function parseScenarioText(text: string, file: string): ScenarioFile {
     return result;
   }
 
-  const ctx: Ctx = { report, spot };
+  const ctx: Ctx = { report, spot, name };
   let defaults: CallSetup = {};
   let scenariosNode: Node | undefined;
   result.flowPath = defaultFlowPath(file);
@@ -86,7 +96,10 @@ export function parseScenarioText(text: string, file: string): ScenarioFile {
     if (key === 'flow') {
       const flow = scalarString(pair.value);
       if (flow === undefined) report('scenario-invalid-value', pair.value, '`flow` must be the path of a flow file, relative to the scenario file.');
-      else result.flowPath = resolve(dirname(file), flow);
+      else {
+        result.flowPath = resolve(dirname(file), flow);
+        result.flowRange = rangeOf(pair.value);
+      }
     } else if (key === 'defaults') {
       defaults = readSetup(pair.value, ctx, 'defaults', []);
     } else if (key === 'scenarios') {
@@ -113,6 +126,8 @@ export function parseScenarioText(text: string, file: string): ScenarioFile {
 interface Ctx {
   report(code: string, node: Node | null | undefined, message: string, hint?: string): void;
   spot(node: Node | null | undefined): SourceSpot;
+  /** Notes a name of the flow (a schedule, a step …) that the file uses, checked once the flow is loaded. */
+  name(kind: FlowNameKind, key: string, name: string, node: Node | null | undefined): void;
 }
 
 function keyOf(pair: Pair<unknown, unknown>): string {
@@ -226,19 +241,22 @@ function readSetupPairs(pairs: Pair<Node, Node>[], ctx: Ctx, where: string, extr
       case 'data':
         if (!isPlainRecord(json) || !Object.values(json).every((v) => Array.isArray(v) && v.every(isPlainRecord))) {
           ctx.report('scenario-invalid-value', value, '`data` must map each data source to a list of records, like `{ accounts: [{ number: "123", balance: 5 }] }`.');
-        } else setup.data = json as Record<string, Record<string, unknown>[]>;
+        } else {
+          setup.data = json as Record<string, Record<string, unknown>[]>;
+          nameKeys(value, ctx, 'data source', 'data');
+        }
         break;
       case 'lookups':
-        setup.lookups = readFakes(value, ctx, 'lookups', readLookupFake);
+        setup.lookups = readFakes(value, ctx, 'lookups', 'data source', readLookupFake);
         break;
       case 'hours':
-        setup.hours = readFakes(value, ctx, 'hours', (v, n, c) => oneOf(v, n, c, 'an hours fake', HOURS_FAKES));
+        setup.hours = readFakes(value, ctx, 'hours', 'schedule', (v, n, c) => oneOf(v, n, c, 'an hours fake', HOURS_FAKES));
         break;
       case 'queues':
-        setup.queues = readFakes(value, ctx, 'queues', readQueueFake);
+        setup.queues = readFakes(value, ctx, 'queues', 'queue', readQueueFake);
         break;
       case 'departments':
-        setup.departments = readFakes(value, ctx, 'departments', (v, n, c) => oneOf(v, n, c, 'a department answer', DEPARTMENT_FAKES));
+        setup.departments = readFakes(value, ctx, 'departments', 'department', (v, n, c) => oneOf(v, n, c, 'a department answer', DEPARTMENT_FAKES));
         break;
       case 'talkTime': {
         const ms = typeof json === 'string' ? parseDuration(json) : undefined;
@@ -263,18 +281,31 @@ function oneOf<T extends string>(value: unknown, node: Node, ctx: Ctx, what: str
   return undefined;
 }
 
-function readFakes<T>(node: Node | null | undefined, ctx: Ctx, key: string, read: (value: unknown, node: Node, ctx: Ctx) => T | undefined): Record<string, T> {
+function readFakes<T>(
+  node: Node | null | undefined,
+  ctx: Ctx,
+  key: string,
+  kind: FlowNameKind,
+  read: (value: unknown, node: Node, ctx: Ctx) => T | undefined,
+): Record<string, T> {
   const out: Record<string, T> = {};
   if (!isMap(node)) {
     ctx.report('scenario-invalid-value', node, `\`${key}\` must map names to fakes, like \`${key}: { name: … }\`.`);
     return out;
   }
+  nameKeys(node, ctx, kind, key);
   for (const pair of node.items as Pair<Node, Node>[]) {
     const valueNode = (pair.value ?? pair.key) as Node;
     const fake = read(valueNode?.toJSON?.() as unknown, valueNode, ctx);
     if (fake !== undefined) out[keyOf(pair)] = fake;
   }
   return out;
+}
+
+/** The keys of a map of fakes or data name things of the flow: schedules, data sources, queues, departments. */
+function nameKeys(node: Node | null | undefined, ctx: Ctx, kind: FlowNameKind, key: string): void {
+  if (!isMap(node)) return;
+  for (const pair of node.items as Pair<Node, Node>[]) ctx.name(kind, key, keyOf(pair), pair.key);
 }
 
 function readLookupFake(value: unknown, node: Node, ctx: Ctx): LookupFake | undefined {
@@ -324,12 +355,13 @@ function readStep(node: Node, ctx: Ctx): ScenarioStep | undefined {
     case 'expect prompt': {
       const list = Array.isArray(json) ? json : [json];
       const prompts: PromptMatcher[] = [];
-      for (const item of list) {
+      for (const [i, item] of list.entries()) {
         const matcher = typeof item === 'string' ? promptMatcher(item) : undefined;
         if (matcher === undefined) {
           ctx.report('scenario-invalid-value', value, `\`expect prompt\` needs a prompt name or a \`/regular expression/\` over its text, not \`${JSON.stringify(item)}\`.`);
           return undefined;
         }
+        if (typeof matcher === 'string') ctx.name('prompt', key, matcher, isSeq(value) ? (value.items[i] as Node) : value);
         prompts.push(matcher);
       }
       return { at, kind: 'expectPrompt', prompts };
@@ -339,6 +371,7 @@ function readStep(node: Node, ctx: Ctx): ScenarioStep | undefined {
         ctx.report('scenario-invalid-value', value, '`expect step` needs the name of a step.');
         return undefined;
       }
+      ctx.name('step', key, json, value);
       return { at, kind: 'expectStep', step: json };
     case 'expect variable':
       if (!isPlainRecord(json)) {
@@ -346,17 +379,41 @@ function readStep(node: Node, ctx: Ctx): ScenarioStep | undefined {
         return undefined;
       }
       return { at, kind: 'expectVariable', values: json };
-    case 'expect outcome':
-      if (typeof json === 'string') return { at, kind: 'expectOutcome', outcome: { kind: json } };
-      if (!isPlainRecord(json)) {
+    case 'expect outcome': {
+      const outcome = typeof json === 'string' ? { kind: json } : json;
+      if (!isPlainRecord(outcome)) {
         ctx.report('scenario-invalid-value', value, '`expect outcome` needs an outcome kind (`queued`) or a map (`{ kind: queued, queue: support }`).');
         return undefined;
       }
-      return { at, kind: 'expectOutcome', outcome: json };
+      return readOutcome(outcome, value, ctx) ? { at, kind: 'expectOutcome', outcome } : undefined;
+    }
     default:
       ctx.report('scenario-unknown-step', pair.key, `Unknown scenario step \`${key}\`.`, `Use one of ${STEP_KEYS.map((k) => `\`${k}\``).join(', ')}.`);
       return undefined;
   }
+}
+
+/** Checks an expected outcome's kind and fields against what `CallOutcome` can hold, so a typo fails before the call runs. */
+function readOutcome(outcome: Record<string, unknown>, node: Node | null, ctx: Ctx): boolean {
+  const kinds = Object.keys(OUTCOME_FIELDS);
+  const kind = outcome['kind'];
+  const kindNode = isMap(node) ? (node.get('kind', true) as Node | undefined) : node;
+  if (kind !== undefined && (typeof kind !== 'string' || !kinds.includes(kind))) {
+    const typo = typeof kind === 'string' ? didYouMeanText(kind, kinds) : '';
+    ctx.report('scenario-invalid-value', kindNode, `\`${String(kind)}\` is not an outcome kind.${typo}`, `Use one of ${kinds.map((k) => `\`${k}\``).join(', ')}.`);
+    return false;
+  }
+  const allowed = typeof kind === 'string' ? OUTCOME_FIELDS[kind]! : ALL_OUTCOME_FIELDS;
+  let ok = true;
+  for (const pair of isMap(node) ? (node.items as Pair<Node, Node>[]) : []) {
+    const field = keyOf(pair);
+    if (!allowed.includes(field)) {
+      const whose = typeof kind === 'string' ? `a \`${kind}\` outcome` : 'an outcome';
+      ctx.report('scenario-unknown-key', pair.key as Node, `\`${field}\` is not a field of ${whose}, so it can never match.${didYouMeanText(field, allowed)}`, `Use ${allowed.map((k) => `\`${k}\``).join(', ')}.`);
+      ok = false;
+    } else if (field === 'step' && typeof outcome['step'] === 'string') ctx.name('step', 'expect outcome', outcome['step'], pair.value);
+  }
+  return ok;
 }
 
 function readPress(json: unknown, node: Node | null, ctx: Ctx, at: SourceSpot): ScenarioStep | undefined {

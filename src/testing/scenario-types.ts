@@ -2,7 +2,7 @@
  * The YAML scenario language (`*.test.yaml`), as TypeScript types: what `parseScenarioFile` produces and the
  * runner executes. The README section "Testing your flows" documents the same format for authors.
  */
-import type { Diagnostic } from '../flow/diagnostics.js';
+import type { Diagnostic, Range } from '../flow/diagnostics.js';
 
 /** Where something is in a scenario file (1-based). */
 export interface SourceSpot {
@@ -77,10 +77,26 @@ export interface Scenario {
   steps: ScenarioStep[];
 }
 
+/** What kind of thing of the flow a scenario names. */
+export type FlowNameKind = 'schedule' | 'data source' | 'department' | 'queue' | 'step' | 'prompt';
+
+/** A name a scenario file uses that the flow under test must define; checked once the flow is loaded. */
+export interface FlowNameRef {
+  kind: FlowNameKind;
+  name: string;
+  /** The scenario key that names it (`hours`, `lookups`, `expect step` …). */
+  key: string;
+  range: Range;
+}
+
 export interface ScenarioFile {
   file: string;
   /** The flow file the scenarios drive, resolved to a path. */
   flowPath?: string;
+  /** Where `flow:` names it; absent when the file is named after its flow. */
+  flowRange?: Range;
   scenarios: Scenario[];
   diagnostics: Diagnostic[];
+  /** The flow's names the file uses (schedules, data sources, steps, prompts …), for `checkFlowNames`. */
+  names: FlowNameRef[];
 }

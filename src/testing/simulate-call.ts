@@ -9,9 +9,7 @@
  *   await call.press('0');
  *   await call.expectOutcome({ kind: 'queued', queue: 'support' });
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { FlowDoc } from '../flow/types.js';
-import { durationMs } from '../flow/duration.js';
 import { VirtualClock, settle } from '../runtime/clock.js';
 import type { CallbackRequester, CallOutcome, Services, TraceEntry } from '../runtime/services.js';
 import { Engine } from '../runtime/engine.js';
@@ -22,6 +20,8 @@ import type { CallFacts, DepartmentTarget, PortEventListener } from '../telephon
 import type { CallSetup, DepartmentFake, PromptMatcher } from './scenario-types.js';
 import { fakeDataSources, fakeHours, queueStatus, type LookupBehaviour } from './fakes.js';
 import { loadCompiledFlow, type FlowInput } from './load-flow.js';
+import { checkSimulateOptions, durationArg, keysArg } from './check-options.js';
+import { sameValue } from './same-value.js';
 
 /** The default start of a simulated call: a Monday morning. */
 export const DEFAULT_NOW = '2026-01-05T09:00:00Z';
@@ -63,13 +63,25 @@ export class CallExpectationError extends Error {
 export class SimulatedCall {
   private cursor = 0;
   private stepCursor = 0;
+  private endTime: number | undefined;
 
   constructor(
     readonly session: CallSession,
     readonly phone: SimulatedPhone,
     readonly clock: VirtualClock,
     readonly engine: Engine,
-  ) {}
+  ) {
+    // The clock may run on past the end (a script's `wait 30s`); the log stamps the outcome with the end itself.
+    void session.done.then(
+      () => (this.endTime = clock.now()),
+      () => (this.endTime = clock.now()),
+    );
+  }
+
+  /** When the call ended, on its clock (ms since 1970), or undefined while it runs. */
+  get endedAt(): number | undefined {
+    return this.ended ? (this.endTime ?? this.clock.now()) : undefined;
+  }
 
   /** The outcome once the call has ended (it includes the `step` it ended at), else undefined. */
   get outcome(): CallOutcome | undefined {
@@ -114,8 +126,9 @@ export class SimulatedCall {
 
   /** Presses keys, one after another, `gap` apart (default: at once). */
   async press(keys: string, options: { gap?: string | number; times?: number } = {}): Promise<void> {
+    keysArg(keys, options.times);
+    const gap = durationArg('gap', options.gap ?? 0);
     this.markAction();
-    const gap = toMs(options.gap ?? 0);
     const all = keys.repeat(Math.max(1, options.times ?? 1));
     for (const [i, key] of [...all].entries()) {
       if (i > 0 && gap > 0) await this.clock.advance(gap);
@@ -126,8 +139,9 @@ export class SimulatedCall {
 
   /** Lets virtual time pass (`'6s'`, `'500ms'` or milliseconds). */
   async wait(duration: string | number): Promise<void> {
+    const ms = durationArg('wait', duration);
     this.markAction();
-    await this.clock.advance(toMs(duration));
+    await this.clock.advance(ms);
   }
 
   /** The caller hangs up. */
@@ -142,7 +156,7 @@ export class SimulatedCall {
    * text, after the last prompt an earlier `expectPrompt` matched. Fails listing what was heard instead.
    */
   async expectPrompt(matcher: PromptMatcher, options: { within?: string | number } = {}): Promise<HeardItem> {
-    const found = await this.runUntil(() => this.findPrompt(matcher), toMs(options.within ?? DEFAULT_WITHIN_MS));
+    const found = await this.runUntil(() => this.findPrompt(matcher), durationArg('within', options.within ?? DEFAULT_WITHIN_MS));
     if (found) return found;
     const heard = this.heardItems().slice(this.cursor);
     const list = heard.length ? heard.map((h) => `${h.prompt ? `\`${h.prompt}\`` : '(no name)'} "${h.text}"`).join(', ') : 'nothing';
@@ -181,7 +195,7 @@ export class SimulatedCall {
         }
       }
       return undefined;
-    }, toMs(options.within ?? DEFAULT_WITHIN_MS));
+    }, durationArg('within', options.within ?? DEFAULT_WITHIN_MS));
     if (!found) {
       const visited = this.trace.slice(this.stepCursor).flatMap((e) => (e.type === 'step' ? [`\`${e.step}\``] : []));
       throw new CallExpectationError('expect-step', `Expected the call to reach step \`${step}\`, but it went through ${visited.length ? visited.join(', ') : 'no step'}${this.where()}.`);
@@ -208,7 +222,7 @@ export class SimulatedCall {
 
   /** Runs virtual time until the call ends (bounded by `within`, default 10 minutes). */
   async runUntilEnd(options: { within?: string | number } = {}): Promise<CallOutcome | undefined> {
-    await this.runUntil(() => (this.ended ? true : undefined), toMs(options.within ?? DEFAULT_WITHIN_MS));
+    await this.runUntil(() => (this.ended ? true : undefined), durationArg('within', options.within ?? DEFAULT_WITHIN_MS));
     return this.outcome;
   }
 
@@ -248,10 +262,6 @@ function describeMatcher(matcher: PromptMatcher): string {
   return typeof matcher === 'string' ? `prompt \`${matcher}\`` : `a prompt matching \`${String(matcher)}\``;
 }
 
-function toMs(value: string | number): number {
-  return typeof value === 'number' ? value : durationMs(value, 0);
-}
-
 function readVar(vars: Readonly<Record<string, unknown>>, path: string): unknown {
   let value: unknown = vars;
   for (const part of path.split('.')) {
@@ -259,16 +269,6 @@ function readVar(vars: Readonly<Record<string, unknown>>, path: string): unknown
     value = (value as Record<string, unknown>)[part];
   }
   return value;
-}
-
-/** Deep equality, where a number written in a test equals the same number held as a string (keys are digits). */
-function sameValue(actual: unknown, expected: unknown): boolean {
-  if (typeof expected === 'number' && typeof actual === 'string') return actual !== '' && Number(actual) === expected;
-  if (typeof expected === 'string' && typeof actual === 'number') return String(actual) === expected;
-  if (expected && typeof expected === 'object' && !Array.isArray(expected) && actual && typeof actual === 'object') {
-    return Object.entries(expected).every(([k, v]) => sameValue((actual as Record<string, unknown>)[k], v));
-  }
-  return isDeepStrictEqual(actual, expected);
 }
 
 /** Department fakes are written by department name; the phone knows endpoints (`PJSIP/sales`). */
@@ -324,6 +324,7 @@ const refusingCallbacks: CallbackRequester = {
  */
 export async function simulateCall(flow: FlowInput | FlowDoc, options: SimulateOptions = {}): Promise<SimulatedCall> {
   const compiled = await loadCompiledFlow(flow);
+  checkSimulateOptions(options, compiled);
   const clock = options.clock ?? new VirtualClock(Date.parse(options.now ?? DEFAULT_NOW));
   const base = createInMemoryServices({
     clock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callMatchers, simulateCall, type CallMatchers } from '../../src/testing/index.js';
+import { callMatchers, simulateCall, type CallMatchers, type SimulatedCall } from '../../src/testing/index.js';
 
 declare module 'vitest' {
   interface Assertion<T = any> extends CallMatchers<T> {}
@@ -21,5 +21,16 @@ describe('callMatchers', () => {
     await call.runUntilEnd();
     expect(call).toHaveEndedWith({ kind: 'queued', queue: 'support' });
     expect(() => expect(call).toHaveEndedWith({ kind: 'transferred' })).toThrow('it ended with {"kind":"queued"');
+  });
+
+  it('toHaveEndedWith compares fields as expectOutcome does: only those given, a number equal to the same digits', async () => {
+    const call = await simulateCall('flows/acme-hotline.yaml', { now: '2026-12-07T10:00:00+01:00' });
+    await call.press('0');
+    await call.runUntilEnd();
+    const ended = { outcome: { kind: 'transferred', step: 'main', department: '100' }, step: 'main' } as unknown as SimulatedCall;
+    expect(callMatchers.toHaveEndedWith(ended, { kind: 'transferred', department: 100 }).pass).toBe(true);
+    expect(callMatchers.toHaveEndedWith(ended, { department: 101 }).pass).toBe(false);
+    await expect(call.expectOutcome({ kind: 'queued', step: 'agent' })).resolves.toMatchObject({ queue: 'support' });
+    expect(call).toHaveEndedWith({ kind: 'queued', step: 'agent' });
   });
 });

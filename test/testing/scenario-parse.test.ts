@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText, promptMatcher } from '../../src/testing/scenario-parse.js';
+import { checkFlowNames } from '../../src/testing/flow-names.js';
+import { compileFlowFile } from '../../src/testing/load-flow.js';
 
 const file = '/tmp/flows/acme.test.yaml';
 
@@ -95,6 +97,56 @@ describe('parseScenarioText', () => {
     expect(parseScenarioText('flow: x.yaml', file).diagnostics[0]!.code).toBe('scenario-missing-key');
     const dup = parseScenarioText('scenarios:\n  - { name: a, steps: [hangup] }\n  - { name: a, steps: [hangup] }\n', file);
     expect(dup.diagnostics.map((d) => d.code)).toEqual(['scenario-duplicate-name']);
+  });
+
+  it('reports an outcome kind or field that no outcome has, with a did-you-mean', () => {
+    const text = ['scenarios:', '  - name: a', '    steps:', '      - expect outcome: transfered', '      - expect outcome: { kind: hungup, reason: gone }', '      - expect outcome: { qeue: support }'].join('\n');
+    const { diagnostics } = parseScenarioText(text, file);
+    expect(diagnostics.map((d) => [d.code, d.range?.start.line, d.range?.start.col, d.message, d.hint])).toEqual([
+      ['scenario-invalid-value', 4, 25, '`transfered` is not an outcome kind. Did you mean `transferred`?', 'Use one of `completed`, `hungup`, `transferred`, `queued`, `failed`.'],
+      ['scenario-unknown-key', 5, 41, '`reason` is not a field of a `hungup` outcome, so it can never match.', 'Use `kind`, `step`.'],
+      ['scenario-unknown-key', 6, 27, '`qeue` is not a field of an outcome, so it can never match. Did you mean `queue`?', 'Use `kind`, `step`, `department`, `queue`, `code`, `reason`.'],
+    ]);
+  });
+
+  it('checks the names of schedules, data sources, departments, queues, steps and prompts against the flow', async () => {
+    const text = [
+      'defaults:',
+      '  hours: { ofice: closed, office: open }',
+      'scenarios:',
+      '  - name: a',
+      '    data: { acts: [] }',
+      '    lookups: { accounts: error, acts: error }',
+      '    departments: { sales: busy, sals: busy }',
+      '    queues: { suport: none }',
+      '    steps:',
+      '      - expect prompt: [welcome, okk, /anything/]',
+      '      - expect step: mian',
+      '      - expect outcome: { kind: hungup, step: find-acount }',
+    ].join('\n');
+    const flow = await compileFlowFile('flows/acme-hotline.yaml');
+    const diagnostics = checkFlowNames(parseScenarioText(text, file), flow);
+    expect(diagnostics.map((d) => [d.code, d.range?.start.line, d.range?.start.col])).toEqual([
+      ['scenario-unknown-name', 2, 12],
+      ['scenario-unknown-name', 5, 13],
+      ['scenario-unknown-name', 6, 33],
+      ['scenario-unknown-name', 7, 33],
+      ['scenario-unknown-name', 8, 15],
+      ['scenario-unknown-name', 10, 34],
+      ['scenario-unknown-name', 11, 22],
+      ['scenario-unknown-name', 12, 47],
+    ]);
+    expect(diagnostics[0]!.message).toBe('Flow `acme-hotline` has no schedule `ofice`, so this `hours` entry would be ignored. Did you mean `office`?');
+    expect(diagnostics[0]!.hint).toBe('Name one of its schedules: `office`.');
+    expect(diagnostics[3]!.message).toBe('Flow `acme-hotline` has no department `sals`, so this `departments` entry would be ignored. Did you mean `sales`?');
+    expect(diagnostics[6]!.message).toBe('Flow `acme-hotline` has no step `mian`, so this expectation can never pass. Did you mean `main`?');
+  });
+
+  it('knows the steps and prompts of sub-flows (`<callStep>/<subStep>`)', async () => {
+    const text = ['scenarios:', '  - name: a', '    steps:', '      - expect prompt: choose', '      - expect step: choose-language/ask', '      - expect step: choose-language/asc'].join('\n');
+    const flow = await compileFlowFile('examples/clinic/clinic.yaml');
+    const diagnostics = checkFlowNames(parseScenarioText(text, file), flow);
+    expect(diagnostics.map((d) => [d.range?.start.line, d.message])).toEqual([[6, 'Flow `clinic` has no step `choose-language/asc`, so this expectation can never pass. Did you mean `choose-language/ask`?']]);
   });
 
   it('resolves `flow:` relative to the scenario file', () => {

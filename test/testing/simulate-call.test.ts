@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { simulateCall, CallExpectationError, compileFlowFile } from '../../src/testing/index.js';
+import { simulateCall, CallExpectationError, compileFlowFile, FlowLoadError, SimulationInputError, type SimulateOptions } from '../../src/testing/index.js';
 
 const ACME = 'flows/acme-hotline.yaml';
 const MONDAY = '2026-12-07T10:00:00+01:00';
@@ -123,6 +123,29 @@ steps:
     }
   });
 
+  it('confirm: the caller hears the question, the entry read back, then the confirm prompt', async () => {
+    const doc = parseDocument(`
+flow: confirm
+language: en
+start: ask
+prompts:
+  ask: { text: "Enter your code." }
+  correct: { text: "Press 1 if this is correct, 2 to enter it again." }
+steps:
+  ask:
+    input: { prompt: ask, digits: 3, into: code, confirm: { prompt: correct } }
+    next: done
+  done: { hangup: true }
+`).toJS();
+    const call = await simulateCall(doc);
+    await call.press('123');
+    await call.expectPrompt('correct');
+    expect(call.heard()).toEqual(['Enter your code.', '1 2 3', 'Press 1 if this is correct, 2 to enter it again.']);
+    await call.press('1');
+    await call.expectOutcome({ kind: 'completed' });
+    call.expectVariable('code', '123');
+  });
+
   it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {
     const call = await simulateCall(ACME, { now: MONDAY });
     await call.reachStep('main');
@@ -137,6 +160,68 @@ steps:
     const flow = await compileFlowFile(ACME);
     const call = await simulateCall(flow, { now: MONDAY });
     await call.expectPrompt('main-menu');
-    await expect(simulateCall('test/testing/fixtures/no-such-flow.yaml')).rejects.toThrow(/has errors[\s\S]*file-not-found/);
+    const missing = await simulateCall('test/testing/fixtures/no-such-flow.yaml').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(FlowLoadError);
+    expect((missing as FlowLoadError).code).toBe('file-not-found');
+    expect((missing as Error).message).toBe(
+      `Flow file \`test/testing/fixtures/no-such-flow.yaml\` does not exist (looked for \`${process.cwd()}/test/testing/fixtures/no-such-flow.yaml\`); check the path, which is relative to the working directory.`,
+    );
+  });
+
+  it('validates a flow document as it validates a file, and throws the same FlowLoadError', async () => {
+    const error = await simulateCall({ flow: 'x', language: 'en', start: 'nope', steps: { main: { hangup: true } } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowLoadError);
+    expect((error as FlowLoadError).code).toBe('unknown-step');
+    expect((error as FlowLoadError).diagnostics.map((d) => [d.code, d.range?.start.line])).toEqual([['unknown-step', 3]]);
+    expect((error as Error).message).toContain('Flow document `x` has errors (at their positions in it written out as YAML); fix them.\n<flow document>:3:8: error unknown-step: Step `nope` does not exist.');
+    expect((error as Error).message).toContain('> 3 | start: nope');
+  });
+});
+
+describe('simulateCall refuses what a test gets wrong, with the code a scenario file gets', () => {
+  const refused = async (run: () => Promise<unknown>) => {
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SimulationInputError);
+    return { code: (error as SimulationInputError).code, message: (error as Error).message };
+  };
+
+  it('wait, press and within: durations and keys', async () => {
+    const call = await simulateCall(ACME, { now: MONDAY });
+    const start = call.clock.now();
+    const hint = "Write a string with a unit (`'500ms'`, `'6s'`, `'1.5s'`, `'2m'`) or a number of milliseconds, 0 or more.";
+    expect(await refused(() => call.wait(NaN))).toEqual({ code: 'scenario-invalid-value', message: `\`wait\` needs a duration such as \`'6s'\` or \`'500ms'\`, not \`NaN\`. ${hint}` });
+    expect((await refused(() => call.wait(-5000))).message).toContain('not `-5000`.');
+    expect((await refused(() => call.wait('6 seconds'))).message).toContain("not `'6 seconds'`.");
+    expect((await refused(() => call.wait('-5s'))).code).toBe('scenario-invalid-value');
+    expect(await refused(() => call.press('1x2'))).toEqual({ code: 'scenario-invalid-value', message: "`press` needs keys from `0-9 * # A-D`, not `'1x2'`. Pass the keys as a string, like `press('1234#')`." });
+    expect((await refused(() => call.press('1', { gap: 'soon' }))).message).toContain("`gap` needs a duration such as `'6s'` or `'500ms'`, not `'soon'`.");
+    expect((await refused(() => call.expectPrompt('main-menu', { within: -1 }))).message).toContain('`within` needs a duration');
+    // Nothing moved: the clock still reads the start, and the call goes on.
+    expect(call.clock.now()).toBe(start);
+    expect(call.heard()).toEqual(['Welcome to ACME.']);
+    await call.expectPrompt('main-menu');
+  });
+
+  it('options: `now`, YAML shapes, unknown options and names the flow does not have', async () => {
+    expect(await refused(() => simulateCall(ACME, { now: 'next monday' }))).toEqual({
+      code: 'scenario-invalid-value',
+      message: "`now` must be an ISO 8601 date and time, not `'next monday'`. Write it like `'2026-12-07T10:00:00+01:00'`.",
+    });
+    const yamlShaped = { lookups: { accounts: 'error' } } as unknown as SimulateOptions;
+    expect(await refused(() => simulateCall(ACME, yamlShaped))).toEqual({
+      code: 'scenario-invalid-value',
+      message:
+        "`lookups.accounts` is not a lookup fake: `'error'`. In TypeScript write `{ kind: 'error' }` (optionally with `code`), `{ kind: 'notFound' }`, `{ kind: 'locked' }`, `{ kind: 'slow', delayMs: 5000 }`, or a function `(key) => LookupResult`.",
+    });
+    const talkTime = { talkTime: '2m' } as unknown as SimulateOptions;
+    expect(await refused(() => simulateCall(ACME, talkTime))).toMatchObject({ code: 'scenario-unknown-key', message: expect.stringContaining('`talkTime` is not an option of `simulateCall`. In TypeScript it is `talkMs`.') });
+    expect((await refused(() => simulateCall(ACME, { talkMs: Number('2m') }))).message).toContain('`talkMs` must be a number of milliseconds, 0 or more, not `NaN`.');
+    expect((await refused(() => simulateCall(ACME, { departments: { sales: 'bussy' as 'busy' } }))).message).toContain("`departments.sales` must be one of `'answered'`, `'busy'`, `'noAnswer'`, `'failed'`, not `'bussy'`.");
+    expect((await refused(() => simulateCall(ACME, { queues: { support: { loggedIn: '2' } as never } }))).message).toContain('`queues.support` is not a queue fake');
+    expect(await refused(() => simulateCall(ACME, { hours: { ofice: 'closed' } }))).toEqual({
+      code: 'scenario-unknown-name',
+      message: 'Flow `acme-hotline` has no schedule `ofice`, so this `hours` entry would be ignored. Did you mean `office`? Name one of its schedules: `office`.',
+    });
+    expect((await refused(() => simulateCall(ACME, { data: { acts: [] } }))).code).toBe('scenario-unknown-name');
   });
 });

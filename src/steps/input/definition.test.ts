@@ -23,6 +23,11 @@ describe('input definition', () => {
     expect(problems({ main: ask({ digits: '4-6', pattern: '^[0-9]+$' }) })).toEqual([]);
   });
 
+  it('documents the confirm prompt as the question after the read-back, the order the caller hears', () => {
+    const schema = definition.schema as { properties: { input: { properties: { confirm: { properties: { prompt: { description: string } } } } } } };
+    expect(schema.properties.input.properties.confirm.properties.prompt.description).toMatch(/^The question played after the entry is read back/);
+  });
+
   it('refuses to read a secret back', () => {
     expect(problems({ main: ask({ secret: true, confirm: { prompt: 'hi' } }) })).toEqual(['secret-leak /steps/main/input/confirm']);
     expect(problems({ main: ask({ confirm: { prompt: 'hi' } }) })).toEqual([]);

@@ -33,7 +33,7 @@ export const definition: StepDefinition<InputStep> = {
         bargeIn: { type: 'boolean', description: 'Whether a key stops the prompt.' },
         confirm: obj(
           {
-            prompt: ref('promptList', 'Played before the entry is read back, for example "You entered".'),
+            prompt: ref('promptList', 'The question played after the entry is read back, for example "Press 1 if this is correct, 2 to enter it again".'),
             yes: ref('digit', 'The key that confirms. Default `1`.'),
             no: ref('digit', 'The key that asks again. Default `2`.'),
           },

@@ -14,6 +14,15 @@ function phone(behaviour = {}) {
 }
 
 describe('SimulatedPhone', () => {
+  it('refuses a key no phone has, before pressing any', () => {
+    const { p, events } = phone();
+    expect(() => p.press('1x2')).toThrow('`x` in `1x2` is not a phone key; press keys from `0-9 * # A-D`.');
+    expect(() => p.press('x')).toThrow(expect.objectContaining({ name: 'RangeError', code: 'invalid-key' }));
+    expect(events).toEqual([]);
+    p.press('1#');
+    expect(events).toEqual([{ type: 'key', digit: '1' }, { type: 'key', digit: '#' }]);
+  });
+
   it('plays for the modelled duration, then reports finished', async () => {
     const { clock, p, events } = phone();
     p.play('p1', [{ kind: 'sound', name: 's', text: 'x'.repeat(20) }, { kind: 'digits', value: '12' }]);

@@ -149,11 +149,18 @@ export class SimulatedPhone implements CallPort {
 
   // ---- the caller ----------------------------------------------------------------------------------------------
 
-  /** Presses keys: each character one key event, at the current clock time. Ignored once the call has ended. */
+  /**
+   * Presses keys: each character one key event, at the current clock time. Ignored once the call has ended.
+   * A character no phone has throws a `RangeError` with code `invalid-key`, before any key is pressed.
+   */
   press(digits: string): void {
+    const wrong = [...digits].find((d) => !DIGITS.has(d));
+    if (wrong !== undefined) {
+      throw Object.assign(new RangeError(`\`${wrong}\` in \`${digits}\` is not a phone key; press keys from \`0-9 * # A-D\`.`), { code: 'invalid-key' });
+    }
     for (const digit of digits) {
       // Keys pressed while bridged go to the department, not to the flow.
-      if (this.phase !== 'answered' || this.bridge || !DIGITS.has(digit)) continue;
+      if (this.phase !== 'answered' || this.bridge) continue;
       if (this.recordingNow && digit === this.recordingNow.terminator) {
         this.endRecording('finished');
         continue;
