@@ -9,6 +9,8 @@
  *   Asterisk on this machine) also prints the CPU Asterisk used while the keys were pressed. The real mode also
  *   splits each key's time at the moment its `POST /play` is written to the socket. --http: requests over HTTP
  *   only (`requestsOverWebsocket: false`); by default the hot path's requests go over the event websocket.
+ *   --real --sip: the callers are SIPp (Debian's `sip-tester`) dialling Asterisk over SIP with RFC 4733 keys
+ *   (`--sip-target host:port`, default 127.0.0.1:5060), instead of Local channels driven over ARI; --keys 1 to 9.
  *
  * Fake mode: every call plays a prompt that never ends; each key stops it (barge-in: `DELETE /playbacks/{id}`) and
  * starts the next prompt. Measured twice: inside the adapter, from the key event reaching the call's port until the
@@ -21,13 +23,16 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAriAdapter, type AriAdapter } from '../src/telephony/ari/index.js';
 import { requestSent, type RequestSentMessage } from '../src/telephony/ari/rest-client.js';
 import type { CallPort } from '../src/telephony/port.js';
 import { FakeAri } from '../test/fakes/fake-ari/index.js';
 import { AsteriskDriver, targetFromEnv } from '../test/integration/asterisk-driver.js';
+import { writeCallerScenario } from './sip/caller.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -173,6 +178,75 @@ function cpuMeter(pid: number): () => string {
   return () => `${Math.round(((ticks() - t0) * 10 * 100) / (performance.now() - w0))}%`;
 }
 
+/** What the real modes measure on the adapter's side: key event in → `PlaybackStarted`, split where `POST /play` is written. */
+interface KeyTimes {
+  samples: number[];
+  toRequest: number[];
+  inAsterisk: number[];
+  sentVia: Set<string>;
+  /** Calls answered so far. */
+  ready: Set<string>;
+  failedPlaybacks: string[];
+}
+
+/** Answers every call; each key stops the prompt (as the engine does on barge-in) and starts the next. */
+function timeKeys(ari: AriAdapter): KeyTimes {
+  const times: KeyTimes = { samples: [], toRequest: [], inAsterisk: [], sentVia: new Set(), ready: new Set(), failedPlaybacks: [] };
+  const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
+  const writtenAt = new Map<string, number>();
+  requestSent.subscribe((message) => {
+    const { method, path, via } = message as RequestSentMessage;
+    const id = method === 'POST' ? /\/play\/([^?]+)$/.exec(path)?.[1] : undefined;
+    if (id !== undefined) {
+      writtenAt.set(decodeURIComponent(id), performance.now());
+      times.sentVia.add(via);
+    }
+  });
+  let seq = 0;
+  ari.onCall((port) => {
+    let playing: string | undefined;
+    port.onEvent((event) => {
+      if (event.type === 'key') {
+        if (playing) port.stopPlayback(playing);
+        const pb = `${port.facts.callId}:k${++seq}`;
+        playing = pb;
+        keyAt.set(pb, performance.now());
+        port.play(pb, [{ kind: 'sound', name: 'silence/1' }]);
+      } else if (event.type === 'playback.finished' && event.outcome === 'failed') {
+        times.failedPlaybacks.push(event.reason ?? 'failed');
+      } else if (event.type === 'playback.started') {
+        const t0 = keyAt.get(event.playbackId);
+        const written = writtenAt.get(event.playbackId);
+        if (t0 !== undefined) {
+          const now = performance.now();
+          times.samples.push(now - t0);
+          keyAt.delete(event.playbackId);
+          if (written !== undefined) {
+            times.toRequest.push(written - t0);
+            times.inAsterisk.push(now - written);
+          }
+        }
+        writtenAt.delete(event.playbackId);
+      }
+    });
+    port.answer();
+    times.ready.add(port.facts.callId);
+  });
+  return times;
+}
+
+function reportReal(label: string, times: KeyTimes, lag: ReturnType<typeof monitorEventLoopDelay>, cpu: (() => string) | undefined, asteriskPid: number): void {
+  report(label, times.samples);
+  report(`  of that: key → POST /play written to its socket, over ${[...times.sentVia].join(' and ')} (this process)`, times.toRequest);
+  report('  of that: POST /play written → PlaybackStarted received (Asterisk, loopback, this event loop)', times.inAsterisk);
+  if (cpu) console.log(`  Asterisk (pid ${asteriskPid}) used ${cpu()} of one core while the keys were pressed (this machine has ${availableParallelism()})`);
+  console.log(`  this process's event-loop delay: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
+  if (times.failedPlaybacks.length > 0) console.log(`  ${times.failedPlaybacks.length} playbacks failed, e.g. ${times.failedPlaybacks[0]}`);
+}
+
+const realAdapter = (target: NonNullable<ReturnType<typeof targetFromEnv>>): AriAdapter =>
+  createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000, requestsOverWebsocket: !viaHttp });
+
 async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   const target = targetFromEnv();
   if (!target) {
@@ -180,57 +254,11 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (args.includes('--sip')) return benchSip(target, calls, keysPerCall);
   const driver = new AsteriskDriver(target);
   await driver.open();
-  const ari = createAriAdapter({ ...target, maxSockets: 16, requestTimeoutMs: 10_000, playbackStartTimeoutMs: 10_000, requestsOverWebsocket: !viaHttp });
-  const keyAt = new Map<string, number>(); // playback id → when the key reached the adapter
-  const samples: number[] = [];
-  // The split of each key's time: until our `POST /play` is written to its socket, and from then on (Asterisk).
-  const writtenAt = new Map<string, number>();
-  const sentVia = new Set<string>();
-  const toRequest: number[] = [];
-  const inAsterisk: number[] = [];
-  requestSent.subscribe((message) => {
-    const { method, path, via } = message as RequestSentMessage;
-    const id = method === 'POST' ? /\/play\/([^?]+)$/.exec(path)?.[1] : undefined;
-    if (id !== undefined) {
-      writtenAt.set(decodeURIComponent(id), performance.now());
-      sentVia.add(via);
-    }
-  });
-  const ready = new Set<string>();
-  const failedPlaybacks: string[] = [];
-  let seq = 0;
-  ari.onCall((port) => {
-    let playing: string | undefined;
-    port.onEvent((event) => {
-      if (event.type === 'key') {
-        // As the engine does: barge-in stops the prompt first, or the new one would queue behind it.
-        if (playing) port.stopPlayback(playing);
-        const pb = `${port.facts.callId}:k${++seq}`;
-        playing = pb;
-        keyAt.set(pb, performance.now());
-        port.play(pb, [{ kind: 'sound', name: 'silence/1' }]);
-      } else if (event.type === 'playback.finished' && event.outcome === 'failed') {
-        failedPlaybacks.push(event.reason ?? 'failed');
-      } else if (event.type === 'playback.started') {
-        const t0 = keyAt.get(event.playbackId);
-        const written = writtenAt.get(event.playbackId);
-        if (t0 !== undefined) {
-          const now = performance.now();
-          samples.push(now - t0);
-          keyAt.delete(event.playbackId);
-          if (written !== undefined) {
-            toRequest.push(written - t0);
-            inAsterisk.push(now - written);
-          }
-        }
-        writtenAt.delete(event.playbackId);
-      }
-    });
-    port.answer();
-    ready.add(port.facts.callId);
-  });
+  const ari = realAdapter(target);
+  const times = timeKeys(ari);
   await startAdapter(ari);
 
   const legs: Array<{ callerLeg: string; ivrLeg: string }> = [];
@@ -238,9 +266,9 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
   try {
     for (let i = 0; i < calls; i++) {
       legs.push(await driver.call('ivr'));
-      if (i % 50 === 49) await driver.until(async () => ready.size >= i + 1, `${i + 1} calls up`, 30_000);
+      if (i % 50 === 49) await driver.until(async () => times.ready.size >= i + 1, `${i + 1} calls up`, 30_000);
     }
-    await driver.until(async () => ready.size >= calls, 'all calls up', 30_000);
+    await driver.until(async () => times.ready.size >= calls, 'all calls up', 30_000);
     const burst = args.includes('--burst');
     const keyRate = flag('--key-rate', calls);
     console.log(`real Asterisk: ${calls} simultaneous calls in Stasis, requests over ${ari.status().requestsVia}; keys ${burst ? 'as a burst, one per call' : `paced at ${keyRate}/s over all calls`}`);
@@ -249,7 +277,7 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
     const asteriskPid = flag('--asterisk-pid', 0);
     const cpu = asteriskPid ? cpuMeter(asteriskPid) : undefined;
     for (let round = 0; round < keysPerCall; round++) {
-      const before = samples.length;
+      const before = times.samples.length;
       if (burst) {
         for (const { callerLeg } of legs) await driver.press(callerLeg, '1');
       } else {
@@ -262,25 +290,63 @@ async function benchReal(calls: number, keysPerCall: number): Promise<void> {
         await Promise.allSettled(pressed);
       }
       try {
-        await driver.until(async () => samples.length >= before + calls, 'playbacks started', 30_000);
+        await driver.until(async () => times.samples.length >= before + calls, 'playbacks started', 30_000);
       } catch {
-        failedStarts += before + calls - samples.length;
+        failedStarts += before + calls - times.samples.length;
       }
     }
     lag.disable();
-    report(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, samples);
-    report(`  of that: key → POST /play written to its socket, over ${[...sentVia].join(' and ')} (this process)`, toRequest);
-    report('  of that: POST /play written → PlaybackStarted received (Asterisk, loopback, this event loop)', inAsterisk);
-    if (cpu) console.log(`  Asterisk (pid ${asteriskPid}) used ${cpu()} of one core while the keys were pressed (this machine has ${availableParallelism()})`);
-    console.log(`  this process's event-loop delay: p50=${(lag.percentile(50) / 1e6).toFixed(3)} ms  p99=${(lag.percentile(99) / 1e6).toFixed(3)} ms  max=${(lag.max / 1e6).toFixed(3)} ms`);
+    reportReal(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk (${calls} calls × ${keysPerCall} keys)`, times, lag, cpu, asteriskPid);
     if (failedStarts > 0) console.log(`  ${failedStarts} keys produced no PlaybackStarted within 30 s`);
-    if (failedPlaybacks.length > 0) console.log(`  ${failedPlaybacks.length} playbacks failed, e.g. ${failedPlaybacks[0]}`);
   } finally {
     // Bounded clean-up: never leave a thousand Local channels behind.
     await Promise.all(legs.map(({ callerLeg }) => driver.hangup(callerLeg)));
     await ari.stop();
     driver.close();
   }
+}
+
+/**
+ * `--real --sip`: the callers are SIPp (Debian's `sip-tester`) on this machine, dialling Asterisk's SIP port
+ * (`--sip-target`, default 127.0.0.1:5060; the shipped pjsip.conf's `trunk` takes 127.0.0.1 into `touchtone-entry`).
+ * They are placed over one second, so their keys, a second apart, arrive paced at `calls` per second.
+ */
+async function benchSip(target: NonNullable<ReturnType<typeof targetFromEnv>>, calls: number, keysPerCall: number): Promise<void> {
+  const sipTarget = args.includes('--sip-target') ? (args[args.indexOf('--sip-target') + 1] ?? '') : '127.0.0.1:5060';
+  const ari = realAdapter(target);
+  const times = timeKeys(ari);
+  await startAdapter(ari);
+  const dir = mkdtempSync(join(tmpdir(), 'tt-sipp-'));
+  const scenario = join(dir, 'caller.xml');
+  // Every call is up well before the first key: placing them takes a second, answering them a little more.
+  const firstKeyMs = 3000 + Math.ceil(calls / 100) * 500;
+  writeCallerScenario(scenario, keysPerCall, firstKeyMs);
+  const asteriskPid = flag('--asterisk-pid', 0);
+  console.log(`real Asterisk, SIP callers (SIPp): ${calls} calls placed over 1 s to ${sipTarget}, requests over ${ari.status().requestsVia}; keys paced at ${calls}/s over all calls`);
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  let cpu: (() => string) | undefined;
+  const keysFrom = setTimeout(() => {
+    lag.enable();
+    cpu = asteriskPid ? cpuMeter(asteriskPid) : undefined;
+  }, firstKeyMs);
+  const sipp = spawn('sipp', [sipTarget, '-sf', scenario, '-s', '5551000', '-m', String(calls), '-l', String(calls), '-r', String(calls), '-rp', '1000', '-i', '127.0.0.1', '-p', '5070', '-mp', '6000', '-nostdin', '-timeout', `${Math.ceil(firstKeyMs / 1000) + keysPerCall + 30}s`, '-timeout_error'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  sipp.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => {
+    sipp.once('exit', resolve);
+    sipp.once('error', (err) => {
+      stderr += err.message;
+      resolve(-1);
+    });
+  });
+  clearTimeout(keysFrom);
+  lag.disable();
+  reportReal(`key (ChannelDtmfReceived) → PlaybackStarted, real Asterisk, SIP callers (${calls} calls × ${keysPerCall} keys)`, times, lag, cpu, asteriskPid);
+  const expected = calls * keysPerCall;
+  if (times.samples.length < expected) console.log(`  ${expected - times.samples.length} keys produced no PlaybackStarted (SIPp answered ${times.ready.size} calls)`);
+  if (exitCode !== 0) console.log(`  SIPp exited with ${exitCode}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''} (0: every call succeeded; see ${dir})`);
+  else rmSync(dir, { recursive: true, force: true });
+  await ari.stop();
 }
 
 
