@@ -136,9 +136,10 @@ function exhausted(a: Args, data: CollectData, next: string | undefined, counter
   a.end({ kind: 'failed', step: a.ctx.step, code: 'retries-exhausted', reason: `${counter} retries ran out and the step names no destination` });
 }
 
-function noMatch(a: Args, data: CollectData): void {
+/** `judged`: what was refused, when it is not the entry (a wrong key at the confirmation). */
+function noMatch(a: Args, data: CollectData, judged?: string): void {
   const { ctx, rt } = a;
-  rt.traceEvent({ type: 'match', step: ctx.step, entry: mask(data, ctx.entry), result: 'noMatch' });
+  rt.traceEvent({ type: 'match', step: ctx.step, entry: judged ?? mask(data, ctx.entry), result: 'noMatch' });
   // A wrong key must not also hit the re-prompt: drop what was typed ahead.
   ctx.buffer = '';
   ctx.noMatch++;
@@ -325,7 +326,8 @@ export const collectImplementations = {
         return commitInput(a, data);
       }
       if (digit === input.confirm!.no) return reprompt(a, 'first');
-      noMatch(a, data);
+      // The trace names the key refused, not the entry it was asked about.
+      noMatch(a, data, digit);
     }),
   },
 };

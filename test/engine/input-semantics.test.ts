@@ -469,6 +469,24 @@ steps:
     expect(rig.call.vars['code']).toBe('5678');
   });
 
+  it('a wrong key at the confirmation is a no-match of that key, not of the entry', async () => {
+    const rig = await startCall(`
+flow: confirm
+language: en
+start: ask
+prompts: { p: { text: "Code", duration: 1s }, c: { text: "Press 1 if correct, 2 to re-enter", duration: 1s } }
+steps:
+  ask:
+    input: { prompt: p, digits: 4, into: code, confirm: { prompt: c } }
+    next: done
+  done: { hangup: true }
+`);
+    // `#` after four digits: the entry is already complete, so the `#` answers the confirmation.
+    await rig.press('1234#');
+    expect(rig.call.trace.filter((e) => e.type === 'match')).toEqual([expect.objectContaining({ entry: '#', result: 'noMatch' })]);
+    expect(rig.heard().at(-1)).not.toBe('digits:1234+c');
+  });
+
   it('secret input is masked in the trace and in the variables view', async () => {
     const rig = await inMenu();
     await rig.press('7');
