@@ -53,7 +53,7 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
     server = await startServer({ config, logger, watch: options.watch });
   } catch (error) {
     if (!STARTUP_FAILURES.has((error as { code?: string }).code ?? '')) throw error;
-    io.err(`touchtone serve: ${(error as Error).message}`);
+    io.err(`touchtone serve: error ${(error as { code: string }).code}: ${(error as Error).message}`);
     throw new CliExit(EXIT.failed);
   }
   io.out('');

@@ -24,7 +24,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'flowsDir', env: 'TOUCHTONE_FLOWS_DIR', kind: 'string', default: 'flows', description: 'Folder of flow files (`*.yaml`, not `*.test.yaml`) to serve; watched for changes.' },
   { path: 'http.host', env: 'TOUCHTONE_HTTP_HOST', kind: 'string', default: '127.0.0.1', description: 'Address the admin API and dashboard listen on. Beyond loopback, a token is required for every route.' },
   { path: 'http.port', env: 'TOUCHTONE_HTTP_PORT', kind: 'integer', default: 8080, description: 'Port of the admin API and dashboard (`0` picks a free port).' },
-  { path: 'http.token', env: 'TOUCHTONE_TOKEN', kind: 'string', secret: true, description: 'Bearer token for the admin API. Without one, a one-time token is made at start and shown only in the dashboard URL.' },
+  { path: 'http.token', env: 'TOUCHTONE_TOKEN', kind: 'string', secret: true, description: 'Bearer token for the admin API (at least 16 characters, no spaces). Without one, a one-time token is made at start and shown only in the dashboard URL.' },
   { path: 'http.bodyLimit', env: 'TOUCHTONE_HTTP_BODY_LIMIT', kind: 'string', default: '512kb', description: 'Largest request body the API accepts.' },
   { path: 'store.path', env: 'TOUCHTONE_STORE_PATH', kind: 'string', default: '.touchtone/touchtone.db', description: 'SQLite file for call records, flow versions and overrides (`:memory:` keeps nothing).' },
   { path: 'store.retentionDays', env: 'TOUCHTONE_STORE_RETENTION_DAYS', kind: 'integer', default: 30, description: 'Days call records and traces are kept.' },
@@ -66,7 +66,8 @@ export const configSchema = {
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
-        token: { type: 'string', minLength: 16 },
+        // The API reads `Bearer <token>` up to the first space, so a token with a space could never match.
+        token: { type: 'string', minLength: 16, pattern: '^\\S+$' },
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
       },
     },
@@ -82,10 +83,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        url: { type: 'string', pattern: '^(https?|wss?)://' },
+        // Checked in full (scheme, host, no credentials) by `loadConfig`, with a message per problem.
+        url: { type: 'string' },
         user: { type: 'string', minLength: 1 },
         password: { type: 'string' },
-        app: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+        // Asterisk's limit, which the ARI adapter also enforces.
+        app: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 64 },
         requestsOverWebsocket: { type: 'boolean' },
         routes: { type: 'object', propertyNames: { pattern: '^[0-9*#+A-Za-z_-]+$' }, additionalProperties: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
       },

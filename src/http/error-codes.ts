@@ -6,6 +6,7 @@
 export const serverCodes = {
   // Configuration (touchtone.yaml and TOUCHTONE_* variables)
   'config-not-found': 'The file given to `--config` does not exist.',
+  'config-unreadable': 'The configuration file is a folder, or the server\'s user may not read it.',
   'config-yaml-syntax': '`touchtone.yaml` is not valid YAML.',
   'config-not-a-map': '`touchtone.yaml` is not a map of settings.',
   'config-unknown-setting': 'A key that is not a setting (often a typo); the hint lists the known ones.',
@@ -13,6 +14,7 @@ export const serverCodes = {
   'config-bad-value': 'A setting has a value outside what it accepts.',
   'config-bad-env': 'A `TOUCHTONE_*` variable cannot be read as the setting needs.',
   'config-token-required': 'The server would listen beyond loopback without an admin token.',
+  'config-ari-password-missing': '`ari.url` is set without `ari.password`; Asterisk would refuse every request.',
   'config-bad-callbacks': 'Callbacks are on, but `callbacks.endpoint` is missing or a callback setting cannot be used.',
   'listen-failed': 'The server cannot listen on the configured address and port.',
   'store-open-failed': 'The store file cannot be opened (a folder without write access, a damaged file).',

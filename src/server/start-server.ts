@@ -91,6 +91,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     throw Object.assign(new Error(`The store \`${config.store.path}\` cannot be opened (${error instanceof Error ? error.message : String(error)}); set \`TOUCHTONE_STORE_PATH\` to a writable file.`), { code: 'store-open-failed' });
   }
+  try {
+    // SQLite reads a file only at the first query, so a damaged one would otherwise fail later, mid-start.
+    store.flowVersions.latest('');
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw Object.assign(new Error(`The store \`${config.store.path}\` cannot be read (${error instanceof Error ? error.message : String(error)}); move the damaged file away to start with an empty store, or set \`TOUCHTONE_STORE_PATH\` to another file.`), { code: 'store-open-failed' });
+  }
   let ami: AmiQueueStatus | undefined;
   if (config.ami.host) {
     ami = createAmiQueueStatus({ host: config.ami.host, port: config.ami.port, username: config.ami.user, secret: config.ami.secret ?? '', timeoutMs: 2000, logger, clock });

@@ -236,7 +236,7 @@ describe('touchtone serve (command)', () => {
     const port = new URL(server!.url).port;
     const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_FLOWS_DIR: config.flowsDir } };
     expect(await main(['serve', '--port', port, '--no-watch'], io)).toBe(1);
-    expect(err).toEqual([`touchtone serve: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
+    expect(err).toEqual([`touchtone serve: error listen-failed: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
   });
 
   it('says when the store cannot be opened and exits 1', async () => {
@@ -246,7 +246,25 @@ describe('touchtone serve (command)', () => {
     const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: 'not-a-folder/tt.db', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0' } };
     expect(await main(['serve', '--no-watch'], io)).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^touchtone serve: The store `.*not-a-folder\/tt\.db` cannot be opened \(.+\); set `TOUCHTONE_STORE_PATH` to a writable file\.$/);
+    expect(err[0]).toMatch(/^touchtone serve: error store-open-failed: The store `.*not-a-folder\/tt\.db` cannot be opened \(.+\); set `TOUCHTONE_STORE_PATH` to a writable file\.$/);
+  });
+
+  it('says when the store file is damaged, with its code, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    writeFileSync(join(dir, 'corrupt.db'), Buffer.alloc(8192, 0x5a));
+    const err: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: 'corrupt.db', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_FLOWS_DIR: dir } };
+    expect(await main(['serve', '--no-watch'], io)).toBe(1);
+    expect(err).toEqual([`touchtone serve: error store-open-failed: The store \`${join(dir, 'corrupt.db')}\` cannot be read (file is not a database); move the damaged file away to start with an empty store, or set \`TOUCHTONE_STORE_PATH\` to another file.`]);
+  });
+
+  it('refuses ARI settings it cannot connect with before it starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    const err: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_ARI_URL: 'ws://127.0.0.1:18088', TOUCHTONE_ARI_PASSWORD: 'pw' } };
+    expect(await main(['serve', '--no-watch'], io)).toBe(1);
+    expect(err.join('\n')).toContain('error config-bad-value: `ari.url` must start with `http://` or `https://`, not `ws://` (from `TOUCHTONE_ARI_URL`).');
+    expect(err.join('\n')).not.toContain('internal error');
   });
 
   it('prints configuration errors at their line and exits 1', async () => {
