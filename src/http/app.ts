@@ -64,9 +64,13 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Body-parser errors (too large, bad JSON) and anything thrown by a route end here, without echoing input.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = error as { type?: string; status?: number };
+    const e = error as { type?: string; status?: number; expose?: boolean };
     if (e.type === 'entity.too.large') return sendError(res, 413, 'body-too-large', `The request body is larger than the limit of \`${deps.bodyLimit ?? '512kb'}\`.`, 'Send a smaller body.');
     if (e.type === 'entity.parse.failed') return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    // The body parser's other refusals are the client's doing (a charset or compression it cannot read, a body cut
+    // short) come as http-errors marked `expose`; they stay 4xx and are not logged as server failures.
+    if (e.expose && e.status === 415) return sendError(res, 415, 'body-encoding-unsupported', 'The request body is in a charset or `Content-Encoding` the server does not read.', 'Send UTF-8 JSON, uncompressed or compressed with `gzip` or `deflate`.');
+    if (e.expose && e.status !== undefined && e.status >= 400 && e.status < 500) return sendError(res, 400, 'body-unreadable', 'The request body cannot be read: it does not match its `Content-Encoding`, or it ended early.', 'Send the body as the headers describe it, or leave out `Content-Encoding`.');
     deps.logger.error({ err: error instanceof Error ? (process.env.TT_DEBUG ? error.stack : error.message) : String(error), method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'internal-error', 'The server failed to handle the request.', 'See the server log for details.');
   });

@@ -24,6 +24,8 @@ export const serverCodes = {
   'auth-rate-limited': 'Too many refused requests from one client; wait for the window to end.',
   'bad-request-body': 'The JSON body does not match the route\u2019s schema.',
   'bad-json': 'The body is not JSON.',
+  'body-encoding-unsupported': 'The body\'s charset or `Content-Encoding` is one the server does not read (415).',
+  'body-unreadable': 'The body does not match its `Content-Encoding`, or ended early.',
   'body-too-large': 'The body is larger than `http.bodyLimit`.',
   'not-found': 'No such API route.',
   'internal-error': 'The server failed; the log has the details.',
