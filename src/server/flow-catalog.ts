@@ -147,10 +147,15 @@ export class FlowCatalog implements FlowAdmin {
     return { valid: Boolean(loaded.flow) && !hasErrors(loaded.diagnostics), diagnostics: this.shown(loaded.diagnostics) };
   }
 
+  /**
+   * Publishes a text through the API. A refused text leaves no trace: the caller has its diagnostics, and the flow
+   * keeps its state and source (unlike a bad file, which is what runs on the next start and so marks the flow stale).
+   */
   async publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult> {
     const file = this.entries.get(name)?.file ?? join(this.options.dir, `${name}.yaml`);
-    const result = await this.accept(source, file, meta, name);
+    const result = await this.accept(source, file, meta, name, false);
     if (result.ok && !result.unchanged) await this.writeBack(file, source);
+    if (!result.ok) this.options.metrics?.flowPublishes.inc({ flow: name, result: 'rejected' });
     return result.ok ? result : { ok: false, diagnostics: this.shown(result.diagnostics) };
   }
 
@@ -210,8 +215,8 @@ export class FlowCatalog implements FlowAdmin {
   }
 
   /** Validates, compiles and activates a text; the heart of hot reload and publish. */
-  private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined): Promise<PublishResult> {
-    const ready = await this.prepare(text, file, meta, expectedName, true);
+  private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined, track = true): Promise<PublishResult> {
+    const ready = await this.prepare(text, file, meta, expectedName, track);
     if ('result' in ready) return ready.result;
     const { e, record, compiled, doc, reuse, diagnostics, uses } = ready;
     this.options.engine.publish(compiled);
@@ -233,7 +238,8 @@ export class FlowCatalog implements FlowAdmin {
 
   /**
    * Loads, checks and compiles a text, and saves it as a new version; the caller decides whether it runs. With
-   * `track`, a failure is recorded on the flow (stale state, logged); a canary attempt leaves the flow as it is.
+   * `track`, a failure is recorded on the flow (stale state, logged); an API publish or canary attempt leaves the
+   * flow as it is, and a flow the server does not know yet is only added once a version of it is saved.
    */
   private async prepare(
     text: string,
@@ -248,21 +254,22 @@ export class FlowCatalog implements FlowAdmin {
     if (expectedName !== undefined && loaded.flow && loaded.flow.flow !== expectedName) {
       diagnostics.push({ code: 'flow-name-mismatch', severity: 'error', file, pointer: '/flow', message: `The flow is named \`${loaded.flow.flow}\`, but it was published as \`${expectedName}\`.`, hint: `Set \`flow: ${expectedName}\` or publish it under its own name.` });
     }
-    const e = this.entryFor(name, file);
-    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(e, text, d) : ({ ok: false, diagnostics: d } as const) });
+    const known = this.entries.get(name);
+    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(this.entryFor(name, file), text, d) : ({ ok: false, diagnostics: d } as const) });
     if (!loaded.flow || hasErrors(diagnostics)) return fail(diagnostics);
 
     const hash = hashOf(text, loaded.subflows);
-    if (e.current?.hash === hash) {
+    if (known?.current?.hash === hash) {
+      const e = this.entryFor(name, file);
       if (track) {
         e.diagnostics = diagnostics;
         e.lastFailed = false;
       }
-      return { result: { ok: true, unchanged: true, version: this.info(e.current, true) } };
+      return { result: { ok: true, unchanged: true, version: this.info(known.current, true) } };
     }
     // On start, a file identical to the last saved version runs as that version instead of a new one.
     const latest = this.latest(name);
-    const reused = !e.current && latest?.hash === hash ? latest : undefined;
+    const reused = !known?.current && latest?.hash === hash ? latest : undefined;
     const version = reused?.version ?? String(Number(latest?.version ?? 0) + 1);
     let compiled: CompiledFlowLike;
     try {
@@ -273,6 +280,7 @@ export class FlowCatalog implements FlowAdmin {
     }
     const record: FlowVersionRecord = reused ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
     if (!reused) this.options.versions.save(record);
+    const e = this.entryFor(name, file);
     const uses = new Set(loaded.subflows instanceof Map ? [...loaded.subflows.keys()].map((k) => resolve(String(k))) : []);
     return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics, uses };
   }

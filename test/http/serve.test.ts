@@ -165,8 +165,14 @@ describe('touchtone serve', () => {
     expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', file: 'demo.yaml', range: { start: { line: 10 } } });
     // No server path in what the API shows.
     expect((await api.get('/api/flows').expect(200)).body.flows[0].file).toBe('demo.yaml');
-    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'stale' });
-    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
+    // A refused publish leaves no trace: the flow is not stale, its source is the running one, /ready is clean.
+    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'ok', errors: 0, source: flow('Hello.') });
+    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true, detail: { invalid: [] } }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
+    // Nor does a refused publish of a flow the server does not know.
+    expect((await api.post('/api/flows/ghost/publish').set(auth).send({ source: 'flow: ghost\n' })).status).toBe(422);
+    expect((await api.get('/api/flows').expect(200)).body.flows.map((f: { name: string }) => f.name)).toEqual(['demo']);
+    expect((await api.get('/ready').expect(200)).body.components.flows.detail.invalid).toEqual([]);
+    await api.get('/api/flows/ghost').expect(404);
   });
 
   it('on shutdown takes no new calls, waits for calls in progress, and flushes the store', async () => {
