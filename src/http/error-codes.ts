@@ -41,6 +41,7 @@ export const serverCodes = {
   'too-many-calls': 'A new browser-phone call while 50 are already in progress.',
   // Server-side flow checks
   'flow-name-mismatch': 'A flow published under another name than its `flow:`.',
+  'flow-name-duplicate': 'A flow file whose `flow:` name another file in the flows folder already serves; it is not loaded.',
   'compile-failed': 'A flow that validated but did not compile (a bug: please report it).',
   'sound-missing': 'With `sounds.dir` set, a prompt whose sound file is not there (a warning).',
   // Taking calls back after a restart or reconnect (log entries)

@@ -4,7 +4,7 @@
  * which goes on serving. The engine gets each new version with `publish()`: calls in progress keep theirs.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile, writeFile, rename, stat } from 'node:fs/promises';
 import { findFlowFiles } from '../flow/find-flows.js';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../flow/diagnostics.js';
@@ -70,6 +70,10 @@ function hashOf(text: string, subflows: unknown): string {
     for (const [path, sub] of [...subflows.entries()].sort()) h.update(`\0${String(path)}\0${String((sub as { source?: { text?: string } })?.source?.text ?? '')}`);
   }
   return h.digest('hex');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
 }
 
 /**
@@ -255,6 +259,14 @@ export class FlowCatalog implements FlowAdmin {
       diagnostics.push({ code: 'flow-name-mismatch', severity: 'error', file, pointer: '/flow', message: `The flow is named \`${loaded.flow.flow}\`, but it was published as \`${expectedName}\`.`, hint: `Set \`flow: ${expectedName}\` or publish it under its own name.` });
     }
     const known = this.entries.get(name);
+    if (known && known.file !== file && loaded.flow && expectedName === undefined) {
+      // Two files with one `flow:` name would take turns as its versions; the first one loaded keeps it. A file
+      // that was moved or renamed is no rival: its old path is gone.
+      if (await isFile(known.file)) {
+        const other = relative(this.options.dir, known.file) || known.file;
+        diagnostics.push({ code: 'flow-name-duplicate', severity: 'error', file, pointer: '/flow', message: `The flow \`${name}\` is already served from \`${other}\`, so this file is not loaded.`, hint: `Give this file its own \`flow:\` name, or delete one of the two files.` });
+      } else known.file = file;
+    }
     const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(this.entryFor(name, file), text, d) : ({ ok: false, diagnostics: d } as const) });
     if (!loaded.flow || hasErrors(diagnostics)) return fail(diagnostics);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowCatalog } from '../../src/server/flow-catalog.js';
@@ -120,6 +120,22 @@ describe('FlowCatalog', () => {
     expect(!renamed.ok && renamed.diagnostics.map((d) => d.code)).toEqual(['flow-name-mismatch']);
     expect(published).toHaveLength(1);
     expect(catalog.get('demo')!.version).toBe('1');
+  });
+
+  it('refuses a second file with the same flow name, naming both files; a renamed file takes over', async () => {
+    const { catalog, published, logged, dir } = setup();
+    writeFileSync(join(dir, 'a.yaml'), GOOD);
+    writeFileSync(join(dir, 'b.yaml'), GOOD_V2);
+    expect(await catalog.loadAll()).toBe(1);
+    expect(published.map((f) => `${f.name}@${f.version}@${f.file}`)).toEqual([`demo@1@${join(dir, 'a.yaml')}`]);
+    const detail = catalog.get('demo')!;
+    expect(detail).toMatchObject({ file: 'a.yaml', version: '1', state: 'stale', errors: 1 });
+    expect(detail.diagnostics).toEqual([expect.objectContaining({ code: 'flow-name-duplicate', file: 'b.yaml', message: 'The flow `demo` is already served from `a.yaml`, so this file is not loaded.' })]);
+    expect(logged.find((l) => l.level === 'error')!.msg).toBe('flow `demo` not reloaded: 1 error(s); version 1 keeps running');
+    // Once a.yaml is gone, b.yaml is the flow's file.
+    rmSync(join(dir, 'a.yaml'));
+    await catalog.loadFile(join(dir, 'b.yaml'));
+    expect(catalog.get('demo')).toMatchObject({ file: 'b.yaml', version: '2', state: 'ok' });
   });
 
   it('rolls back in one call, as a new version with the old text', async () => {
