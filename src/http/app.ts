@@ -95,11 +95,14 @@ function apiRoutes(deps: AppDeps): Router {
     if (!flow) return unknownFlow(res, String(req.params.name));
     res.json(flow);
   });
-  r.get('/flows/:name/graph', (req, res) => {
+  r.get('/flows/:name/graph', async (req, res) => {
+    const name = String(req.params.name);
     const version = typeof req.query.version === 'string' ? req.query.version : undefined;
-    const graph = deps.flows.graph(String(req.params.name), version);
-    if (!graph) return unknownFlow(res, String(req.params.name));
-    res.json(graph);
+    const graph = await deps.flows.graph(name, version);
+    if (graph) return void res.json(graph);
+    if (!deps.flows.get(name)) return unknownFlow(res, name);
+    if (version === undefined) return sendError(res, 404, 'flow-not-running', `The flow \`${name}\` has no valid version to draw.`, 'Fix the flow (see its diagnostics) and publish it.');
+    sendError(res, 404, 'version-not-found', `The flow \`${name}\` has no version \`${version.slice(0, 40)}\`.`, 'List its versions with `GET /api/flows/<name>`.');
   });
   r.post('/flows/:name/publish', validBody(bodySchemas.publish), async (req, res) => {
     const body = req.body as { source: string; note?: string; by?: string };

@@ -32,7 +32,6 @@ interface Entry {
   /** The running version (undefined: none ever validated). */
   current?: FlowVersionRecord;
   doc?: FlowDoc;
-  docs: Map<string, FlowDoc>;
   /** Problems of the last load or publish attempt. */
   diagnostics: Diagnostic[];
   /** A version tried on a share of new calls before it is promoted. */
@@ -174,13 +173,23 @@ export class FlowCatalog implements FlowAdmin {
     return this.publish(name, record.source, { by: meta.by, note: meta.note ?? `rollback to version ${version}` });
   }
 
-  graph(name: string, version?: string): FlowGraph | undefined {
+  /**
+   * The graph of the running version, the canary or an older version. Only the first two are kept in memory (a
+   * server makes versions all day); an older one is read again from the store when asked for.
+   */
+  async graph(name: string, version?: string): Promise<FlowGraph | undefined> {
     const e = this.entries.get(name);
     const v = version ?? e?.current?.version;
     if (!e || !v) return undefined;
-    const doc = e.docs.get(v);
+    const doc = v === e.current?.version ? e.doc : v === e.canary?.record.version ? e.canary.doc : await this.storedDoc(name, v);
     if (!doc) return undefined;
     return flowGraph(doc, v, this.options.traffic?.of(name, v) ?? new Map());
+  }
+
+  private async storedDoc(name: string, version: string): Promise<FlowDoc | undefined> {
+    const record = this.options.versions.get(name, version);
+    if (!record) return undefined;
+    return (await this.options.load(record.source, record.file || this.fileOf(name) || join(this.options.dir, `${name}.yaml`))).flow;
   }
 
   private summary(e: Entry): FlowSummary {
@@ -207,7 +216,7 @@ export class FlowCatalog implements FlowAdmin {
   private entryFor(name: string, file: string): Entry {
     let e = this.entries.get(name);
     if (!e) {
-      e = { name, file, docs: new Map(), diagnostics: [], lastFailed: false, uses: new Set() };
+      e = { name, file, diagnostics: [], lastFailed: false, uses: new Set() };
       this.entries.set(name, e);
     }
     this.byFile.set(file, name);
@@ -233,7 +242,6 @@ export class FlowCatalog implements FlowAdmin {
   private activate(e: Entry, record: FlowVersionRecord, doc: FlowDoc, diagnostics: Diagnostic[]): void {
     e.current = record;
     e.doc = doc;
-    e.docs.set(record.version, doc);
     e.diagnostics = diagnostics;
     e.lastFailed = false;
     e.failedSource = undefined;
@@ -308,7 +316,6 @@ export class FlowCatalog implements FlowAdmin {
     const ready = await this.prepare(source, e.file, { by: meta.by, note }, name, false);
     if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : { ok: false, diagnostics: this.shown(ready.result.diagnostics) };
     e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, percent };
-    e.docs.set(ready.record.version, ready.doc);
     this.options.logger.info({ flow: name, version: ready.record.version, percent, by: meta.by }, `flow \`${name}\` version ${ready.record.version} gets ${percent}% of new calls`);
     return { ok: true, version: this.info(ready.record, false) };
   }

@@ -141,6 +141,10 @@ describe('flows', () => {
     expect((await request(app).get('/api/flows')).body.flows[0].name).toBe('demo');
     expect((await request(app).get('/api/flows/demo')).body.source).toContain('flow: demo');
     expect((await request(app).get('/api/flows/demo/graph')).body.start).toBe('main');
+    const noVersion = await request(app).get('/api/flows/demo/graph?version=999');
+    expect(noVersion.status).toBe(404);
+    expect(noVersion.body.error).toMatchObject({ code: 'version-not-found', message: 'The flow `demo` has no version `999`.' });
+    expect((await request(app).get('/api/flows/nope/graph')).body.error.message).toBe('There is no flow `nope`.');
     const traversal = await request(createApp(fakeDeps())).post('/api/flows/..%2F..%2Fetc%2Fx/publish').set(auth).send({ source: 'flow: x' });
     expect(traversal.status).toBe(404);
     expect(traversal.body.error.code).toBe('flow-not-found');

@@ -178,12 +178,17 @@ describe('FlowCatalog', () => {
     traffic.entered('demo', '1', 'main');
     traffic.entered('demo', '1', 'main');
     traffic.dropped('demo', '1', 'main');
-    const graph = catalog.graph('demo')!;
+    const graph = (await catalog.graph('demo'))!;
     expect(graph.start).toBe('main');
     expect(graph.nodes.find((n) => n.id === 'main')).toMatchObject({ kind: 'menu', visits: 2, dropped: 1 });
     expect(graph.nodes.find((n) => n.id === 'bye')).toMatchObject({ kind: 'hangup', visits: 0, terminal: true });
     expect(graph.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
-    expect(catalog.graph('nope')).toBeUndefined();
+    expect(await catalog.graph('nope')).toBeUndefined();
+    // An older version is drawn from its saved text; a version that never was is undefined.
+    await catalog.publish('demo', GOOD_V2.replace('"1": bye', '"2": bye'), { by: 'ana' });
+    expect((await catalog.graph('demo', '1'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
+    expect((await catalog.graph('demo'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 2' });
+    expect(await catalog.graph('demo', '999')).toBeUndefined();
   });
 
   it('validates posted text without publishing it', async () => {
