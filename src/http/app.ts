@@ -41,7 +41,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.on('finish', () => deps.logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
     next();
   });
-  app.use(authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES));
+  // The dashboard's files hold no data and are never limited; see `authFailureLimiter` for the rest.
+  app.use(['/health', '/ready', '/metrics', '/api'], authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES, { requireForReads: deps.auth.requireForReads }));
   const guard = requireToken({ token: deps.auth.token, requireForReads: deps.auth.requireForReads, onFailure: () => deps.metrics.authFailures.inc() });
 
   app.get('/health', guard, (_req, res) => {

@@ -21,7 +21,7 @@ export const serverCodes = {
   // Admin API
   'auth-required': 'A request without the right bearer token.',
   'auth-not-configured': 'A mutating request while the server has no token.',
-  'auth-rate-limited': 'Too many refused requests from one client; wait for the window to end.',
+  'auth-rate-limited': 'Too many requests with a wrong token from one client; wait for the window to end.',
   'bad-request-body': 'The JSON body does not match the route\u2019s schema.',
   'bad-json': 'The body is not JSON.',
   'body-encoding-unsupported': 'The body\'s charset or `Content-Encoding` is one the server does not read (415).',

@@ -99,6 +99,22 @@ describe('security', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('auth-rate-limited');
     expect(await deps.metrics.registry.getSingleMetricAsString('touchtone_http_auth_failures_total')).toContain('touchtone_http_auth_failures_total 3');
+    // Never limited: the probes, the dashboard's files, and requests without credentials (they guess nothing).
+    for (const path of ['/health', '/ready', '/metrics', '/api/flows']) expect((await request(app).get(path)).status, path).toBe(200);
+    for (const path of ['/health', '/ready', '/metrics']) expect((await request(app).get(path).set(auth)).status, path).toBe(200);
+    expect((await request(app).get('/')).status).toBe(200);
+    expect((await request(app).post('/api/flows/validate').send({ source: 'x' })).body.error.code).toBe('auth-required');
+  });
+
+  it('beyond loopback, a locked-out client gets 401 from the probes without its token being checked', async () => {
+    const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true, failureLimit: 2, failureWindowMs: 60_000 } }));
+    for (let i = 0; i < 2; i++) expect((await request(app).get('/health').set('Authorization', `Bearer wrong-${i}`)).status).toBe(401);
+    for (const headers of [auth, { Authorization: 'Bearer wrong-3' }]) {
+      const res = await request(app).get('/health').set(headers);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'auth-required', message: 'The request to `GET /health` has no valid bearer token.' });
+    }
+    expect((await request(app).get('/api/flows').set(auth)).status).toBe(429);
   });
 
   it('validates request bodies and limits their size', async () => {
