@@ -235,6 +235,11 @@ describe('touchtone serve', () => {
 });
 
 describe('touchtone serve (command)', () => {
+  it('is what `npm start` execs, so the signals npm passes on reach the server (sh would keep them)', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toBe('exec node dist/cli/main.js serve');
+  });
+
   it('says which port is taken and exits 1', async () => {
     const { config } = await boot();
     const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
