@@ -58,16 +58,28 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(await deps.metrics.registry.metrics());
   });
 
+  // Wrong methods on the probes get JSON like every other answer, with the methods that work.
+  app.all(['/health', '/ready', '/metrics'], (_req, res) => methodNotAllowed(res));
+
   app.use('/api', guard, express.json({ limit: deps.bodyLimit ?? '512kb' }), apiRoutes(deps));
   app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'No such API route.', 'See the README section on the admin API.'));
 
   app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, { dotfiles: 'ignore', index: 'index.html', maxAge: 0 }));
+  // What the dashboard's files do not answer: a write to them, or a file that is not there.
+  app.use((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
+    sendError(res, 404, 'not-found', 'There is no such page or file.', 'Open the dashboard at `/`; the API is under `/api`.');
+  });
 
   // Body-parser errors (too large, bad JSON) and anything thrown by a route end here, without echoing input.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = error as { type?: string; status?: number; expose?: boolean };
     if (e.type === 'entity.too.large') return sendError(res, 413, 'body-too-large', `The request body is larger than the limit of \`${deps.bodyLimit ?? '512kb'}\`.`, 'Send a smaller body.');
-    if (e.type === 'entity.parse.failed') return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    if (e.type === 'entity.parse.failed') {
+      const kind = jsonKind((error as { body?: unknown }).body);
+      if (kind) return sendError(res, 400, 'bad-request-body', `The request body must be a JSON object, not ${kind}.`, 'Send the fields as the API documentation shows, inside `{ … }`.');
+      return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    }
     // The body parser's other refusals are the client's doing (a charset or compression it cannot read, a body cut
     // short) come as http-errors marked `expose`; they stay 4xx and are not logged as server failures.
     if (e.expose && e.status === 415) return sendError(res, 415, 'body-encoding-unsupported', 'The request body is in a charset or `Content-Encoding` the server does not read.', 'Send UTF-8 JSON, uncompressed or compressed with `gzip` or `deflate`.');
@@ -201,6 +213,22 @@ function apiRoutes(deps: AppDeps): Router {
     res.status(202).json({ ok: true });
   });
   return r;
+}
+
+/** The kind of a JSON value the parser refused because it is no object or list (`null`, a string …), if it is one. */
+function jsonKind(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(body);
+    return value === null ? '`null`' : typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function methodNotAllowed(res: Response): void {
+  res.set('Allow', 'GET, HEAD');
+  sendError(res, 405, 'method-not-allowed', 'This address can only be read, with GET.', 'Use GET; the routes that change something are under `/api`.');
 }
 
 function unknownFlow(res: Response, name: string): void {

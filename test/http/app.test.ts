@@ -117,6 +117,31 @@ describe('security', () => {
     expect((await request(app).get('/api/flows').set(auth)).status).toBe(429);
   });
 
+  it('answers a wrong method on the probes and the dashboard with JSON 405 and Allow, and a missing file with JSON 404', async () => {
+    const app = createApp(fakeDeps());
+    for (const [method, path] of [['post', '/health'], ['delete', '/ready'], ['put', '/metrics'], ['post', '/'], ['post', '/app.js']] as const) {
+      const res = await request(app)[method](path).set(auth);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.body.error).toMatchObject({ code: 'method-not-allowed', message: 'This address can only be read, with GET.' });
+    }
+    const missing = await request(app).get('/no-such-file.js');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not-found');
+  });
+
+  it('says a JSON body must be an object when it is null, a string or a number', async () => {
+    const app = createApp(fakeDeps());
+    for (const [body, kind] of [['null', '`null`'], ['"just a string"', 'a string'], ['42', 'a number']]) {
+      const res = await request(app).post('/api/flows/validate').set(auth).set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'bad-request-body', message: `The request body must be a JSON object, not ${kind}.` });
+      expect(res.text).not.toContain('just a string');
+    }
+    const broken = await request(app).post('/api/flows/validate').set(auth).set('Content-Type', 'application/json').send('{"source":');
+    expect(broken.body.error.code).toBe('bad-json');
+  });
+
   it('validates request bodies and limits their size', async () => {
     const app = createApp(fakeDeps({ bodyLimit: '1kb' }));
     const bad = await request(app).post('/api/phone/calls/p1/keys').set(auth).send({ digits: '1; rm -rf /' });
