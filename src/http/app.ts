@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.js';
 import { authFailureLimiter, requireToken } from './auth.js';
 import { bodySchemas, validBody } from './body-schemas.js';
 import { sendError } from './errors.js';
+import { didYouMeanText } from '../flow/did-you-mean.js';
 
 /** The dashboard's files, beside `src/` and `dist/` alike. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -171,9 +172,16 @@ function apiRoutes(deps: AppDeps): Router {
   });
   r.post('/hours/overrides', validBody(bodySchemas.hoursOverride), (req, res) => {
     const body = req.body as { hours: string; state: 'open' | 'closed'; reason: string; until?: string; by?: string };
+    const known = deps.hours.schedules?.();
+    if (known && !known.includes(body.hours)) {
+      return sendError(res, 404, 'schedule-not-found', `No running flow defines the schedule \`${body.hours}\`.${didYouMeanText(body.hours, known)}`, known.length ? `Schedules: ${known.map((k) => `\`${k}\``).join(', ')}.` : 'Define it under `hours:` in a flow and publish the flow first.');
+    }
+    const now = (deps.now ?? Date.now)();
     const until = body.until ? Date.parse(body.until) : undefined;
-    if (until !== undefined && Number.isNaN(until)) return sendError(res, 400, 'bad-request-body', `\`until\` is not a date and time: \`${body.until}\`.`, 'Use ISO 8601, for example `2026-12-24T18:00:00+01:00`.');
-    const override = { hours: body.hours, state: body.state, reason: body.reason, until, setAt: (deps.now ?? Date.now)(), setBy: by(req, body) };
+    // The value is not repeated: errors never echo the body.
+    if (until !== undefined && Number.isNaN(until)) return sendError(res, 400, 'bad-request-body', '`until` is not a date and time.', 'Use ISO 8601, for example `2026-12-24T18:00:00+01:00`.');
+    if (until !== undefined && until <= now) return sendError(res, 400, 'override-until-past', '`until` is in the past, so the override would never be in force.', 'Give a time in the future, or leave `until` out to keep the override until it is cleared.');
+    const override = { hours: body.hours, state: body.state, reason: body.reason, until, setAt: now, setBy: by(req, body) };
     deps.hours.set(override);
     res.status(201).json({ override });
   });

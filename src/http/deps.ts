@@ -103,6 +103,8 @@ export interface HoursAdmin {
   list(): HoursOverride[];
   set(override: HoursOverride): void;
   clear(hours: string): boolean;
+  /** The schedules (`hours:` names) the running flows define; when given, an override of another name is refused. */
+  schedules?(): string[];
 }
 
 export interface RecordingsAdmin {

@@ -38,6 +38,8 @@ export const serverCodes = {
   'canary-unchanged': 'A canary with the same text as the running version.',
   'call-not-found': 'No call (or browser-phone call) with that id.',
   'override-not-found': 'Clearing an hours override that does not exist.',
+  'schedule-not-found': 'An hours override for a schedule no running flow defines under `hours:`.',
+  'override-until-past': 'An hours override whose `until` has already passed.',
   'shutting-down': 'A new browser-phone call while the server stops.',
   'too-many-calls': 'A new browser-phone call while 50 are already in progress.',
   // Server-side flow checks

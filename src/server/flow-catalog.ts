@@ -140,6 +140,15 @@ export class FlowCatalog implements FlowAdmin {
     return this.entries.get(name)?.file;
   }
 
+  /** The names of the opening-hours schedules the running versions and canaries define, sorted. */
+  schedules(): string[] {
+    const names = new Set<string>();
+    for (const e of this.entries.values()) {
+      for (const doc of [e.current ? e.doc : undefined, e.canary?.doc]) for (const name of Object.keys(doc?.hours ?? {})) names.add(name);
+    }
+    return [...names].sort();
+  }
+
   /** The document of the running version, for readers such as the graph. */
   doc(name: string): FlowDoc | undefined {
     return this.entries.get(name)?.doc;

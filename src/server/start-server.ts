@@ -232,7 +232,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       trace: (id) => store.callTrace(id),
       stats: (o) => ({ flows: store.stats(o), versions: outcomes.list(o.flow) }),
     },
-    hours: store.hoursOverrides,
+    hours: { list: () => store.hoursOverrides.list(), set: (o) => store.hoursOverrides.set(o), clear: (h) => store.hoursOverrides.clear(h), schedules: () => catalog.schedules() },
     // Pending callback requests are listed with the recorded ones, so the dashboard shows them (also without ARI).
     recordings: { list: (purpose) => [...(callbacks && purpose !== 'voicemail' ? callbacks.pending() : []), ...store.recordings.list({ purpose, limit: 200 })] },
     phone,

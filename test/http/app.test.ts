@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { fakeDeps, TOKEN } from './fake-deps.js';
+import { createMemoryOverrides } from '../../src/data/hours-overrides.js';
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
@@ -238,6 +239,24 @@ describe('calls, hours and the phone', () => {
     expect((await request(app).get('/api/hours/overrides')).body.overrides).toHaveLength(1);
     expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(204);
     expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(404);
+  });
+
+  it('refuses an override of a schedule no flow defines, an `until` in the past, and a bad `until` without echoing it', async () => {
+    const hours = Object.assign(createMemoryOverrides(), { schedules: () => ['office', 'support'] });
+    const app = createApp(fakeDeps({ now: () => Date.parse('2026-12-01T10:00:00Z'), hours }));
+    const post = (body: object) => request(app).post('/api/hours/overrides').set(auth).send({ state: 'closed', reason: 'storm', ...body });
+    const typo = await post({ hours: 'ofice' });
+    expect(typo.status).toBe(404);
+    expect(typo.body.error).toMatchObject({ code: 'schedule-not-found', message: 'No running flow defines the schedule `ofice`. Did you mean `office`?', hint: 'Schedules: `office`, `support`.' });
+    const past = await post({ hours: 'office', until: '2026-11-30T10:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.error.code).toBe('override-until-past');
+    const bad = await post({ hours: 'office', until: '2026-13-45T99:00' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'bad-request-body', message: '`until` is not a date and time.' });
+    expect(bad.text).not.toContain('2026-13-45');
+    expect(hours.list()).toEqual([]);
+    expect((await post({ hours: 'office', until: '2026-12-02T10:00:00Z' })).status).toBe(201);
   });
 
   it('drives the browser phone', async () => {
