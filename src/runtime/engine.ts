@@ -136,6 +136,8 @@ export class Engine {
     if (options.atErrorBecause !== undefined && !flow.defaults.error) throw new Error(`flow \`${flow.name}\` has no error step (\`defaults.error\`); call \`${port.facts.callId}\` cannot begin there`);
     const session = new CallSession(this.host, flow, port, options.atErrorBecause !== undefined ? { atErrorBecause: options.atErrorBecause } : {});
     if (this.draining) {
+      // Its end is reported to the call-ended listeners, so its start is too: counts of live calls stay paired.
+      for (const fn of this.startedListeners) this.safely(() => fn(session));
       session.reject('draining', 'the engine is shutting down');
       return session;
     }

@@ -244,8 +244,13 @@ steps:
     const done = rig.engine.drain().then(() => (drained = true));
     await settle();
     expect(drained).toBe(false);
+    const seen: string[] = [];
+    rig.engine.onCallStarted((s) => seen.push(`started ${s.id}`));
+    rig.engine.onCallEnded((s) => seen.push(`ended ${s.id}`));
     const refused = rig.engine.startCall(new SimulatedPhone(rig.clock, { callId: 'late' }));
     expect(refused.outcome).toMatchObject({ kind: 'failed', code: 'draining' });
+    // Listeners that count live calls see the refused call both start and end.
+    expect(seen).toEqual(['started late', 'ended late']);
     rig.phone.hangupByCaller();
     await done;
     expect(drained).toBe(true);
