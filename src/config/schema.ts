@@ -30,7 +30,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'store.retentionDays', env: 'TOUCHTONE_STORE_RETENTION_DAYS', kind: 'integer', default: 30, description: 'Days call records and traces are kept.' },
   { path: 'ari.url', env: 'TOUCHTONE_ARI_URL', kind: 'string', description: 'Asterisk ARI base URL (`http://127.0.0.1:8088`). Unset: calls come from the built-in simulator only.' },
   { path: 'ari.user', env: 'TOUCHTONE_ARI_USER', kind: 'string', default: 'touchtone', description: 'ARI user (from `ari.conf`).' },
-  { path: 'ari.password', env: 'TOUCHTONE_ARI_PASSWORD', kind: 'string', secret: true, description: 'ARI password.' },
+  { path: 'ari.password', env: 'TOUCHTONE_ARI_PASSWORD', kind: 'string', secret: true, description: 'ARI password; required with `ari.url`.' },
   { path: 'ari.app', env: 'TOUCHTONE_ARI_APP', kind: 'string', default: 'touchtone', description: 'Stasis application name the dialplan sends calls to.' },
   { path: 'ari.requestsOverWebsocket', env: 'TOUCHTONE_ARI_REQUESTS_OVER_WEBSOCKET', kind: 'boolean', default: true, description: 'Send prompts, their barge-in stops, music on hold and ringing over the ARI event websocket when Asterisk takes requests there (20.14+, 21.9+, 22.4+); everything else, and all of it while the socket is down, goes over HTTP. `false`: HTTP only.' },
   { path: 'ari.routes', kind: 'object', description: 'Dialled number to flow name, for calls whose `Stasis()` names no flow (`{ "100": acme-hotline }`).' },
