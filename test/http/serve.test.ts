@@ -284,7 +284,8 @@ describe('touchtone serve (command)', () => {
     const err: string[] = [];
     const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_ARI_URL: 'ws://127.0.0.1:18088', TOUCHTONE_ARI_PASSWORD: 'pw' } };
     expect(await main(['serve', '--no-watch'], io)).toBe(1);
-    expect(err.join('\n')).toContain('error config-bad-value: `ari.url` must start with `http://` or `https://`, not `ws://` (from `TOUCHTONE_ARI_URL`).');
+    expect(err.join('\n')).toContain('touchtone serve: error config-bad-value: `ari.url` must start with `http://` or `https://`, not `ws://` (from `TOUCHTONE_ARI_URL`).');
+    expect(err.join('\n')).not.toContain('<flow>');
     expect(err.join('\n')).not.toContain('internal error');
   });
 
