@@ -3,9 +3,9 @@
  * call record store. Secrets were masked before they were stored.
  */
 import type { Command } from 'commander';
-import { openStoreReadonly, resolveDbPath, type CallRow, type CallTrace } from '../store/index.js';
+import { openStoreReadonly, type CallRow, type CallTrace } from '../store/index.js';
 import type { TraceEntry } from '../runtime/services.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, storePathFor, type CliIO } from './io.js';
 import type { RegisterCommand } from './commands.js';
 
 interface CallsOptions {
@@ -71,10 +71,10 @@ function run(id: string | undefined, opts: CallsOptions, io: CliIO): number {
     io.err(`touchtone calls: \`--limit ${opts.limit}\` is not a positive whole number; write for example \`--limit 50\`.`);
     return EXIT.usage;
   }
-  const path = resolveDbPath(io.cwd, io.env, opts.db);
+  const path = storePathFor(io, opts.db);
   const store = openStoreReadonly(path);
   if (!store) {
-    io.err(`touchtone calls: no call records at \`${path}\`; pass \`--db <file>\` or set \`TOUCHTONE_DB\` to the server's database.`);
+    io.err(`touchtone calls: no call records at \`${path}\`; pass \`--db <file>\`, or run it where \`touchtone serve\` runs, with the same \`TOUCHTONE_STORE_PATH\` or \`touchtone.yaml\`.`);
     return EXIT.failed;
   }
   try {
@@ -106,7 +106,7 @@ export const registerCalls: RegisterCommand = (program: Command, io: CliIO, setE
     .command('calls')
     .description('List recent calls, or show one call\'s trace (`touchtone calls <id>`), from the call record store.')
     .argument('[id]', 'a call id: show its trace')
-    .option('--db <file>', 'the database (default: $TOUCHTONE_DB or .touchtone/touchtone.db)')
+    .option('--db <file>', 'the database (default: $TOUCHTONE_DB, else the server\'s store.path / $TOUCHTONE_STORE_PATH)')
     .option('--limit <n>', 'how many calls to list', '20')
     .option('--flow <name>', 'only calls of this flow')
     .option('--format <format>', 'text or json', 'text')

@@ -9,13 +9,13 @@
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { openStore, resolveDbPath } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import type { HoursOverride } from '../data/hours-overrides.js';
 import { resolve } from 'node:path';
 import { loadFlowFile } from '../flow/load.js';
 import { createHoursService } from '../data/hours.js';
 import { mediaText, sayOpening } from '../say/index.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, storePathFor, type CliIO } from './io.js';
 import { table } from './calls.js';
 import type { RegisterCommand } from './commands.js';
 
@@ -35,7 +35,7 @@ const NAME = /^[A-Za-z0-9_-]+$/;
 
 function withStore<T>(opts: CommonOptions, io: CliIO, fn: (store: ReturnType<typeof openStore>) => T): T {
   // Inline writer: the CLI writes no call records, so it needs no write thread; closing finishes in microtasks.
-  const store = openStore({ path: resolveDbPath(io.cwd, io.env, opts.db), writer: 'inline' });
+  const store = openStore({ path: storePathFor(io, opts.db), writer: 'inline' });
   try {
     return fn(store);
   } finally {
@@ -149,7 +149,7 @@ async function show(file: string, name: string | undefined, opts: ShowOptions, i
 /** Registers `touchtone hours` with `override`, `list`, `clear` and `show`. */
 export const registerHours: RegisterCommand = (program: Command, io: CliIO, setExit) => {
   const hours = program.command('hours').description('Switch opening hours by hand: override, list and clear overrides.');
-  const db = ['--db <file>', 'the database (default: $TOUCHTONE_DB or .touchtone/touchtone.db)'] as const;
+  const db = ['--db <file>', 'the database (default: $TOUCHTONE_DB, else the server\'s store.path / $TOUCHTONE_STORE_PATH)'] as const;
   hours
     .command('override')
     .description('Open or close a schedule now, optionally until a time (`--until 2026-12-08T08:00`).')

@@ -1,3 +1,6 @@
+import { loadConfig } from '../config/load-config.js';
+import { resolveDbPath } from '../store/index.js';
+
 /**
  * The CLI's window on the world. Commands write through this instead of `console`, so golden tests can run
  * them in-process and capture exactly what a user would see.
@@ -30,4 +33,17 @@ export class CliExit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
   }
+}
+
+/**
+ * The store the report commands (`calls`, `stats`, `hours`) read: `--db`, else `TOUCHTONE_DB`, else the server's own
+ * setting (`TOUCHTONE_STORE_PATH`, then `store.path` in `touchtone.yaml`), else `.touchtone/touchtone.db`. So they
+ * see what `touchtone serve` writes, run from the same folder with the same environment.
+ * @example const path = storePathFor(io, opts.db);
+ */
+export function storePathFor(io: CliIO, db: string | undefined): string {
+  if (db !== undefined || io.env.TOUCHTONE_DB) return resolveDbPath(io.cwd, io.env, db);
+  // Only the store's own variable: a problem with another setting must not keep the reports from running.
+  const { config } = loadConfig({ cwd: io.cwd, env: { TOUCHTONE_STORE_PATH: io.env.TOUCHTONE_STORE_PATH } });
+  return config?.store.path ?? resolveDbPath(io.cwd, io.env, db);
 }

@@ -41,7 +41,9 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
   const loaded = loadConfig({ cwd: io.cwd, file: options.config, env: flagsAsEnv(options, io.env) });
   if (!loaded.config) {
     const sources = loaded.file && loaded.source !== undefined ? [sourceFromText(loaded.file, loaded.source)] : [];
-    io.err(formatDiagnostics(loaded.diagnostics, sources, { color: io.isTTY, displayPath: (f) => relative(io.cwd, f) || f }));
+    // A problem with no file (a variable, an unreadable file) is the command's own, not a flow's.
+    const diagnostics = loaded.diagnostics.map((d) => (d.file === undefined ? { ...d, file: 'touchtone serve' } : d));
+    io.err(formatDiagnostics(diagnostics, sources, { color: io.isTTY, displayPath: (f) => (f === 'touchtone serve' ? f : relative(io.cwd, f) || f) }));
     io.err('touchtone serve: the configuration has errors; fix them and start again.');
     throw new CliExit(EXIT.failed);
   }
@@ -53,7 +55,7 @@ export async function serve(options: ServeOptions, io: CliIO): Promise<RunningSe
     server = await startServer({ config, logger, watch: options.watch });
   } catch (error) {
     if (!STARTUP_FAILURES.has((error as { code?: string }).code ?? '')) throw error;
-    io.err(`touchtone serve: ${(error as Error).message}`);
+    io.err(`touchtone serve: error ${(error as { code: string }).code}: ${(error as Error).message}`);
     throw new CliExit(EXIT.failed);
   }
   io.out('');

@@ -3,8 +3,8 @@
  * to an agent, from the call record store.
  */
 import type { Command } from 'commander';
-import { openStoreReadonly, resolveDbPath, type FlowStats } from '../store/index.js';
-import { EXIT, type CliIO } from './io.js';
+import { openStoreReadonly, type FlowStats } from '../store/index.js';
+import { EXIT, storePathFor, type CliIO } from './io.js';
 import { table } from './calls.js';
 import type { RegisterCommand } from './commands.js';
 
@@ -49,10 +49,10 @@ function run(opts: StatsOptions, io: CliIO): number {
     io.err(`touchtone stats: \`--since ${opts.since}\` is neither a date nor an age; write \`2026-12-01\` or \`7d\`.`);
     return EXIT.usage;
   }
-  const path = resolveDbPath(io.cwd, io.env, opts.db);
+  const path = storePathFor(io, opts.db);
   const store = openStoreReadonly(path);
   if (!store) {
-    io.err(`touchtone stats: no call records at \`${path}\`; pass \`--db <file>\` or set \`TOUCHTONE_DB\` to the server's database.`);
+    io.err(`touchtone stats: no call records at \`${path}\`; pass \`--db <file>\`, or run it where \`touchtone serve\` runs, with the same \`TOUCHTONE_STORE_PATH\` or \`touchtone.yaml\`.`);
     return EXIT.failed;
   }
   try {
@@ -70,7 +70,7 @@ export const registerStats: RegisterCommand = (program: Command, io: CliIO, setE
   program
     .command('stats')
     .description('Outcomes per flow, drop-off, invalid and timeout rates per menu, and time to an agent.')
-    .option('--db <file>', 'the database (default: $TOUCHTONE_DB or .touchtone/touchtone.db)')
+    .option('--db <file>', 'the database (default: $TOUCHTONE_DB, else the server\'s store.path / $TOUCHTONE_STORE_PATH)')
     .option('--flow <name>', 'only this flow')
     .option('--since <when>', 'only calls since a date (`2026-12-01`) or an age (`7d`, `24h`)')
     .option('--format <format>', 'text or json', 'text')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { SETTINGS } from './schema.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,43 @@ describe('loadConfig', () => {
     const shown = JSON.stringify(redactConfig(ok.config!));
     for (const s of [secret, 'amisecret', 'aripass']) expect(shown).not.toContain(s);
     expect(shown).toContain('"token":"****"');
+  });
+
+  it('refuses ARI settings the adapter cannot use, naming the variable or the line', () => {
+    const withPw = (env: Record<string, string>) => loadConfig({ cwd: dirWith(), env: { TOUCHTONE_ARI_PASSWORD: 'pw', ...env } });
+    const ws = withPw({ TOUCHTONE_ARI_URL: 'ws://127.0.0.1:18088' });
+    expect(ws.config).toBeUndefined();
+    expect(ws.diagnostics).toEqual([expect.objectContaining({ code: 'config-bad-value', message: '`ari.url` must start with `http://` or `https://`, not `ws://` (from `TOUCHTONE_ARI_URL`).', hint: expect.stringContaining('http://127.0.0.1:8088') })]);
+    const creds = withPw({ TOUCHTONE_ARI_URL: 'http://touchtone:secretpw@127.0.0.1:18088' });
+    expect(creds.diagnostics[0]).toMatchObject({ code: 'config-bad-value', message: '`ari.url` carries a user or password (from `TOUCHTONE_ARI_URL`).' });
+    expect(JSON.stringify(creds.diagnostics)).not.toContain('secretpw');
+    expect(withPw({ TOUCHTONE_ARI_URL: 'http://' }).diagnostics[0]).toMatchObject({ code: 'config-bad-value', message: '`ari.url` `http://` is not a URL with a host (from `TOUCHTONE_ARI_URL`).' });
+    expect(withPw({ TOUCHTONE_ARI_URL: 'http://127.0.0.1:8088', TOUCHTONE_ARI_APP: 'a'.repeat(70) }).diagnostics[0]).toMatchObject({ code: 'config-bad-value', message: '`ari.app` must be at most 64 characters long (from `TOUCHTONE_ARI_APP`).' });
+    const file = loadConfig({ cwd: dirWith('ari:\n  url: ws://127.0.0.1:8088\n  password: pw\n'), env: {} });
+    expect(file.diagnostics[0]).toMatchObject({ code: 'config-bad-value', message: '`ari.url` must start with `http://` or `https://`, not `ws://`.', range: { start: { line: 2, col: 8 } } });
+    const noPassword = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_ARI_URL: 'http://127.0.0.1:8088' } });
+    expect(noPassword.config).toBeUndefined();
+    expect(noPassword.diagnostics[0]).toMatchObject({ code: 'config-ari-password-missing', hint: expect.stringContaining('TOUCHTONE_ARI_PASSWORD') });
+  });
+
+  it('refuses a token with a space, which no Authorization header could carry', () => {
+    const { config, diagnostics } = loadConfig({ cwd: dirWith(), env: { TOUCHTONE_TOKEN: 'correct horse battery staple' } });
+    expect(config).toBeUndefined();
+    expect(diagnostics[0]).toMatchObject({ code: 'config-bad-value', message: '`http.token` must not contain spaces (from `TOUCHTONE_TOKEN`).' });
+    expect(JSON.stringify(diagnostics)).not.toContain('horse');
+  });
+
+  it('reports a config path that is a folder or cannot be read, in one sentence', () => {
+    const dir = dirWith();
+    mkdirSync(join(dir, 'somedir'));
+    expect(loadConfig({ cwd: dir, file: 'somedir', env: {} }).diagnostics).toEqual([
+      { code: 'config-unreadable', severity: 'error', message: 'The configuration file `somedir` is a folder, not a file.', hint: 'Give `--config` the path of a YAML file, such as `touchtone.yaml`.' },
+    ]);
+    const locked = dirWith('http: { port: 9000 }\n');
+    chmodSync(join(locked, 'touchtone.yaml'), 0o000);
+    const denied = loadConfig({ cwd: locked, env: {} });
+    // Root reads any file; the check matters for the service user only.
+    if (process.getuid?.() !== 0) expect(denied.diagnostics[0]).toMatchObject({ code: 'config-unreadable', message: 'The configuration file `touchtone.yaml` may not be read by this user.' });
   });
 
   it('fails when an explicit --config file is missing', () => {

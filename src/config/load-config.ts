@@ -52,7 +52,12 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return { diagnostics, fromEnv: [] };
   }
   if (present) {
-    source = readFileSync(file, 'utf8');
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (error) {
+      diagnostics.push(unreadable(options.file ?? CONFIG_FILE, (error as NodeJS.ErrnoException).code));
+      return { diagnostics, fromEnv: [] };
+    }
     const lines = new LineCounter();
     const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
     const toPos = (offset: number): Position => {
@@ -103,6 +108,19 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     });
     return { diagnostics, file: present ? file : undefined, source, fromEnv };
   }
+  const ari = ariProblem(config);
+  if (ari) {
+    const fromVar = SETTINGS.find((s) => s.path === pointerSegments(ari.pointer).join('.'))?.env;
+    const viaEnv = fromVar !== undefined && fromEnv.includes(fromVar);
+    diagnostics.push({
+      ...ari,
+      severity: 'error',
+      file: present && !viaEnv ? file : undefined,
+      message: viaEnv ? `${ari.message.replace(/\.$/, '')} (from \`${fromVar}\`).` : ari.message,
+      range: viaEnv ? undefined : (locate(ari.pointer) ?? locate('/ari')),
+    });
+    return { diagnostics, file: present ? file : undefined, source, fromEnv };
+  }
   const callbacks = callbackSettings(config);
   if (callbacks && !callbacks.ok) {
     const pointer = callbacks.code === 'callback-bad-allow' ? '/callbacks/allow' : callbacks.code === 'callback-bad-caller-id' ? '/callbacks/callerId' : '/callbacks/endpoint';
@@ -137,6 +155,46 @@ export function callbackSettings(config: TouchtoneConfig): ConfigResult | undefi
     retryDelayMs: c.retryDelayMs,
     flow: c.flow,
   });
+}
+
+/** A config file that exists but cannot be read: a folder, or a file the server's user may not read. */
+function unreadable(name: string, errno: string | undefined): Diagnostic {
+  const why = errno === 'EISDIR' ? 'is a folder, not a file' : errno === 'EACCES' || errno === 'EPERM' ? 'may not be read by this user' : `cannot be read (${errno ?? 'unknown error'})`;
+  return {
+    code: 'config-unreadable',
+    severity: 'error',
+    message: `The configuration file \`${name}\` ${why}.`,
+    hint: errno === 'EISDIR' ? 'Give `--config` the path of a YAML file, such as `touchtone.yaml`.' : 'Let the user that runs Touchtone read the file (`chmod o+r`, or run as its owner).',
+  };
+}
+
+/**
+ * The ARI settings the adapter would refuse at connect time, reported as configuration errors instead: a URL
+ * that is not `http(s)://host`, one with credentials in it, or a URL without a password (Asterisk answers 401).
+ */
+function ariProblem(config: TouchtoneConfig): (Pick<Diagnostic, 'code' | 'message' | 'hint'> & { pointer: string }) | undefined {
+  const { url, password } = config.ari;
+  if (url === undefined) return undefined;
+  const example = 'Use the address of Asterisk\'s HTTP server, for example `http://127.0.0.1:8088`.';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !parsed.hostname) {
+    return { code: 'config-bad-value', pointer: '/ari/url', message: `\`ari.url\` \`${url.replace(/\/\/[^@/]*@/, '//…@')}\` is not a URL with a host.`, hint: example };
+  }
+  if (parsed.username || parsed.password) {
+    return { code: 'config-bad-value', pointer: '/ari/url', message: '`ari.url` carries a user or password.', hint: 'Remove them from the URL and set `ari.user` and `ari.password` (or `TOUCHTONE_ARI_USER` and `TOUCHTONE_ARI_PASSWORD`).' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return { code: 'config-bad-value', pointer: '/ari/url', message: `\`ari.url\` must start with \`http://\` or \`https://\`, not \`${parsed.protocol}//\`.`, hint: `${example} The event websocket is derived from it.` };
+  }
+  if (!password) {
+    return { code: 'config-ari-password-missing', pointer: '/ari/password', message: '`ari.url` is set, but `ari.password` is not, so Asterisk would refuse every request.', hint: 'Set `TOUCHTONE_ARI_PASSWORD` (or `ari.password`) to the password of the ARI user in `ari.conf`.' };
+  }
+  return undefined;
 }
 
 /** Whether a host name or address only accepts connections from this machine. */
@@ -202,10 +260,21 @@ function toDiagnostic(error: ErrorObject, file: string | undefined): Diagnostic 
       return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}.` };
     case 'minLength':
       return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} must be at least ${String(p.limit)} characters long.`, hint: secret ? 'Use a long random value, for example from `openssl rand -hex 24`.' : undefined };
+    case 'maxLength':
+      return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} must be at most ${String(p.limit)} characters long.` };
+    case 'pattern':
+      if (PATTERN_RULES[at]) return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} ${PATTERN_RULES[at]!.rule}.`, hint: PATTERN_RULES[at]!.hint };
+      return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} ${error.message ?? 'is not valid'}.` };
     default:
       return { code: 'config-bad-value', severity: 'error', file, pointer: at, message: `${where} ${error.message ?? 'is not valid'}.` };
   }
 }
+
+/** Plain words for the patterns users most often miss; the others print ajv's sentence. */
+const PATTERN_RULES: Record<string, { rule: string; hint: string }> = {
+  '/http/token': { rule: 'must not contain spaces', hint: 'Use a long random value without spaces, for example from `openssl rand -hex 24`.' },
+  '/ari/app': { rule: 'may hold only letters, digits, `_` and `-`', hint: 'Use the name given to `Stasis()` in the dialplan, such as `touchtone`.' },
+};
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;

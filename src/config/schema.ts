@@ -24,13 +24,13 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'flowsDir', env: 'TOUCHTONE_FLOWS_DIR', kind: 'string', default: 'flows', description: 'Folder of flow files (`*.yaml`, not `*.test.yaml`) to serve; watched for changes.' },
   { path: 'http.host', env: 'TOUCHTONE_HTTP_HOST', kind: 'string', default: '127.0.0.1', description: 'Address the admin API and dashboard listen on. Beyond loopback, a token is required for every route.' },
   { path: 'http.port', env: 'TOUCHTONE_HTTP_PORT', kind: 'integer', default: 8080, description: 'Port of the admin API and dashboard (`0` picks a free port).' },
-  { path: 'http.token', env: 'TOUCHTONE_TOKEN', kind: 'string', secret: true, description: 'Bearer token for the admin API. Without one, a one-time token is made at start and shown only in the dashboard URL.' },
+  { path: 'http.token', env: 'TOUCHTONE_TOKEN', kind: 'string', secret: true, description: 'Bearer token for the admin API (at least 16 characters, no spaces). Without one, a one-time token is made at start and shown only in the dashboard URL.' },
   { path: 'http.bodyLimit', env: 'TOUCHTONE_HTTP_BODY_LIMIT', kind: 'string', default: '512kb', description: 'Largest request body the API accepts.' },
   { path: 'store.path', env: 'TOUCHTONE_STORE_PATH', kind: 'string', default: '.touchtone/touchtone.db', description: 'SQLite file for call records, flow versions and overrides (`:memory:` keeps nothing).' },
   { path: 'store.retentionDays', env: 'TOUCHTONE_STORE_RETENTION_DAYS', kind: 'integer', default: 30, description: 'Days call records and traces are kept.' },
   { path: 'ari.url', env: 'TOUCHTONE_ARI_URL', kind: 'string', description: 'Asterisk ARI base URL (`http://127.0.0.1:8088`). Unset: calls come from the built-in simulator only.' },
   { path: 'ari.user', env: 'TOUCHTONE_ARI_USER', kind: 'string', default: 'touchtone', description: 'ARI user (from `ari.conf`).' },
-  { path: 'ari.password', env: 'TOUCHTONE_ARI_PASSWORD', kind: 'string', secret: true, description: 'ARI password.' },
+  { path: 'ari.password', env: 'TOUCHTONE_ARI_PASSWORD', kind: 'string', secret: true, description: 'ARI password; required with `ari.url`.' },
   { path: 'ari.app', env: 'TOUCHTONE_ARI_APP', kind: 'string', default: 'touchtone', description: 'Stasis application name the dialplan sends calls to.' },
   { path: 'ari.requestsOverWebsocket', env: 'TOUCHTONE_ARI_REQUESTS_OVER_WEBSOCKET', kind: 'boolean', default: true, description: 'Send prompts, their barge-in stops, music on hold and ringing over the ARI event websocket when Asterisk takes requests there (20.14+, 21.9+, 22.4+); everything else, and all of it while the socket is down, goes over HTTP. `false`: HTTP only.' },
   { path: 'ari.routes', kind: 'object', description: 'Dialled number to flow name, for calls whose `Stasis()` names no flow (`{ "100": acme-hotline }`).' },
@@ -66,7 +66,8 @@ export const configSchema = {
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
-        token: { type: 'string', minLength: 16 },
+        // The API reads `Bearer <token>` up to the first space, so a token with a space could never match.
+        token: { type: 'string', minLength: 16, pattern: '^\\S+$' },
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
       },
     },
@@ -82,10 +83,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        url: { type: 'string', pattern: '^(https?|wss?)://' },
+        // Checked in full (scheme, host, no credentials) by `loadConfig`, with a message per problem.
+        url: { type: 'string' },
         user: { type: 'string', minLength: 1 },
         password: { type: 'string' },
-        app: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+        // Asterisk's limit, which the ARI adapter also enforces.
+        app: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 64 },
         requestsOverWebsocket: { type: 'boolean' },
         routes: { type: 'object', propertyNames: { pattern: '^[0-9*#+A-Za-z_-]+$' }, additionalProperties: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
       },

@@ -24,7 +24,11 @@ function asRecord(row: unknown): LookupRecord | undefined {
  */
 export function sqliteBackend(spec: { file: string; table?: string; query?: string; key?: string }): Backend {
   let lookup: SqliteLookup | undefined;
-  return async (key) => {
+  const close = () => {
+    lookup?.close();
+    lookup = undefined;
+  };
+  return Object.assign(async (key: string) => {
     if (!lookup) {
       const seed = spec.file.replace(/\.(db|sqlite3?)$/i, '') + '.sql';
       try {
@@ -40,7 +44,7 @@ export function sqliteBackend(spec: { file: string; table?: string; query?: stri
     } catch (error) {
       throw new LookupFailure('sqlite-failed', error instanceof Error ? error.message : String(error));
     }
-  };
+  }, { close });
 }
 
 /** An `http:` source as the flow declares it. */

@@ -63,21 +63,27 @@ function backendFor(def: DataSourceDef, flowDir: string, options: DataSourceFact
   };
 }
 
+/** A source as the factory hands it out: `close()` gives it back, and the last one closes what the source holds. */
+export type SharedDataSource = DataSource & { close(): void };
+
 /**
  * Creates the factory the engine uses to build each flow's data sources. Sources are cached per flow folder and
- * definition, so every call of a flow shares one cache, one circuit breaker and one open database.
+ * definition, so every call of a flow, and every version with the same definition, shares one cache, one circuit
+ * breaker and one open database. When the last version using a definition closes its source (the engine drops
+ * versions nobody uses), the entry goes and its database is closed.
  */
 export function createDataSourceFactory(options: DataSourceFactoryOptions = {}): DataSourceFactory {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const pins = new PinGuard(options.store?.lockouts ?? createMemoryLockouts(), { ...DEFAULT_LOCKOUT_POLICY, ...options.lockoutPolicy });
-  const built = new Map<string, DataSource>();
+  const built = new Map<string, { source: DataSource; backend: Backend; holders: number }>();
   return {
-    create(name, def, flowDir) {
+    create(name, def, flowDir): SharedDataSource {
       const id = `${flowDir}\u0000${name}\u0000${JSON.stringify(def)}`;
-      let source = built.get(id);
-      if (!source) {
-        source = guardSource(backendFor(def, flowDir, options, clock, name), {
+      let entry = built.get(id);
+      if (!entry) {
+        const backend = backendFor(def, flowDir, options, clock, name);
+        const source = guardSource(backend, {
           name,
           clock,
           logger,
@@ -85,9 +91,21 @@ export function createDataSourceFactory(options: DataSourceFactoryOptions = {}):
           ...(def.cacheTtl ? { cacheTtlMs: durationMs(def.cacheTtl, 0) } : {}),
           pins,
         });
-        built.set(id, source);
+        built.set(id, (entry = { source, backend, holders: 0 }));
       }
-      return source;
+      const held = entry;
+      held.holders++;
+      let open = true;
+      return {
+        lookup: (request) => held.source.lookup(request),
+        close: () => {
+          if (!open) return;
+          open = false;
+          if (--held.holders > 0 || built.get(id) !== held) return;
+          built.delete(id);
+          held.backend.close?.();
+        },
+      };
     },
   };
 }

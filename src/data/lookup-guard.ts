@@ -27,7 +27,10 @@ function isVerified(answer: BackendAnswer): answer is VerifiedAnswer {
  * A backend: the record for a key, or undefined when there is none. Throws `LookupFailure` (or anything) on errors.
  * It sees `verify` only to check the secrets itself, and then answers with a `VerifiedAnswer`.
  */
-export type Backend = (key: string, signal: AbortSignal, verify?: Readonly<Record<string, string>>) => Promise<BackendAnswer>;
+export type Backend = ((key: string, signal: AbortSignal, verify?: Readonly<Record<string, string>>) => Promise<BackendAnswer>) & {
+  /** Lets go of what the backend holds open (a database), once no flow version uses it. */
+  close?: () => void;
+};
 
 /** A failure with a stable code; other exceptions become `source-failed`. */
 export class LookupFailure extends Error {

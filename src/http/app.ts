@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.js';
 import { authFailureLimiter, requireToken } from './auth.js';
 import { bodySchemas, validBody } from './body-schemas.js';
 import { sendError } from './errors.js';
+import { didYouMeanText } from '../flow/did-you-mean.js';
 
 /** The dashboard's files, beside `src/` and `dist/` alike. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -41,7 +42,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.on('finish', () => deps.logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
     next();
   });
-  app.use(authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES));
+  // The dashboard's files hold no data and are never limited; see `authFailureLimiter` for the rest.
+  app.use(['/health', '/ready', '/metrics', '/api'], authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES, { requireForReads: deps.auth.requireForReads }));
   const guard = requireToken({ token: deps.auth.token, requireForReads: deps.auth.requireForReads, onFailure: () => deps.metrics.authFailures.inc() });
 
   app.get('/health', guard, (_req, res) => {
@@ -57,16 +59,32 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(await deps.metrics.registry.metrics());
   });
 
+  // Wrong methods on the probes get JSON like every other answer, with the methods that work.
+  app.all(['/health', '/ready', '/metrics'], (_req, res) => methodNotAllowed(res));
+
   app.use('/api', guard, express.json({ limit: deps.bodyLimit ?? '512kb' }), apiRoutes(deps));
   app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'No such API route.', 'See the README section on the admin API.'));
 
   app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, { dotfiles: 'ignore', index: 'index.html', maxAge: 0 }));
+  // What the dashboard's files do not answer: a write to them, or a file that is not there.
+  app.use((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
+    sendError(res, 404, 'not-found', 'There is no such page or file.', 'Open the dashboard at `/`; the API is under `/api`.');
+  });
 
   // Body-parser errors (too large, bad JSON) and anything thrown by a route end here, without echoing input.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = error as { type?: string; status?: number };
+    const e = error as { type?: string; status?: number; expose?: boolean };
     if (e.type === 'entity.too.large') return sendError(res, 413, 'body-too-large', `The request body is larger than the limit of \`${deps.bodyLimit ?? '512kb'}\`.`, 'Send a smaller body.');
-    if (e.type === 'entity.parse.failed') return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    if (e.type === 'entity.parse.failed') {
+      const kind = jsonKind((error as { body?: unknown }).body);
+      if (kind) return sendError(res, 400, 'bad-request-body', `The request body must be a JSON object, not ${kind}.`, 'Send the fields as the API documentation shows, inside `{ … }`.');
+      return sendError(res, 400, 'bad-json', 'The request body is not valid JSON.', 'Send `Content-Type: application/json` with a JSON body.');
+    }
+    // The body parser's other refusals are the client's doing (a charset or compression it cannot read, a body cut
+    // short) come as http-errors marked `expose`; they stay 4xx and are not logged as server failures.
+    if (e.expose && e.status === 415) return sendError(res, 415, 'body-encoding-unsupported', 'The request body is in a charset or `Content-Encoding` the server does not read.', 'Send UTF-8 JSON, uncompressed or compressed with `gzip` or `deflate`.');
+    if (e.expose && e.status !== undefined && e.status >= 400 && e.status < 500) return sendError(res, 400, 'body-unreadable', 'The request body cannot be read: it does not match its `Content-Encoding`, or it ended early.', 'Send the body as the headers describe it, or leave out `Content-Encoding`.');
     deps.logger.error({ err: error instanceof Error ? (process.env.TT_DEBUG ? error.stack : error.message) : String(error), method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'internal-error', 'The server failed to handle the request.', 'See the server log for details.');
   });
@@ -91,11 +109,14 @@ function apiRoutes(deps: AppDeps): Router {
     if (!flow) return unknownFlow(res, String(req.params.name));
     res.json(flow);
   });
-  r.get('/flows/:name/graph', (req, res) => {
+  r.get('/flows/:name/graph', async (req, res) => {
+    const name = String(req.params.name);
     const version = typeof req.query.version === 'string' ? req.query.version : undefined;
-    const graph = deps.flows.graph(String(req.params.name), version);
-    if (!graph) return unknownFlow(res, String(req.params.name));
-    res.json(graph);
+    const graph = await deps.flows.graph(name, version);
+    if (graph) return void res.json(graph);
+    if (!deps.flows.get(name)) return unknownFlow(res, name);
+    if (version === undefined) return sendError(res, 404, 'flow-not-running', `The flow \`${name}\` has no valid version to draw.`, 'Fix the flow (see its diagnostics) and publish it.');
+    sendError(res, 404, 'version-not-found', `The flow \`${name}\` has no version \`${version.slice(0, 40)}\`.`, 'List its versions with `GET /api/flows/<name>`.');
   });
   r.post('/flows/:name/publish', validBody(bodySchemas.publish), async (req, res) => {
     const body = req.body as { source: string; note?: string; by?: string };
@@ -151,9 +172,16 @@ function apiRoutes(deps: AppDeps): Router {
   });
   r.post('/hours/overrides', validBody(bodySchemas.hoursOverride), (req, res) => {
     const body = req.body as { hours: string; state: 'open' | 'closed'; reason: string; until?: string; by?: string };
+    const known = deps.hours.schedules?.();
+    if (known && !known.includes(body.hours)) {
+      return sendError(res, 404, 'schedule-not-found', `No running flow defines the schedule \`${body.hours}\`.${didYouMeanText(body.hours, known)}`, known.length ? `Schedules: ${known.map((k) => `\`${k}\``).join(', ')}.` : 'Define it under `hours:` in a flow and publish the flow first.');
+    }
+    const now = (deps.now ?? Date.now)();
     const until = body.until ? Date.parse(body.until) : undefined;
-    if (until !== undefined && Number.isNaN(until)) return sendError(res, 400, 'bad-request-body', `\`until\` is not a date and time: \`${body.until}\`.`, 'Use ISO 8601, for example `2026-12-24T18:00:00+01:00`.');
-    const override = { hours: body.hours, state: body.state, reason: body.reason, until, setAt: (deps.now ?? Date.now)(), setBy: by(req, body) };
+    // The value is not repeated: errors never echo the body.
+    if (until !== undefined && Number.isNaN(until)) return sendError(res, 400, 'bad-request-body', '`until` is not a date and time.', 'Use ISO 8601, for example `2026-12-24T18:00:00+01:00`.');
+    if (until !== undefined && until <= now) return sendError(res, 400, 'override-until-past', '`until` is in the past, so the override would never be in force.', 'Give a time in the future, or leave `until` out to keep the override until it is cleared.');
+    const override = { hours: body.hours, state: body.state, reason: body.reason, until, setAt: now, setBy: by(req, body) };
     deps.hours.set(override);
     res.status(201).json({ override });
   });
@@ -193,6 +221,22 @@ function apiRoutes(deps: AppDeps): Router {
     res.status(202).json({ ok: true });
   });
   return r;
+}
+
+/** The kind of a JSON value the parser refused because it is no object or list (`null`, a string …), if it is one. */
+function jsonKind(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(body);
+    return value === null ? '`null`' : typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function methodNotAllowed(res: Response): void {
+  res.set('Allow', 'GET, HEAD');
+  sendError(res, 405, 'method-not-allowed', 'This address can only be read, with GET.', 'Use GET; the routes that change something are under `/api`.');
 }
 
 function unknownFlow(res: Response, name: string): void {

@@ -50,18 +50,30 @@ export function requireToken(options: AuthOptions): RequestHandler {
   };
 }
 
+/** Probes that a supervisor polls: a lockout must never make them fail, or a liveness check restarts the service. */
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+
 /**
- * Counts only refused requests (401) per client; past the limit every request from that client gets 429 until
- * the window ends, which makes guessing the token slow.
+ * Counts refused requests (401) that carried credentials, per client; past the limit, that client's requests with
+ * credentials get 429 until the window ends, which makes guessing the token slow. Requests without credentials
+ * guess nothing and are never limited. The probes are not limited either: a locked-out client's token is not
+ * checked there, so they answer as to a client without one (served on loopback, 401 beyond it).
  */
-export function authFailureLimiter(limit: number, windowMs: number): RequestHandler {
+export function authFailureLimiter(limit: number, windowMs: number, options: { requireForReads: boolean }): RequestHandler {
   return rateLimit({
     windowMs,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    skip: (req) => !req.get('authorization'),
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     skipSuccessfulRequests: true,
-    handler: (_req, res) => sendError(res, 429, 'auth-rate-limited', 'Too many requests with a wrong or missing token from this address.', 'Wait a few minutes, then retry with the right token.'),
+    handler: (req, res, next) => {
+      // Mounted on each probe's path, so the probe is the base URL here.
+      if (!PROBES.has(req.baseUrl)) return sendError(res, 429, 'auth-rate-limited', 'Too many requests with a wrong token from this address.', 'Wait a few minutes, then retry with the right token.');
+      if (!options.requireForReads) return next();
+      res.set('WWW-Authenticate', 'Bearer realm="touchtone"');
+      sendError(res, 401, 'auth-required', `The request to \`${req.method} ${req.baseUrl}\` has no valid bearer token.`, 'Send `Authorization: Bearer <token>` with the admin token.');
+    },
   });
 }

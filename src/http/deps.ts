@@ -73,7 +73,8 @@ export interface FlowAdmin {
   publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult>;
   /** Undefined when the flow or version is unknown. */
   rollback(name: string, version: string, meta: { by: string; note?: string }): Promise<PublishResult | undefined>;
-  graph(name: string, version?: string): FlowGraph | undefined;
+  /** Undefined when the flow or version is unknown. */
+  graph(name: string, version?: string): FlowGraph | undefined | Promise<FlowGraph | undefined>;
   /** Undefined when the flow is unknown or has no running version. */
   startCanary(name: string, source: string, percent: number, meta: { by: string; note?: string }): Promise<PublishResult | undefined>;
   promoteCanary(name: string, by: string): Promise<PublishResult | undefined>;
@@ -102,6 +103,8 @@ export interface HoursAdmin {
   list(): HoursOverride[];
   set(override: HoursOverride): void;
   clear(hours: string): boolean;
+  /** The schedules (`hours:` names) the running flows define; when given, an override of another name is refused. */
+  schedules?(): string[];
 }
 
 export interface RecordingsAdmin {

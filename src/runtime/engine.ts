@@ -3,6 +3,11 @@
  *
  * `publish()` makes a compiled flow the version new calls get; calls in progress keep the version they started
  * on (each session holds its own compiled flow). Data sources are created once per flow version and document.
+ *
+ * Versions are not kept for ever (hot reload and the admin API make them all day): an engine holds a flow's current
+ * version, the one before it (a canary and the stable version take turns as current, and a version rebuilt to take
+ * a call back is published just before the current one is put back) and every version a live call runs on. The
+ * others are dropped and their data sources closed; a call taken back later rebuilds its version from the store.
  */
 import type { FlowDoc } from '../flow/types.js';
 import type { CallPort } from '../telephony/port.js';
@@ -30,6 +35,9 @@ export interface EngineOptions {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+/** A data source that holds something (an open database) until it is closed. */
+type ClosableSource = DataSource & { close?: () => void };
+
 /**
  * @example
  *   const engine = new Engine(services);
@@ -39,6 +47,11 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class Engine {
   private readonly current = new Map<string, CompiledFlow>();
   private readonly history = new Map<string, Map<string, CompiledFlow>>();
+  /** The version that was current before the last `publish`, per flow. */
+  private readonly previous = new Map<string, CompiledFlow>();
+  /** Live calls per flow version; a version nobody uses is dropped once it is neither current nor previous. */
+  private readonly users = new Map<CompiledFlow, number>();
+  private readonly counted = new WeakSet<CallSession>();
   private defaultFlow: string | undefined;
   private readonly live = new Map<string, CallSession>();
   private draining = false;
@@ -67,16 +80,24 @@ export class Engine {
         // A resumed call replaces the session of the same id; the old one must not remove the new one.
         if (this.live.get(session.id) === session) this.live.delete(session.id);
         for (const fn of this.endedListeners) this.safely(() => fn(session));
+        this.release(session);
       },
     };
   }
 
   /** Makes a flow version the one new calls get. The first flow published is the default. */
   publish(flow: CompiledFlow): void {
+    const before = this.current.get(flow.name);
+    const older = this.previous.get(flow.name);
+    if (before && before !== flow) this.previous.set(flow.name, before);
+    if (older) this.retire(older);
     this.current.set(flow.name, flow);
     let versions = this.history.get(flow.name);
     if (!versions) this.history.set(flow.name, (versions = new Map()));
+    const replaced = versions.get(flow.version);
     versions.set(flow.version, flow);
+    if (replaced && replaced !== flow) this.retire(replaced);
+    for (const other of [...versions.values()]) this.retire(other);
     this.defaultFlow ??= flow.name;
   }
 
@@ -115,10 +136,13 @@ export class Engine {
     if (options.atErrorBecause !== undefined && !flow.defaults.error) throw new Error(`flow \`${flow.name}\` has no error step (\`defaults.error\`); call \`${port.facts.callId}\` cannot begin there`);
     const session = new CallSession(this.host, flow, port, options.atErrorBecause !== undefined ? { atErrorBecause: options.atErrorBecause } : {});
     if (this.draining) {
+      // Its end is reported to the call-ended listeners, so its start is too: counts of live calls stay paired.
+      for (const fn of this.startedListeners) this.safely(() => fn(session));
       session.reject('draining', 'the engine is shutting down');
       return session;
     }
     this.live.set(session.id, session);
+    this.use(session, flow);
     for (const fn of this.startedListeners) this.safely(() => fn(session));
     session.start();
     return session;
@@ -130,6 +154,7 @@ export class Engine {
     if (!flow) throw new Error(`flow \`${flowName}\` version \`${version}\` is not known to this engine; it cannot resume call \`${snapshot.callId}\``);
     const session = new CallSession(this.host, flow, port, { resume: snapshot });
     this.live.set(session.id, session);
+    this.use(session, flow);
     session.start();
     return session;
   }
@@ -172,6 +197,31 @@ export class Engine {
       byName.set(name, source);
     }
     return source;
+  }
+
+  private use(session: CallSession, flow: CompiledFlow): void {
+    this.counted.add(session);
+    this.users.set(flow, (this.users.get(flow) ?? 0) + 1);
+  }
+
+  private release(session: CallSession): void {
+    if (!this.counted.delete(session)) return;
+    const flow = session.flow;
+    const left = (this.users.get(flow) ?? 1) - 1;
+    if (left > 0) return void this.users.set(flow, left);
+    this.users.delete(flow);
+    this.retire(flow);
+  }
+
+  /** Drops a version nobody needs any more (see the top of this file) and closes its data sources. */
+  private retire(flow: CompiledFlow): void {
+    if (this.users.has(flow) || this.current.get(flow.name) === flow || this.previous.get(flow.name) === flow) return;
+    const versions = this.history.get(flow.name);
+    if (versions?.get(flow.version) === flow) versions.delete(flow.version);
+    for (const byName of this.sources.get(flow)?.values() ?? []) {
+      for (const source of byName.values()) (source as ClosableSource).close?.();
+    }
+    this.sources.delete(flow);
   }
 
   /** A listener's exception must not break a call. */

@@ -159,7 +159,14 @@ export class BrowserPhone implements PhoneAdmin {
     const phone = new SimulatedPhone(clock, { callId: id, channel: `Browser/${id.slice(4, 12)}`, caller: opts.caller ?? '+15550100', dialled: opts.dialled ?? '100', flow, args: {} }, behaviour);
     const call = new BrowserCall(phone, clock);
     this.calls.set(id, call);
-    const session = this.options.engine.startCall(this.options.wrap ? this.options.wrap(call) : call, flow);
+    let session: CallSessionLike;
+    try {
+      session = this.options.engine.startCall(this.options.wrap ? this.options.wrap(call) : call, flow);
+    } catch (error) {
+      // A call the engine never took (the server is stopping) must not hold one of the `maxLive` places.
+      this.calls.delete(id);
+      throw error;
+    }
     call.session = session;
     // The engine plays the first prompt inside startCall, before the session is known here: it is the start step's.
     for (const l of call.lines) if (!l.step) l.step = session.flow.doc.start;

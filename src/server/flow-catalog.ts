@@ -4,7 +4,7 @@
  * which goes on serving. The engine gets each new version with `publish()`: calls in progress keep theirs.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile, writeFile, rename, stat } from 'node:fs/promises';
 import { findFlowFiles } from '../flow/find-flows.js';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../flow/diagnostics.js';
@@ -32,7 +32,6 @@ interface Entry {
   /** The running version (undefined: none ever validated). */
   current?: FlowVersionRecord;
   doc?: FlowDoc;
-  docs: Map<string, FlowDoc>;
   /** Problems of the last load or publish attempt. */
   diagnostics: Diagnostic[];
   /** A version tried on a share of new calls before it is promoted. */
@@ -70,6 +69,10 @@ function hashOf(text: string, subflows: unknown): string {
     for (const [path, sub] of [...subflows.entries()].sort()) h.update(`\0${String(path)}\0${String((sub as { source?: { text?: string } })?.source?.text ?? '')}`);
   }
   return h.digest('hex');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
 }
 
 /**
@@ -137,6 +140,15 @@ export class FlowCatalog implements FlowAdmin {
     return this.entries.get(name)?.file;
   }
 
+  /** The names of the opening-hours schedules the running versions and canaries define, sorted. */
+  schedules(): string[] {
+    const names = new Set<string>();
+    for (const e of this.entries.values()) {
+      for (const doc of [e.current ? e.doc : undefined, e.canary?.doc]) for (const name of Object.keys(doc?.hours ?? {})) names.add(name);
+    }
+    return [...names].sort();
+  }
+
   /** The document of the running version, for readers such as the graph. */
   doc(name: string): FlowDoc | undefined {
     return this.entries.get(name)?.doc;
@@ -147,10 +159,15 @@ export class FlowCatalog implements FlowAdmin {
     return { valid: Boolean(loaded.flow) && !hasErrors(loaded.diagnostics), diagnostics: this.shown(loaded.diagnostics) };
   }
 
+  /**
+   * Publishes a text through the API. A refused text leaves no trace: the caller has its diagnostics, and the flow
+   * keeps its state and source (unlike a bad file, which is what runs on the next start and so marks the flow stale).
+   */
   async publish(name: string, source: string, meta: { by: string; note?: string }): Promise<PublishResult> {
     const file = this.entries.get(name)?.file ?? join(this.options.dir, `${name}.yaml`);
-    const result = await this.accept(source, file, meta, name);
+    const result = await this.accept(source, file, meta, name, false);
     if (result.ok && !result.unchanged) await this.writeBack(file, source);
+    if (!result.ok) this.options.metrics?.flowPublishes.inc({ flow: name, result: 'rejected' });
     return result.ok ? result : { ok: false, diagnostics: this.shown(result.diagnostics) };
   }
 
@@ -165,13 +182,23 @@ export class FlowCatalog implements FlowAdmin {
     return this.publish(name, record.source, { by: meta.by, note: meta.note ?? `rollback to version ${version}` });
   }
 
-  graph(name: string, version?: string): FlowGraph | undefined {
+  /**
+   * The graph of the running version, the canary or an older version. Only the first two are kept in memory (a
+   * server makes versions all day); an older one is read again from the store when asked for.
+   */
+  async graph(name: string, version?: string): Promise<FlowGraph | undefined> {
     const e = this.entries.get(name);
     const v = version ?? e?.current?.version;
     if (!e || !v) return undefined;
-    const doc = e.docs.get(v);
+    const doc = v === e.current?.version ? e.doc : v === e.canary?.record.version ? e.canary.doc : await this.storedDoc(name, v);
     if (!doc) return undefined;
     return flowGraph(doc, v, this.options.traffic?.of(name, v) ?? new Map());
+  }
+
+  private async storedDoc(name: string, version: string): Promise<FlowDoc | undefined> {
+    const record = this.options.versions.get(name, version);
+    if (!record) return undefined;
+    return (await this.options.load(record.source, record.file || this.fileOf(name) || join(this.options.dir, `${name}.yaml`))).flow;
   }
 
   private summary(e: Entry): FlowSummary {
@@ -198,7 +225,7 @@ export class FlowCatalog implements FlowAdmin {
   private entryFor(name: string, file: string): Entry {
     let e = this.entries.get(name);
     if (!e) {
-      e = { name, file, docs: new Map(), diagnostics: [], lastFailed: false, uses: new Set() };
+      e = { name, file, diagnostics: [], lastFailed: false, uses: new Set() };
       this.entries.set(name, e);
     }
     this.byFile.set(file, name);
@@ -210,8 +237,8 @@ export class FlowCatalog implements FlowAdmin {
   }
 
   /** Validates, compiles and activates a text; the heart of hot reload and publish. */
-  private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined): Promise<PublishResult> {
-    const ready = await this.prepare(text, file, meta, expectedName, true);
+  private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined, track = true): Promise<PublishResult> {
+    const ready = await this.prepare(text, file, meta, expectedName, track);
     if ('result' in ready) return ready.result;
     const { e, record, compiled, doc, reuse, diagnostics, uses } = ready;
     this.options.engine.publish(compiled);
@@ -224,7 +251,6 @@ export class FlowCatalog implements FlowAdmin {
   private activate(e: Entry, record: FlowVersionRecord, doc: FlowDoc, diagnostics: Diagnostic[]): void {
     e.current = record;
     e.doc = doc;
-    e.docs.set(record.version, doc);
     e.diagnostics = diagnostics;
     e.lastFailed = false;
     e.failedSource = undefined;
@@ -233,7 +259,8 @@ export class FlowCatalog implements FlowAdmin {
 
   /**
    * Loads, checks and compiles a text, and saves it as a new version; the caller decides whether it runs. With
-   * `track`, a failure is recorded on the flow (stale state, logged); a canary attempt leaves the flow as it is.
+   * `track`, a failure is recorded on the flow (stale state, logged); an API publish or canary attempt leaves the
+   * flow as it is, and a flow the server does not know yet is only added once a version of it is saved.
    */
   private async prepare(
     text: string,
@@ -248,21 +275,30 @@ export class FlowCatalog implements FlowAdmin {
     if (expectedName !== undefined && loaded.flow && loaded.flow.flow !== expectedName) {
       diagnostics.push({ code: 'flow-name-mismatch', severity: 'error', file, pointer: '/flow', message: `The flow is named \`${loaded.flow.flow}\`, but it was published as \`${expectedName}\`.`, hint: `Set \`flow: ${expectedName}\` or publish it under its own name.` });
     }
-    const e = this.entryFor(name, file);
-    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(e, text, d) : ({ ok: false, diagnostics: d } as const) });
+    const known = this.entries.get(name);
+    if (known && known.file !== file && loaded.flow && expectedName === undefined) {
+      // Two files with one `flow:` name would take turns as its versions; the first one loaded keeps it. A file
+      // that was moved or renamed is no rival: its old path is gone.
+      if (await isFile(known.file)) {
+        const other = relative(this.options.dir, known.file) || known.file;
+        diagnostics.push({ code: 'flow-name-duplicate', severity: 'error', file, pointer: '/flow', message: `The flow \`${name}\` is already served from \`${other}\`, so this file is not loaded.`, hint: `Give this file its own \`flow:\` name, or delete one of the two files.` });
+      } else known.file = file;
+    }
+    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(this.entryFor(name, file), text, d) : ({ ok: false, diagnostics: d } as const) });
     if (!loaded.flow || hasErrors(diagnostics)) return fail(diagnostics);
 
     const hash = hashOf(text, loaded.subflows);
-    if (e.current?.hash === hash) {
+    if (known?.current?.hash === hash) {
+      const e = this.entryFor(name, file);
       if (track) {
         e.diagnostics = diagnostics;
         e.lastFailed = false;
       }
-      return { result: { ok: true, unchanged: true, version: this.info(e.current, true) } };
+      return { result: { ok: true, unchanged: true, version: this.info(known.current, true) } };
     }
     // On start, a file identical to the last saved version runs as that version instead of a new one.
     const latest = this.latest(name);
-    const reused = !e.current && latest?.hash === hash ? latest : undefined;
+    const reused = !known?.current && latest?.hash === hash ? latest : undefined;
     const version = reused?.version ?? String(Number(latest?.version ?? 0) + 1);
     let compiled: CompiledFlowLike;
     try {
@@ -273,6 +309,7 @@ export class FlowCatalog implements FlowAdmin {
     }
     const record: FlowVersionRecord = reused ?? { flow: name, version, hash, source: text, file, publishedAt: this.now(), publishedBy: meta.by, note: meta.note };
     if (!reused) this.options.versions.save(record);
+    const e = this.entryFor(name, file);
     const uses = new Set(loaded.subflows instanceof Map ? [...loaded.subflows.keys()].map((k) => resolve(String(k))) : []);
     return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics, uses };
   }
@@ -288,7 +325,6 @@ export class FlowCatalog implements FlowAdmin {
     const ready = await this.prepare(source, e.file, { by: meta.by, note }, name, false);
     if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : { ok: false, diagnostics: this.shown(ready.result.diagnostics) };
     e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, percent };
-    e.docs.set(ready.record.version, ready.doc);
     this.options.logger.info({ flow: name, version: ready.record.version, percent, by: meta.by }, `flow \`${name}\` version ${ready.record.version} gets ${percent}% of new calls`);
     return { ok: true, version: this.info(ready.record, false) };
   }

@@ -5,7 +5,6 @@
  * after the grace time), and flushes the store.
  */
 import { randomBytes } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,6 @@ import { openStore, type Store } from '../store/index.js';
 import { createHoursService } from '../data/hours.js';
 import { createDataSourceFactory } from '../data/index.js';
 import { loadFlowText } from '../flow/load.js';
-import { isFlowFileName } from '../flow/find-flows.js';
 import { createAriAdapter, type AriAdapter } from '../telephony/ari/index.js';
 import { createAmiQueueStatus, type AmiQueueStatus } from '../telephony/ami/index.js';
 import type { CallPort } from '../telephony/port.js';
@@ -36,6 +34,7 @@ import { defaultRuntime, type RuntimeModules } from './runtime-modules.js';
 import type { CallSessionLike, EngineLike } from './contracts.js';
 import { closeOrphaned, persistLiveCalls, takeBack } from './call-persistence.js';
 import { createServerCallbacks, type ServerCallbacks } from './callbacks.js';
+import { watchFlows } from './watch-flows.js';
 
 export interface ServerOptions {
   config: TouchtoneConfig;
@@ -90,6 +89,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store = openStore({ path: config.store.path, clock, logger, retentionDays: config.store.retentionDays });
   } catch (error) {
     throw Object.assign(new Error(`The store \`${config.store.path}\` cannot be opened (${error instanceof Error ? error.message : String(error)}); set \`TOUCHTONE_STORE_PATH\` to a writable file.`), { code: 'store-open-failed' });
+  }
+  try {
+    // SQLite reads a file only at the first query, so a damaged one would otherwise fail later, mid-start.
+    store.flowVersions.latest('');
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw Object.assign(new Error(`The store \`${config.store.path}\` cannot be read (${error instanceof Error ? error.message : String(error)}); move the damaged file away to start with an empty store, or set \`TOUCHTONE_STORE_PATH\` to another file.`), { code: 'store-open-failed' });
   }
   let ami: AmiQueueStatus | undefined;
   if (config.ami.host) {
@@ -226,7 +232,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       trace: (id) => store.callTrace(id),
       stats: (o) => ({ flows: store.stats(o), versions: outcomes.list(o.flow) }),
     },
-    hours: store.hoursOverrides,
+    hours: { list: () => store.hoursOverrides.list(), set: (o) => store.hoursOverrides.set(o), clear: (h) => store.hoursOverrides.clear(h), schedules: () => catalog.schedules() },
     // Pending callback requests are listed with the recorded ones, so the dashboard shows them (also without ARI).
     recordings: { list: (purpose) => [...(callbacks && purpose !== 'voicemail' ? callbacks.pending() : []), ...store.recordings.list({ purpose, limit: 200 })] },
     phone,
@@ -373,28 +379,4 @@ async function readiness(catalog: FlowCatalog, store: Store, ari: AriAdapter | u
     out.ami = { ok: h.connected, state: h.connected ? 'connected' : 'disconnected', ...(h.lastError ? { detail: { lastError: h.lastError } } : {}) };
   }
   return out;
-}
-
-/** Reloads a flow file shortly after it changes (editors write in several steps). */
-function watchFlows(dir: string, catalog: FlowCatalog, logger: Logger): FSWatcher | undefined {
-  const pending = new Map<string, ReturnType<typeof setTimeout>>();
-  try {
-    const watcher = watch(dir, { recursive: true }, (_event, name) => {
-      if (!name || !isFlowFileName(String(name))) return;
-      const file = join(dir, String(name));
-      clearTimeout(pending.get(file));
-      pending.set(
-        file,
-        setTimeout(() => {
-          pending.delete(file);
-          void catalog.loadFile(file).catch((error: unknown) => logger.error({ file, error: String(error) }, 'flow reload failed'));
-        }, 150),
-      );
-    });
-    watcher.on('error', (error) => logger.warn({ dir, error: error.message }, 'flow folder watch stopped; restart to pick up edits'));
-    return watcher;
-  } catch (error) {
-    logger.warn({ dir, error: error instanceof Error ? error.message : String(error) }, 'cannot watch the flow folder; edits need a restart');
-    return undefined;
-  }
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock, settle } from '../../src/runtime/clock.js';
-import { createDataSourceFactory, parseCsv, readJsonPath } from '../../src/data/index.js';
+import { createDataSourceFactory, parseCsv, readJsonPath, type SharedDataSource } from '../../src/data/index.js';
 import type { DataSourceDef } from '../../src/flow/types.js';
 import type { LookupResult, Logger } from '../../src/runtime/services.js';
 import { openStore } from '../../src/store/index.js';
@@ -159,6 +159,26 @@ describe('data: SQLite', () => {
     const badName: DataSourceDef = { sqlite: { file: 'bank.db', table: 'accounts; DROP TABLE x', key: 'number' } };
     expect(await lookup('b', badName, '1')).toMatchObject({ status: 'error', code: 'sqlite-bad-name' });
     expect(await lookup('n', { sqlite: { file: 'nope.db', table: 't' } }, '1')).toMatchObject({ status: 'error', code: 'sqlite-open-failed' });
+  });
+});
+
+describe('data: shared sources', () => {
+  it('keeps one database open while any holder has the source, and closes it when the last one lets go', async () => {
+    const { factory } = setup();
+    writeFileSync(join(dir, 'shared.sql'), "CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT);\nINSERT INTO t VALUES ('1', 'one');\n");
+    const def: DataSourceDef = { sqlite: { file: 'shared.db', table: 't', key: 'id' } };
+    const ask = (source: { lookup: (r: { key: string; signal: AbortSignal; callId: string }) => Promise<LookupResult> }) => source.lookup({ key: '1', signal: signal(), callId: 'c' });
+    const a = factory.create('shared', def, dir) as SharedDataSource;
+    const b = factory.create('shared', def, dir) as SharedDataSource;
+    expect(await ask(a)).toMatchObject({ status: 'found' });
+    a.close();
+    a.close(); // twice is harmless: b still holds it
+    expect(await ask(b)).toMatchObject({ status: 'found' });
+    b.close();
+    // Closed for good: a new holder opens the file again, and finds it gone (an open connection would still read it).
+    rmSync(join(dir, 'shared.db'));
+    rmSync(join(dir, 'shared.sql'));
+    expect(await ask(factory.create('shared', def, dir))).toMatchObject({ status: 'error', code: 'sqlite-open-failed' });
   });
 });
 

@@ -168,6 +168,59 @@ describe('engine', () => {
     expect(engine.liveCalls.size).toBe(3);
   });
 
+  it('keeps the current and previous versions and those live calls use; drops the rest and closes their data sources', async () => {
+    const clock = new VirtualClock(START);
+    const opened: string[] = [];
+    const closed: string[] = [];
+    let building = '';
+    const data: DataSourceFactory = {
+      create: () => {
+        const id = building;
+        opened.push(id);
+        return { lookup: async () => ({ status: 'notFound' }), close: () => void closed.push(id) };
+      },
+    };
+    const engine = new Engine({ ...createInMemoryServices({ clock }), data });
+    const LOOKUP = `
+flow: lk
+language: en
+start: find
+prompts: { p: { text: "Hello", duration: 1s } }
+data: { src: { file: { path: s.csv, key: id } } }
+steps:
+  find: { lookup: { source: src, key: "1", into: r }, found: m, notFound: m, error: m }
+  m: { menu: { prompt: p, options: { "1": bye } } }
+  bye: { hangup: [p] }
+`;
+    const versions = Array.from({ length: 60 }, (_, i) => compileFlow({ flow: flowOf(LOOKUP) }, { version: String(i + 1) }));
+    const callOn = async (i: number) => {
+      building = String(i + 1);
+      const phone = new SimulatedPhone(clock, { callId: `call-${i + 1}` });
+      const call = engine.startCall(phone);
+      await settle();
+      return { phone, call };
+    };
+    engine.publish(versions[0]!);
+    const first = await callOn(0);
+    for (let i = 1; i < 60; i++) {
+      engine.publish(versions[i]!);
+      // A short call on each version opens its data source; it ends before the next publish.
+      const { phone, call } = await callOn(i);
+      phone.hangupByCaller();
+      await call.done;
+    }
+    const kept = versions.filter((v) => engine.flowVersion('lk', v.version)).map((v) => v.version);
+    expect(opened).toHaveLength(60);
+    expect(kept).toEqual(['1', '59', '60']);
+    expect(closed).toEqual(opened.filter((id) => !['1', '59', '60'].includes(id)));
+    // The long call ends: its version goes, and so does its data source.
+    first.phone.hangupByCaller();
+    await first.call.done;
+    expect(engine.flowVersion('lk', '1')).toBeUndefined();
+    expect(closed).toContain('1');
+    expect(engine.flow('lk')).toBe(versions[59]);
+  });
+
   it('facts.flow picks the flow; an unknown name falls back to the default', async () => {
     const clock = new VirtualClock(START);
     const engine = new Engine(createInMemoryServices({ clock }));
@@ -211,8 +264,13 @@ describe('engine', () => {
     const done = rig.engine.drain().then(() => (drained = true));
     await settle();
     expect(drained).toBe(false);
+    const seen: string[] = [];
+    rig.engine.onCallStarted((s) => seen.push(`started ${s.id}`));
+    rig.engine.onCallEnded((s) => seen.push(`ended ${s.id}`));
     const refused = rig.engine.startCall(new SimulatedPhone(rig.clock, { callId: 'late' }));
     expect(refused.outcome).toMatchObject({ kind: 'failed', code: 'draining' });
+    // Listeners that count live calls see the refused call both start and end.
+    expect(seen).toEqual(['started late', 'ended late']);
     rig.phone.hangupByCaller();
     await done;
     expect(drained).toBe(true);

@@ -93,6 +93,25 @@ describe('admin API under hostile requests', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  it('a charset or content encoding the server cannot read: 415 or 400 with a code, not 500, and no error logged', async () => {
+    const before = logged.filter((l) => l.startsWith('error')).length;
+    const cases: [string, Record<string, string>, number, string][] = [
+      ['get /api/flows', { 'Content-Type': 'application/json; charset=foo' }, 415, 'body-encoding-unsupported'],
+      ['post /api/flows/validate', { 'Content-Type': 'application/json; charset=latin1', ...auth }, 415, 'body-encoding-unsupported'],
+      ['post /api/flows/validate', { 'Content-Type': 'application/json', 'Content-Encoding': 'br', ...auth }, 400, 'body-unreadable'],
+      ['post /api/flows/validate', { 'Content-Type': 'application/json', 'Content-Encoding': 'compress', ...auth }, 415, 'body-encoding-unsupported'],
+      ['post /api/flows/validate', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...auth }, 400, 'body-unreadable'],
+    ];
+    for (const [route, headers, status, code] of cases) {
+      const [method, path] = route.split(' ') as ['get' | 'post', string];
+      const res = await api[method](path).set(headers).send('{"source": "flow: x"}');
+      expect(res.status, route).toBe(status);
+      expect(res.body.error, route).toMatchObject({ code, hint: expect.any(String) });
+      expect(res.text, route).not.toContain('flow: x');
+    }
+    expect(logged.filter((l) => l.startsWith('error')).length).toBe(before);
+  });
+
   it('path tricks: nothing outside the flows folder is read, written or named', async () => {
     const names = ['..%2fsecret', '..%2F..%2Fsecret', '%2e%2e%2fsecret', '..%5csecret', '....%2f%2fsecret', 'demo%00.yaml', '%2fetc%2fpasswd', 'secret', '..', '.', 'demo.yaml', 'demo%2f..%2f..%2fsecret', 'x'.repeat(5000)];
     for (const name of names) {

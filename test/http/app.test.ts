@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { fakeDeps, TOKEN } from './fake-deps.js';
+import { createMemoryOverrides } from '../../src/data/hours-overrides.js';
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
@@ -99,6 +100,47 @@ describe('security', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('auth-rate-limited');
     expect(await deps.metrics.registry.getSingleMetricAsString('touchtone_http_auth_failures_total')).toContain('touchtone_http_auth_failures_total 3');
+    // Never limited: the probes, the dashboard's files, and requests without credentials (they guess nothing).
+    for (const path of ['/health', '/ready', '/metrics', '/api/flows']) expect((await request(app).get(path)).status, path).toBe(200);
+    for (const path of ['/health', '/ready', '/metrics']) expect((await request(app).get(path).set(auth)).status, path).toBe(200);
+    expect((await request(app).get('/')).status).toBe(200);
+    expect((await request(app).post('/api/flows/validate').send({ source: 'x' })).body.error.code).toBe('auth-required');
+  });
+
+  it('beyond loopback, a locked-out client gets 401 from the probes without its token being checked', async () => {
+    const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true, failureLimit: 2, failureWindowMs: 60_000 } }));
+    for (let i = 0; i < 2; i++) expect((await request(app).get('/health').set('Authorization', `Bearer wrong-${i}`)).status).toBe(401);
+    for (const headers of [auth, { Authorization: 'Bearer wrong-3' }]) {
+      const res = await request(app).get('/health').set(headers);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'auth-required', message: 'The request to `GET /health` has no valid bearer token.' });
+    }
+    expect((await request(app).get('/api/flows').set(auth)).status).toBe(429);
+  });
+
+  it('answers a wrong method on the probes and the dashboard with JSON 405 and Allow, and a missing file with JSON 404', async () => {
+    const app = createApp(fakeDeps());
+    for (const [method, path] of [['post', '/health'], ['delete', '/ready'], ['put', '/metrics'], ['post', '/'], ['post', '/app.js']] as const) {
+      const res = await request(app)[method](path).set(auth);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.body.error).toMatchObject({ code: 'method-not-allowed', message: 'This address can only be read, with GET.' });
+    }
+    const missing = await request(app).get('/no-such-file.js');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not-found');
+  });
+
+  it('says a JSON body must be an object when it is null, a string or a number', async () => {
+    const app = createApp(fakeDeps());
+    for (const [body, kind] of [['null', '`null`'], ['"just a string"', 'a string'], ['42', 'a number']]) {
+      const res = await request(app).post('/api/flows/validate').set(auth).set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'bad-request-body', message: `The request body must be a JSON object, not ${kind}.` });
+      expect(res.text).not.toContain('just a string');
+    }
+    const broken = await request(app).post('/api/flows/validate').set(auth).set('Content-Type', 'application/json').send('{"source":');
+    expect(broken.body.error.code).toBe('bad-json');
   });
 
   it('validates request bodies and limits their size', async () => {
@@ -141,6 +183,10 @@ describe('flows', () => {
     expect((await request(app).get('/api/flows')).body.flows[0].name).toBe('demo');
     expect((await request(app).get('/api/flows/demo')).body.source).toContain('flow: demo');
     expect((await request(app).get('/api/flows/demo/graph')).body.start).toBe('main');
+    const noVersion = await request(app).get('/api/flows/demo/graph?version=999');
+    expect(noVersion.status).toBe(404);
+    expect(noVersion.body.error).toMatchObject({ code: 'version-not-found', message: 'The flow `demo` has no version `999`.' });
+    expect((await request(app).get('/api/flows/nope/graph')).body.error.message).toBe('There is no flow `nope`.');
     const traversal = await request(createApp(fakeDeps())).post('/api/flows/..%2F..%2Fetc%2Fx/publish').set(auth).send({ source: 'flow: x' });
     expect(traversal.status).toBe(404);
     expect(traversal.body.error.code).toBe('flow-not-found');
@@ -193,6 +239,24 @@ describe('calls, hours and the phone', () => {
     expect((await request(app).get('/api/hours/overrides')).body.overrides).toHaveLength(1);
     expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(204);
     expect((await request(app).delete('/api/hours/overrides/office').set(auth)).status).toBe(404);
+  });
+
+  it('refuses an override of a schedule no flow defines, an `until` in the past, and a bad `until` without echoing it', async () => {
+    const hours = Object.assign(createMemoryOverrides(), { schedules: () => ['office', 'support'] });
+    const app = createApp(fakeDeps({ now: () => Date.parse('2026-12-01T10:00:00Z'), hours }));
+    const post = (body: object) => request(app).post('/api/hours/overrides').set(auth).send({ state: 'closed', reason: 'storm', ...body });
+    const typo = await post({ hours: 'ofice' });
+    expect(typo.status).toBe(404);
+    expect(typo.body.error).toMatchObject({ code: 'schedule-not-found', message: 'No running flow defines the schedule `ofice`. Did you mean `office`?', hint: 'Schedules: `office`, `support`.' });
+    const past = await post({ hours: 'office', until: '2026-11-30T10:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.error.code).toBe('override-until-past');
+    const bad = await post({ hours: 'office', until: '2026-13-45T99:00' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'bad-request-body', message: '`until` is not a date and time.' });
+    expect(bad.text).not.toContain('2026-13-45');
+    expect(hours.list()).toEqual([]);
+    expect((await post({ hours: 'office', until: '2026-12-02T10:00:00Z' })).status).toBe(201);
   });
 
   it('drives the browser phone', async () => {

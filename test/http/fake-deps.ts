@@ -34,7 +34,7 @@ export function fakeDeps(overrides: Partial<AppDeps> = {}): AppDeps & { logged: 
         return { ok: true, version: { version: String(published.length + 1), hash: 'h', publishedAt: 0, publishedBy: meta.by, note: meta.note, current: true } };
       },
       rollback: async (name, version) => (name === 'demo' && version === '1' ? { ok: true, version: { version: '3', hash: 'h', publishedAt: 0, publishedBy: 'api', current: true } } : undefined),
-      graph: (name) => (name === 'demo' ? { flow: 'demo', version: '1', start: 'main', nodes: [], edges: [] } : undefined),
+      graph: (name, version) => (name === 'demo' && (version ?? '1') === '1' ? { flow: 'demo', version: '1', start: 'main', nodes: [], edges: [] } : undefined),
       startCanary: async (name, source, percent) => (name !== 'demo' ? undefined : source.includes('bad') ? { ok: false, diagnostics: [] } : { ok: true, version: { version: '2', hash: 'h', publishedAt: 0, publishedBy: 'api', note: `canary ${percent}%`, current: false } }),
       promoteCanary: async (name) => (name === 'demo' ? { ok: true, version: { version: '2', hash: 'h', publishedAt: 0, publishedBy: 'api', current: true } } : undefined),
       stopCanary: (name) => name === 'demo',

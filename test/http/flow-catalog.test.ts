@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowCatalog } from '../../src/server/flow-catalog.js';
@@ -122,6 +122,22 @@ describe('FlowCatalog', () => {
     expect(catalog.get('demo')!.version).toBe('1');
   });
 
+  it('refuses a second file with the same flow name, naming both files; a renamed file takes over', async () => {
+    const { catalog, published, logged, dir } = setup();
+    writeFileSync(join(dir, 'a.yaml'), GOOD);
+    writeFileSync(join(dir, 'b.yaml'), GOOD_V2);
+    expect(await catalog.loadAll()).toBe(1);
+    expect(published.map((f) => `${f.name}@${f.version}@${f.file}`)).toEqual([`demo@1@${join(dir, 'a.yaml')}`]);
+    const detail = catalog.get('demo')!;
+    expect(detail).toMatchObject({ file: 'a.yaml', version: '1', state: 'stale', errors: 1 });
+    expect(detail.diagnostics).toEqual([expect.objectContaining({ code: 'flow-name-duplicate', file: 'b.yaml', message: 'The flow `demo` is already served from `a.yaml`, so this file is not loaded.' })]);
+    expect(logged.find((l) => l.level === 'error')!.msg).toBe('flow `demo` not reloaded: 1 error(s); version 1 keeps running');
+    // Once a.yaml is gone, b.yaml is the flow's file.
+    rmSync(join(dir, 'a.yaml'));
+    await catalog.loadFile(join(dir, 'b.yaml'));
+    expect(catalog.get('demo')).toMatchObject({ file: 'b.yaml', version: '2', state: 'ok' });
+  });
+
   it('rolls back in one call, as a new version with the old text', async () => {
     const { catalog, published, dir } = setup();
     writeFileSync(join(dir, 'demo.yaml'), GOOD);
@@ -162,12 +178,17 @@ describe('FlowCatalog', () => {
     traffic.entered('demo', '1', 'main');
     traffic.entered('demo', '1', 'main');
     traffic.dropped('demo', '1', 'main');
-    const graph = catalog.graph('demo')!;
+    const graph = (await catalog.graph('demo'))!;
     expect(graph.start).toBe('main');
     expect(graph.nodes.find((n) => n.id === 'main')).toMatchObject({ kind: 'menu', visits: 2, dropped: 1 });
     expect(graph.nodes.find((n) => n.id === 'bye')).toMatchObject({ kind: 'hangup', visits: 0, terminal: true });
     expect(graph.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
-    expect(catalog.graph('nope')).toBeUndefined();
+    expect(await catalog.graph('nope')).toBeUndefined();
+    // An older version is drawn from its saved text; a version that never was is undefined.
+    await catalog.publish('demo', GOOD_V2.replace('"1": bye', '"2": bye'), { by: 'ana' });
+    expect((await catalog.graph('demo', '1'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
+    expect((await catalog.graph('demo'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 2' });
+    expect(await catalog.graph('demo', '999')).toBeUndefined();
   });
 
   it('validates posted text without publishing it', async () => {

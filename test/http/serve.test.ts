@@ -165,8 +165,24 @@ describe('touchtone serve', () => {
     expect(res.body.diagnostics[0]).toMatchObject({ code: 'unknown-step', file: 'demo.yaml', range: { start: { line: 10 } } });
     // No server path in what the API shows.
     expect((await api.get('/api/flows').expect(200)).body.flows[0].file).toBe('demo.yaml');
-    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'stale' });
-    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
+    // A refused publish leaves no trace: the flow is not stale, its source is the running one, /ready is clean.
+    expect((await api.get('/api/flows/demo').expect(200)).body).toMatchObject({ version: '1', state: 'ok', errors: 0, source: flow('Hello.') });
+    expect((await api.get('/ready').expect(200)).body.components).toMatchObject({ flows: { ok: true, detail: { invalid: [] } }, store: { ok: true }, ari: { state: 'disabled' }, ami: { state: 'disabled' }, calls: { ok: true, state: 'accepting' } });
+    // Nor does a refused publish of a flow the server does not know.
+    expect((await api.post('/api/flows/ghost/publish').set(auth).send({ source: 'flow: ghost\n' })).status).toBe(422);
+    expect((await api.get('/api/flows').expect(200)).body.flows.map((f: { name: string }) => f.name)).toEqual(['demo']);
+    expect((await api.get('/ready').expect(200)).body.components.flows.detail.invalid).toEqual([]);
+    await api.get('/api/flows/ghost').expect(404);
+  });
+
+  it('takes hours overrides only for schedules a running flow defines', async () => {
+    const { api, auth, dir } = await boot();
+    const res = await api.post('/api/hours/overrides').set(auth).send({ hours: 'office', state: 'closed', reason: 'storm' });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'schedule-not-found', hint: 'Define it under `hours:` in a flow and publish the flow first.' });
+    writeFileSync(join(dir, 'demo.yaml'), flow('Hello.').replace('steps:', 'hours:\n  office: { timezone: Europe/Berlin, weekly: { mon-fri: "08:00-18:00" } }\nsteps:'));
+    await server!.catalog.loadFile(join(dir, 'demo.yaml'));
+    expect((await api.post('/api/hours/overrides').set(auth).send({ hours: 'office', state: 'closed', reason: 'storm' })).status).toBe(201);
   });
 
   it('on shutdown takes no new calls, waits for calls in progress, and flushes the store', async () => {
@@ -229,6 +245,11 @@ describe('touchtone serve', () => {
 });
 
 describe('touchtone serve (command)', () => {
+  it('is what `npm start` execs, so the signals npm passes on reach the server (sh would keep them)', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toBe('exec node dist/cli/main.js serve');
+  });
+
   it('says which port is taken and exits 1', async () => {
     const { config } = await boot();
     const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
@@ -236,7 +257,7 @@ describe('touchtone serve (command)', () => {
     const port = new URL(server!.url).port;
     const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_FLOWS_DIR: config.flowsDir } };
     expect(await main(['serve', '--port', port, '--no-watch'], io)).toBe(1);
-    expect(err).toEqual([`touchtone serve: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
+    expect(err).toEqual([`touchtone serve: error listen-failed: Port \`${port}\` on \`127.0.0.1\` is already in use; stop the other server or set \`TOUCHTONE_HTTP_PORT\`.`]);
   });
 
   it('says when the store cannot be opened and exits 1', async () => {
@@ -246,7 +267,26 @@ describe('touchtone serve (command)', () => {
     const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: 'not-a-folder/tt.db', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0' } };
     expect(await main(['serve', '--no-watch'], io)).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^touchtone serve: The store `.*not-a-folder\/tt\.db` cannot be opened \(.+\); set `TOUCHTONE_STORE_PATH` to a writable file\.$/);
+    expect(err[0]).toMatch(/^touchtone serve: error store-open-failed: The store `.*not-a-folder\/tt\.db` cannot be opened \(.+\); set `TOUCHTONE_STORE_PATH` to a writable file\.$/);
+  });
+
+  it('says when the store file is damaged, with its code, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    writeFileSync(join(dir, 'corrupt.db'), Buffer.alloc(8192, 0x5a));
+    const err: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: 'corrupt.db', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_FLOWS_DIR: dir } };
+    expect(await main(['serve', '--no-watch'], io)).toBe(1);
+    expect(err).toEqual([`touchtone serve: error store-open-failed: The store \`${join(dir, 'corrupt.db')}\` cannot be read (file is not a database); move the damaged file away to start with an empty store, or set \`TOUCHTONE_STORE_PATH\` to another file.`]);
+  });
+
+  it('refuses ARI settings it cannot connect with before it starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-cli-'));
+    const err: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (t) => void err.push(t), isTTY: false, cwd: dir, env: { TOUCHTONE_STORE_PATH: ':memory:', TOUCHTONE_LOG_LEVEL: 'silent', TOUCHTONE_HTTP_PORT: '0', TOUCHTONE_FLOWS_DIR: dir, TOUCHTONE_ARI_URL: 'ws://127.0.0.1:18088', TOUCHTONE_ARI_PASSWORD: 'pw' } };
+    expect(await main(['serve', '--no-watch'], io)).toBe(1);
+    expect(err.join('\n')).toContain('touchtone serve: error config-bad-value: `ari.url` must start with `http://` or `https://`, not `ws://` (from `TOUCHTONE_ARI_URL`).');
+    expect(err.join('\n')).not.toContain('<flow>');
+    expect(err.join('\n')).not.toContain('internal error');
   });
 
   it('prints configuration errors at their line and exits 1', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -59,6 +59,21 @@ describe('touchtone calls', () => {
     expect(out).toContain('call call-1  acme-hotline@2  from +4930111 to 100  (PJSIP/alice-1)');
     expect(out).toContain('+   5.000s  timer noInput in main');
     expect(out).toContain('lookup accounts → found in 12 ms');
+  });
+
+  it("reads the server's store: TOUCHTONE_STORE_PATH, then store.path in touchtone.yaml", async () => {
+    expect((await cli(['calls', 'call-1'], { TOUCHTONE_STORE_PATH: 'tt.db' })).out).toContain('call call-1  acme-hotline@2');
+    expect((await cli(['stats'], { TOUCHTONE_STORE_PATH: 'tt.db' })).code).toBe(0);
+    writeFileSync(join(dir, 'touchtone.yaml'), 'store: { path: tt.db }\n');
+    try {
+      expect((await cli(['calls', 'call-2'])).out).toContain('call call-2  acme-hotline@2');
+      // A problem with another setting does not keep the report from running.
+      expect((await cli(['calls', 'call-2'], { TOUCHTONE_HTTP_PORT: 'eighty' })).out).toContain('call call-2');
+    } finally {
+      rmSync(join(dir, 'touchtone.yaml'));
+    }
+    const none = await cli(['calls'], { TOUCHTONE_STORE_PATH: 'elsewhere.db' });
+    expect(none.err).toContain(`no call records at \`${join(dir, 'elsewhere.db')}\`; pass \`--db <file>\`, or run it where \`touchtone serve\` runs`);
   });
 
   it('prints JSON and explains missing calls and databases', async () => {
