@@ -99,5 +99,9 @@ export function checkReservedNames(ctx: FlowContext): void {
       if (isMap(spec) && spec.into === 'call') report(pointer('steps', s.name, kind, 'into'), false);
     }
     if (isMap(step.set) && Object.hasOwn(step.set, 'call')) report(pointer('steps', s.name, 'set', 'call'), true);
+    const patterns = isMap(step.menu) ? step.menu.patterns : undefined;
+    for (const [pattern, spec] of isMap(patterns) ? Object.entries(patterns) : []) {
+      if (isMap(spec) && spec.into === 'call') report(pointer('steps', s.name, 'menu', 'patterns', pattern, 'into'), false);
+    }
   }
 }
