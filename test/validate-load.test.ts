@@ -95,6 +95,25 @@ describe('loadFlowText', () => {
     const [d] = loadFlowText(bytes, 'b.yaml').diagnostics;
     expect(d).toMatchObject({ code: 'not-utf8', range: { start: { line: 3, col: 11 } } });
   });
+
+  it('reports unquoted keys that YAML reads as other numbers, at the key', () => {
+    const steps = '  main: { menu: { prompt: hi, options: { 01: bye, 12: bye, 0x1A: bye, 010: bye, 1e1: bye, +1: bye, 1.0: bye } } }\n  bye: { hangup: true }\n';
+    const loaded = loadFlowText(base(steps, 'prompts: { hi: { text: Hi } }\nkeys: { 00: bye }\n'), 'n.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toEqual([
+      'numeric-key 5:9',
+      'numeric-key 7:42',
+      'numeric-key 7:60',
+      'numeric-key 7:71',
+      'numeric-key 7:81',
+      'numeric-key 7:91',
+      'numeric-key 7:100',
+    ]);
+    expect(loaded.diagnostics[1]!.message).toBe('The key `01` is read by YAML as the number `1`: quote it (`"01":`) so callers press what you wrote.');
+    expect(loaded.diagnostics[2]!.message).toBe('The key `0x1A` is read by YAML as the number `26`: quote it (`"0x1A":`) so callers press what you wrote.');
+    // Quoted keys, and digits that read as themselves, are what they look like.
+    const fine = '  main: { menu: { prompt: hi, options: { "01": bye, 12: bye }, patterns: { "0X": { next: bye } } } }\n  bye: { hangup: true }\n';
+    expect(loadFlowText(base(fine, 'prompts: { hi: { text: Hi } }\n'), 'n.yaml').diagnostics).toEqual([]);
+  });
 });
 
 describe('loadFlowFile', () => {

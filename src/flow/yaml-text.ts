@@ -100,6 +100,35 @@ function unquotedStars(source: SourceFile): Diagnostic[] {
   return out;
 }
 
+/** The maps whose keys are phone keys, where YAML's number reading changes what the caller must press. */
+const KEY_MAPS = new Set(['options', 'keys', 'patterns']);
+
+/**
+ * Finds unquoted phone keys YAML reads as numbers written otherwise (`01` → 1, `0x1A` → 26, `1e1` → 10):
+ * the menu would silently listen for other keys. Plain digits (`12`) read as themselves and pass.
+ */
+function numericKeys(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const stack: unknown[] = [source.doc?.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isSeq(node)) stack.push(...node.items);
+    if (!isMap(node)) continue;
+    for (const pair of node.items) {
+      stack.push(pair.value);
+      if (!isScalar(pair.key) || !KEY_MAPS.has(String(pair.key.value)) || !isMap(pair.value)) continue;
+      for (const { key } of pair.value.items) {
+        if (!isScalar(key) || key.type !== 'PLAIN' || typeof key.value !== 'number') continue;
+        const written = String(key.source ?? '');
+        if (written === String(key.value)) continue;
+        const [start, end] = key.range ?? [0, 0];
+        out.push(diag(source, 'numeric-key', `The key \`${written}\` is read by YAML as the number \`${String(key.value)}\`: quote it (\`"${written}":\`) so callers press what you wrote.`, start, end));
+      }
+    }
+  }
+  return out.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
+}
+
 /** The first node nested deeper than the limit, if any. */
 function tooDeep(root: unknown): Node | undefined {
   const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
@@ -179,6 +208,8 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       diagnostics.push(diag(source, 'yaml-syntax', `${plain}.`, start, end));
     }
   }
+  // A key read as a number explains the duplicate it may make (`010` and `1e1` are both 10).
+  if (!diagnostics.length) diagnostics.push(...numericKeys(source));
   if (!diagnostics.length) diagnostics.push(...duplicateKeys(source));
   if (diagnostics.length) return { source, diagnostics };
   const deep = tooDeep(doc.contents);
