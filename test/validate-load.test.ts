@@ -96,6 +96,17 @@ describe('loadFlowText', () => {
     expect(d).toMatchObject({ code: 'not-utf8', range: { start: { line: 3, col: 11 } } });
   });
 
+  it('reads a file that starts with a byte-order mark, with positions as editors show them', () => {
+    const text = '\ufeff' + base('  main: { play: hi, next: nowhere }\n', 'prompts: { hi: { text: Hi } }\n');
+    for (const input of [text, Buffer.from(text, 'utf8')]) {
+      const loaded = loadFlowText(input, 'bom.yaml');
+      expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toEqual(['unknown-step 6:27']);
+    }
+    const first = loadFlowText('\ufeffflow: t\nlanguage: en\nstart: main\nstep: {}\n', 'bom.yaml').diagnostics;
+    expect(first.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toContain('unknown-property 4:1');
+    expect(loadFlowText('\ufeff' + acme, 'acme.yaml').diagnostics).toEqual([]);
+  });
+
   it('reports unquoted keys that YAML reads as other numbers, at the key', () => {
     const steps = '  main: { menu: { prompt: hi, options: { 01: bye, 12: bye, 0x1A: bye, 010: bye, 1e1: bye, +1: bye, 1.0: bye } } }\n  bye: { hangup: true }\n';
     const loaded = loadFlowText(base(steps, 'prompts: { hi: { text: Hi } }\nkeys: { 00: bye }\n'), 'n.yaml');

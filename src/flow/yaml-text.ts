@@ -177,7 +177,8 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       return { source, diagnostics: [diag(source, 'not-utf8', `Byte \`0x${byte}\` is not UTF-8 text: save the file as UTF-8.`, offset)] };
     }
   }
-  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
+  // Editors hide a byte-order mark and count columns after it, so positions are those of the text without it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const bare = sourceFromText(file, text);
   if (!text.replace(/#.*$/gm, '').trim()) return { source: bare, diagnostics: [diag(bare, 'empty-file', 'The file is empty: a flow needs `flow`, `language`, `start` and `steps`.', 0)] };
 
