@@ -107,6 +107,29 @@ describe('loadFlowText', () => {
     expect(loadFlowText('\ufeff' + acme, 'acme.yaml').diagnostics).toEqual([]);
   });
 
+  it('warns about a spoken text that a `#` comment cut short, and keeps the flow', () => {
+    const prompts = [
+      'prompts:',
+      '  cut: { text: "x" }',
+      '  a:',
+      '    text: For sales press 1, for support press # then 2.',
+      '  b:',
+      '    text:',
+      '      en: Press   # then 2',
+      '  c:',
+      '    text: Welcome to ACME.  # the greeting',
+      '  d:',
+      '    text: "Press # then 2."',
+      '',
+    ].join('\n');
+    const loaded = loadFlowText(base('  main: { play: [a, b, c, d], next: bye }\n  bye: { hangup: true }\n', prompts), 't.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.severity} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`)).toEqual([
+      'comment-in-text warning 7:48 The text `For sales press 1, for support press` stops at a `#`: YAML reads the rest of the line as a comment, so callers never hear it.',
+      'comment-in-text warning 10:19 The text `Press` stops at a `#`: YAML reads the rest of the line as a comment, so callers never hear it.',
+    ]);
+    expect(loaded.flow).toBeDefined();
+  });
+
   it('reports unquoted keys that YAML reads as other numbers, at the key', () => {
     const steps = '  main: { menu: { prompt: hi, options: { 01: bye, 12: bye, 0x1A: bye, 010: bye, 1e1: bye, +1: bye, 1.0: bye } } }\n  bye: { hangup: true }\n';
     const loaded = loadFlowText(base(steps, 'prompts: { hi: { text: Hi } }\nkeys: { 00: bye }\n'), 'n.yaml');

@@ -30,6 +30,7 @@ export const codes = {
   'unquoted-hash': e('A key `#` without quotes', 'YAML reads `#` as the start of a comment, so the line is silently dropped: write `"#": …`.', 'options: \n  #: back'),
   'unquoted-star': e('A key `*` without quotes', 'YAML reads `*` as the start of an alias and stops: write `"*": …`.', 'keys:\n  *: back'),
   'numeric-key': e('A key YAML reads as a number', 'Quote the key: unquoted, `01` is the number 1, `0x1A` is 26 and `1e1` is 10, so the menu would listen for other keys. Write `"01":`.', 'options: { 01: agent }'),
+  'comment-in-text': w('A spoken text cut short by a `#` comment', 'Unquoted, ` #` starts a comment and the rest of the line is dropped: quote the text (`text: "Press # then 2."`), or end it like a sentence before a comment of your own.', 'text: For support press # then 2.'),
   'alias-bomb': e('Too many YAML alias expansions', 'Aliases (`*name`) expand to copies; this file expands to too many. Write the values out, or use fewer aliases.', 'a: &a [x, x]\nb: &b [*a, *a] …'),
   'too-deep': e('The document is nested too deeply', 'Flows are shallow; flatten the structure (at most 64 levels).', '[[[[[[[[…]]]]]]]]'),
   'not-a-map': e('The document is not a map', 'A flow file is a map with `flow`, `language`, `start` and `steps` at the top.', '- play: welcome'),
