@@ -130,6 +130,13 @@ describe('loadFlowText', () => {
     expect(loaded.flow).toBeDefined();
   });
 
+  it('reports an alias that names no anchor as such, not as an alias bomb', () => {
+    const loaded = loadFlowText(base('  main: { hangup: true }\n  agent: { hangup: true }\n', 'keys: { "0": *agent }\n'), 'a.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`)).toEqual([
+      'unknown-alias 4:14 The alias `*agent` names no anchor: YAML reads `*` as "the value marked `&agent` above", and there is none.',
+    ]);
+  });
+
   it('reports unquoted keys that YAML reads as other numbers, at the key', () => {
     const steps = '  main: { menu: { prompt: hi, options: { 01: bye, 12: bye, 0x1A: bye, 010: bye, 1e1: bye, +1: bye, 1.0: bye } } }\n  bye: { hangup: true }\n';
     const loaded = loadFlowText(base(steps, 'prompts: { hi: { text: Hi } }\nkeys: { 00: bye }\n'), 'n.yaml');

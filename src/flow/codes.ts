@@ -32,6 +32,7 @@ export const codes = {
   'numeric-key': e('A key YAML reads as a number', 'Quote the key: unquoted, `01` is the number 1, `0x1A` is 26 and `1e1` is 10, so the menu would listen for other keys. Write `"01":`.', 'options: { 01: agent }'),
   'comment-in-text': w('A spoken text cut short by a `#` comment', 'Unquoted, ` #` starts a comment and the rest of the line is dropped: quote the text (`text: "Press # then 2."`), or end it like a sentence before a comment of your own.', 'text: For support press # then 2.'),
   'alias-bomb': e('Too many YAML alias expansions', 'Aliases (`*name`) expand to copies; this file expands to too many. Write the values out, or use fewer aliases.', 'a: &a [x, x]\nb: &b [*a, *a] …'),
+  'unknown-alias': e('A YAML alias `*name` with no anchor', 'To name a step or a value, write it without `*` (`"0": agent`); to repeat a value, mark it `&name` before the alias.', 'keys: { "0": *agent }'),
   'too-deep': e('The document is nested too deeply', 'Flows are shallow; flatten the structure (at most 64 levels).', '[[[[[[[[…]]]]]]]]'),
   'not-a-map': e('The document is not a map', 'A flow file is a map with `flow`, `language`, `start` and `steps` at the top.', '- play: welcome'),
   // Shape (JSON Schema)
@@ -43,7 +44,7 @@ export const codes = {
   'wrong-type': e('A value of the wrong type', 'Write the kind of value the message asks for (text, number, list, map).', 'retries: [2]'),
   'invalid-value': e('A value that is not allowed', 'Use one of the values the message lists.', 'purpose: voicemai'),
   'invalid-key': e('A menu key that is not a phone key', 'Keys are `0-9`, `*`, `#` and `A-D`; quote them: `"1"`, `"#"`.', 'options: { x: main }'),
-  'invalid-name': e('A name that is not allowed', 'Names start with a letter and use letters, digits, `_` and `-`; the variable name `call` is reserved for call facts.', 'steps: { "main menu": … }'),
+  'invalid-name': e('A name that is not allowed', 'Names of steps, prompts and table entries start with a letter and use letters, digits, `_` and `-`; variable names use letters, digits and `_` (no `-`), and `call` is reserved for call facts.', 'steps: { "main menu": … }'),
   'out-of-range': e('A number or list outside its limits', 'Use a value inside the limits the message gives.', 'retries: 50'),
   'invalid-duration': e('Not a duration', 'Write a number with a unit: `500ms`, `5s`, `1.5s`, `2m`, or `0`.', 'timeout: 5 sec'),
   // Meaning

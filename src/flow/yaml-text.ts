@@ -178,11 +178,11 @@ function tooDeep(root: unknown): Node | undefined {
   return undefined;
 }
 
-function firstAlias(root: unknown): Node | undefined {
+function firstAlias(root: unknown, name?: string): Node | undefined {
   const stack: unknown[] = [root];
   while (stack.length) {
     const node = stack.pop();
-    if (isAlias(node)) return node;
+    if (isAlias(node) && (name === undefined || node.source === name)) return node;
     // Pushed in reverse so the first alias in the text is found first.
     if (isMap(node) || isSeq(node)) for (const item of [...node.items].reverse()) stack.push(isPair(item) ? item.value : item);
   }
@@ -256,6 +256,12 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unresolved = /^Unresolved alias.*: (.+)$/.exec((error as Error).message)?.[1];
+    if (unresolved !== undefined) {
+      const [start, end] = firstAlias(doc.contents, unresolved)?.range ?? [0, 0];
+      const message = `The alias \`*${unresolved}\` names no anchor: YAML reads \`*\` as "the value marked \`&${unresolved}\` above", and there is none.`;
+      return { source, diagnostics: [diag(source, 'unknown-alias', message, start, end)] };
+    }
     const alias = firstAlias(doc.contents);
     const [start, end] = alias?.range ?? [0, 0];
     const message = error instanceof ReferenceError ? 'The aliases in this file expand to too many copies (a "billion laughs" document).' : `The file cannot be read as data: ${(error as Error).message}.`;

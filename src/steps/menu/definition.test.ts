@@ -34,7 +34,11 @@ describe('menu definition', () => {
 
   it('reports an unreadable dial pattern', () => {
     expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '[9-2]X': { next: 'bye' } } }) })).toEqual(['invalid-pattern /steps/main/menu/patterns/[9-2]X']);
-    expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '1[X]': { next: 'bye' } } }) })).toEqual(['invalid-key /steps/main/menu/patterns/1[X]']);
+    expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '1[X]': { next: 'bye' } } }) })).toEqual(['invalid-pattern /steps/main/menu/patterns/1[X]']);
+    const found = validateFlow(miniFlow({ main: menu({ '1': 'bye' }, { patterns: { '1X?': { next: 'bye' } } }) }));
+    expect(found.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'invalid-pattern `1X?` is not a dial pattern: use digits, `*`, `#`, `X` (0-9), `Z` (1-9), `N` (2-9), ranges such as `[1-4]` and a final `.`.',
+    ]);
   });
 
   it('refuses `call` as the variable of a pattern, as everywhere else', () => {
