@@ -331,7 +331,7 @@ function stepView(flow: FlowDoc, damage: ShapeDamage): FlowDoc {
 }
 
 /** The variables a step sets (those of its parts that have the right type). */
-function definedBy(step: StepDef): string[] {
+export function definedBy(step: StepDef): string[] {
   const part = (key: string): Record<string, unknown> | undefined => {
     const value: unknown = (step as unknown as Record<string, unknown>)[key];
     return isMap(value) ? value : undefined;

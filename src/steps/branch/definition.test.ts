@@ -48,4 +48,16 @@ describe('branch definition', () => {
     // Set as a number in one place and as text in another: either may hold at run time.
     expect(problems({ ask, look, check: { set: { count: 3 }, next: 'test' }, test: { branch: [{ if: 'count > 5', then: 'bye' }], else: 'bye' } })).toEqual([]);
   });
+
+  it('lets a loop that counts its way out run, and still reports loops that cannot end', () => {
+    const look = (notFound: string) => ({ lookup: { source: 'db', key: '1', into: 'rec' }, found: 'bye', notFound, error: 'again' });
+    const again = { set: { tries: { expr: 'tries + 1' } }, next: 'check' };
+    const check = { branch: [{ if: 'tries < 3', then: 'look' }], else: 'bye' };
+    expect(problems({ look: look('bye'), again, check }, { variables: { tries: 0 } })).toEqual([]);
+    // The loop changes nothing the branch reads: it never ends.
+    const fixed = { branch: [{ if: 'limit < 3', then: 'look' }], else: 'bye' };
+    expect(problems({ look: look('bye'), again, check: fixed }, { variables: { tries: 0, limit: 1 } })).toEqual(['input-free-loop /steps/look']);
+    // A loop beside the counting one that never passes the branch.
+    expect(problems({ look: look('look'), again, check }, { variables: { tries: 0 } })).toEqual(['input-free-loop /steps/look']);
+  });
 });
