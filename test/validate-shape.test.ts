@@ -75,4 +75,12 @@ describe('shape errors', () => {
     ]);
     expect(messages({ main: { hangup: true } }, { language: 'de', languages: ['de', 'fr', 'de'] })).toEqual(['invalid-value /languages: `languages` lists `de` more than once: keep one.']);
   });
+
+  it('warn that a template in the prompts table is spoken as written, and not where play items use one', () => {
+    const variables = { name: 'Ada' };
+    expect(messages({ main: { hangup: ['hi'] } }, { variables, prompts: { hi: { text: { en: 'Hello ${name}' } } } })).toEqual([
+      'template-in-prompt /prompts/hi/text/en: Prompt `hi` says `Hello ${name}` as written: the `prompts` table does not fill in templates.',
+    ]);
+    expect(messages({ main: { hangup: [{ sound: 'acme/hello', text: 'Hello ${name}' }, { number: '${name}' }] } }, { variables })).toEqual([]);
+  });
 });
