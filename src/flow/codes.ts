@@ -79,6 +79,7 @@ export const codes = {
   'missing-translation': w('A prompt with no text for a language of the flow', 'Give the prompt a text for every language in `languages`.', 'text: { en: Hello }   # languages: [en, de]'),
   'template-in-prompt': w('A `${…}` in the `prompts` table, which is spoken as written', 'Templates work in play items only: speak the value with `{ number: "${count}" }`, `{ digits: … }`, `{ money: … }`, or `{ sound: …, text: "Hello ${name}" }`.', 'prompts: { hi: { text: "Hello ${name}" } }'),
   'missing-sound': w('A prompt’s sound file is missing for a language', 'Record the file, or copy it to `<sounds>/<language>/<sound>.wav` (or another Asterisk format). Checked only with `touchtone validate --sounds <dir>`.', 'sound: acme/welcome   # no de/acme/welcome.wav'),
+  'sounds-not-found': e('The `--sounds` folder does not exist', 'Name the folder that holds `<language>/<sound>.wav` files, such as `/usr/share/asterisk/sounds` or `/var/lib/asterisk/sounds/custom`.', 'touchtone validate --sounds /usr/share/asterisk/sound'),
   'return-outside-subflow': e('A `return` step in a flow that is not a sub-flow', 'Declare `params` (even `{}`) to make the file a sub-flow, or end with `hangup`.', 'done: { return: true }'),
   'subflow-not-found': e('A sub-flow file that cannot be read', 'The path is relative to the flow file; check it.', 'subflow: { file: shared/langauge.yaml }'),
   'not-a-subflow': e('A sub-flow file without `params`', 'Declare `params` in the sub-flow (`params: {}` when it takes none).', '(a flow file used as a sub-flow)'),
