@@ -67,6 +67,9 @@ describe('shape errors', () => {
   it('ask once for quotes around a key written as a number', () => {
     const input = (confirm: unknown) => ({ main: { input: { prompt: 'hi', into: 'x', digits: 4, confirm }, next: 'bye' } });
     expect(messages(input({ prompt: 'hi', yes: 1 }))).toEqual(['wrong-type /steps/main/input/confirm/yes: `yes` in step `main` is the number `1`; a key is text: quote it, `"1"`.']);
+    expect(messages({ main: { input: { prompt: 'hi', into: 'x', terminator: 5 }, next: 'bye' } })).toEqual([
+      'wrong-type /steps/main/input/terminator: `terminator` in step `main` is the number `5`; a key is text: quote it, `"5"`.',
+    ]);
   });
 
   it('show the number that should be whole, and the item a list repeats', () => {

@@ -235,6 +235,7 @@ function noBranchFits(at: string, root: unknown, value: unknown, branches: JsonS
     if (typo) return { code: inStep(at) ? 'unknown-option' : 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at, root)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
     return { code: 'missing-property', pointer: at, message: `${what(at, root)} needs one of ${keys.map((k) => `\`${k}\``).join(', ')}.` };
   }
+  if (branches.some((b) => quotedKeyWanted(resolve(b), value))) return quoteKey(at, root, value);
   const description = String(parent.description ?? 'something else');
   return { code: 'invalid-value', pointer: at, message: `${what(at, root)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` };
 }
