@@ -87,7 +87,7 @@ export function celTypeProblem(env: Environment, expr: string): CelTypeProblem |
   const summary = String((error as { summary?: string }).summary ?? error.message.split('\n')[0]).replace(/^no such overload: /, '');
   const node = error.node as (ASTNode & { start: number; end: number; args: unknown }) | undefined;
   const operands = node && Array.isArray(node.args) && node.args.length === 2 ? (node.args as (ASTNode & { start: number; end: number })[]) : [];
-  const text = operands.length ? operands.find((o) => typeOf(o) === 'string') : undefined;
+  const text = operands.find((o) => typeOf(o) === 'string');
   const number = operands.find((o) => NUMBER_TYPES.has(typeOf(o) ?? ''));
   if (!node || !text || !number) {
     return {

@@ -195,8 +195,9 @@ export class FlowContext {
     if (!this.variablesKnown || this.findings.length > before) return;
     this.celEnv ??= celEnvironment(this.flow, [...this.steps.values()].map((s) => s.step));
     const problem = celTypeProblem(this.celEnv, expr);
+    if (!problem) return;
     const effect = at.endsWith('/expr') ? ' The variable then keeps its value.' : ' The case then counts as false.';
-    if (problem) this.report({ code: 'condition-type', pointer: at, message: problem.message + effect, hint: problem.hint });
+    this.report({ code: 'condition-type', pointer: at, message: problem.message + effect, hint: problem.hint });
   }
 
   private checkPath(path: string, at: string, opts: { allowSecret?: boolean; where?: string; extra?: readonly string[] }): void {
