@@ -2,9 +2,9 @@
 CREATE TABLE accounts (
   number TEXT PRIMARY KEY,
   owner TEXT NOT NULL,
-  balance TEXT NOT NULL          -- decimal text, so cents stay exact
+  balance REAL NOT NULL          -- a number, so conditions such as `acct.balance < 0` compare it as one
 );
 INSERT INTO accounts VALUES
-  ('123456', 'Ada Lovelace', '42.50'),
-  ('1234567890', 'Alan Turing', '-12.30'),
-  ('654321', 'Grace Hopper', '1000');
+  ('123456', 'Ada Lovelace', 42.50),
+  ('1234567890', 'Alan Turing', -12.30),
+  ('654321', 'Grace Hopper', 1000);

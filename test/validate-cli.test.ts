@@ -61,10 +61,20 @@ describe('touchtone validate (golden output)', () => {
     expect(code).toBe(0);
   });
 
-  it('exits 2 for a path that does not exist', async () => {
-    const { code, err } = await run(['validate', 'no/such/flow.yaml']);
-    expect(code).toBe(2);
-    expect(err).toContain('`no/such/flow.yaml` does not exist');
+  it('reports a path that does not exist as file-not-found, like graph and simulate, and checks the others', async () => {
+    const { code, out, err } = await run(['validate', 'no/such/flow.yaml', 'flows/acme-hotline.yaml']);
+    expect(err).toBe('');
+    expect(out).toContain(`no/such/flow.yaml:1:1: error file-not-found: \`${join(root, 'no/such/flow.yaml')}\` does not exist.`);
+    expect(out).toMatch(/^✗ 2 flow files checked: 1 error, 0 warnings\.$/m);
+    expect(code).toBe(1);
+  });
+
+  it('reports a --sounds folder that does not exist once, instead of every sound as missing', async () => {
+    const { code, out } = await run(['validate', '--sounds', 'no/such/sounds', 'flows/acme-hotline.yaml']);
+    expect(out).toMatch(/^no\/such\/sounds: error sounds-not-found: The sounds folder `no\/such\/sounds` does not exist, so no sound file could be checked\.$/m);
+    expect(out).not.toContain('missing-sound');
+    expect(out).toMatch(/1 error, 0 warnings\.$/m);
+    expect(code).toBe(1);
   });
 
   it('warns about sound files missing for a language with --sounds, and fails on it only with --strict', async () => {

@@ -95,6 +95,66 @@ describe('loadFlowText', () => {
     const [d] = loadFlowText(bytes, 'b.yaml').diagnostics;
     expect(d).toMatchObject({ code: 'not-utf8', range: { start: { line: 3, col: 11 } } });
   });
+
+  it('reads a file that starts with a byte-order mark, with positions as editors show them', () => {
+    const text = '\ufeff' + base('  main: { play: hi, next: nowhere }\n', 'prompts: { hi: { text: Hi } }\n');
+    for (const input of [text, Buffer.from(text, 'utf8')]) {
+      const loaded = loadFlowText(input, 'bom.yaml');
+      expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toEqual(['unknown-step 6:27']);
+    }
+    const first = loadFlowText('\ufeffflow: t\nlanguage: en\nstart: main\nstep: {}\n', 'bom.yaml').diagnostics;
+    expect(first.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toContain('unknown-property 4:1');
+    expect(loadFlowText('\ufeff' + acme, 'acme.yaml').diagnostics).toEqual([]);
+  });
+
+  it('warns about a spoken text that a `#` comment cut short, and keeps the flow', () => {
+    const prompts = [
+      'prompts:',
+      '  cut: { text: "x" }',
+      '  a:',
+      '    text: For sales press 1, for support press # then 2.',
+      '  b:',
+      '    text:',
+      '      en: Press   # then 2',
+      '  c:',
+      '    text: Welcome to ACME.  # the greeting',
+      '  d:',
+      '    text: "Press # then 2."',
+      '',
+    ].join('\n');
+    const loaded = loadFlowText(base('  main: { play: [a, b, c, d], next: bye }\n  bye: { hangup: true }\n', prompts), 't.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.severity} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`)).toEqual([
+      'comment-in-text warning 7:48 The text `For sales press 1, for support press` stops at a `#`: YAML reads the rest of the line as a comment, so callers never hear it.',
+      'comment-in-text warning 10:19 The text `Press` stops at a `#`: YAML reads the rest of the line as a comment, so callers never hear it.',
+    ]);
+    expect(loaded.flow).toBeDefined();
+  });
+
+  it('reports an alias that names no anchor as such, not as an alias bomb', () => {
+    const loaded = loadFlowText(base('  main: { hangup: true }\n  agent: { hangup: true }\n', 'keys: { "0": *agent }\n'), 'a.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col} ${d.message}`)).toEqual([
+      'unknown-alias 4:14 The alias `*agent` names no anchor: YAML reads `*` as "the value marked `&agent` above", and there is none.',
+    ]);
+  });
+
+  it('reports unquoted keys that YAML reads as other numbers, at the key', () => {
+    const steps = '  main: { menu: { prompt: hi, options: { 01: bye, 12: bye, 0x1A: bye, 010: bye, 1e1: bye, +1: bye, 1.0: bye } } }\n  bye: { hangup: true }\n';
+    const loaded = loadFlowText(base(steps, 'prompts: { hi: { text: Hi } }\nkeys: { 00: bye }\n'), 'n.yaml');
+    expect(loaded.diagnostics.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toEqual([
+      'numeric-key 5:9',
+      'numeric-key 7:42',
+      'numeric-key 7:60',
+      'numeric-key 7:71',
+      'numeric-key 7:81',
+      'numeric-key 7:91',
+      'numeric-key 7:100',
+    ]);
+    expect(loaded.diagnostics[1]!.message).toBe('The key `01` is read by YAML as the number `1`: quote it (`"01":`) so callers press what you wrote.');
+    expect(loaded.diagnostics[2]!.message).toBe('The key `0x1A` is read by YAML as the number `26`: quote it (`"0x1A":`) so callers press what you wrote.');
+    // Quoted keys, and digits that read as themselves, are what they look like.
+    const fine = '  main: { menu: { prompt: hi, options: { "01": bye, 12: bye }, patterns: { "0X": { next: bye } } } }\n  bye: { hangup: true }\n';
+    expect(loadFlowText(base(fine, 'prompts: { hi: { text: Hi } }\n'), 'n.yaml').diagnostics).toEqual([]);
+  });
 });
 
 describe('loadFlowFile', () => {

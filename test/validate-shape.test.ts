@@ -45,4 +45,45 @@ describe('shape errors', () => {
       'missing-property /steps/main: Step `main` is missing `error`.',
     ]);
   });
+
+  it('name what was written when a key or name does not fit its map', () => {
+    const prompts = { hi: { text: { EN: 'Hi' } } };
+    expect(messages({ main: { hangup: ['hi'] } }, { prompts, variables: { 'my-var': 5 } })).toEqual([
+      'invalid-name /prompts/hi/text/EN: `EN` is not a language code: write it in lowercase, such as `en`, `de` or `fr-CA`.',
+      'invalid-name /variables/my-var: `my-var` is not a valid name here: start with a letter or `_` and use letters, digits and `_` (no `-`).',
+    ]);
+    expect(messages({ main: { hangup: true } }, { prompts: { 'hi there': { text: 'Hi' } } })).toEqual([
+      'invalid-name /prompts/hi there: `hi there` is not a valid name here: start with a letter and use letters, digits, `_` and `-`.',
+    ]);
+  });
+
+  it('explain `null` in the flow-wide keys, which only a menu’s own keys may use', () => {
+    expect(messages({ main: { hangup: true } }, { keys: { '5': null } })).toEqual([
+      "wrong-type /keys/5: Key `5` in the flow-wide `keys` is `null`: `null` switches a key off only in a menu's or input's own `keys`; here, name a step or remove the key.",
+    ]);
+    expect(messages({ main: { hangup: true } }, { keys: { '5': 7 } })).toEqual(['wrong-type /keys/5: `5` in `keys` must be a text, not `7`.']);
+  });
+
+  it('ask once for quotes around a key written as a number', () => {
+    const input = (confirm: unknown) => ({ main: { input: { prompt: 'hi', into: 'x', digits: 4, confirm }, next: 'bye' } });
+    expect(messages(input({ prompt: 'hi', yes: 1 }))).toEqual(['wrong-type /steps/main/input/confirm/yes: `yes` in step `main` is the number `1`; a key is text: quote it, `"1"`.']);
+    expect(messages({ main: { input: { prompt: 'hi', into: 'x', terminator: 5 }, next: 'bye' } })).toEqual([
+      'wrong-type /steps/main/input/terminator: `terminator` in step `main` is the number `5`; a key is text: quote it, `"5"`.',
+    ]);
+  });
+
+  it('show the number that should be whole, and the item a list repeats', () => {
+    expect(messages({ main: { menu: { prompt: 'hi', options: { '1': 'bye' }, noInput: { retries: 1.5 } } } })).toEqual([
+      'wrong-type /steps/main/menu/noInput/retries: `retries` in step `main` must be a whole number, not `1.5`.',
+    ]);
+    expect(messages({ main: { hangup: true } }, { language: 'de', languages: ['de', 'fr', 'de'] })).toEqual(['invalid-value /languages: `languages` lists `de` more than once: keep one.']);
+  });
+
+  it('warn that a template in the prompts table is spoken as written, and not where play items use one', () => {
+    const variables = { name: 'Ada' };
+    expect(messages({ main: { hangup: ['hi'] } }, { variables, prompts: { hi: { text: { en: 'Hello ${name}' } } } })).toEqual([
+      'template-in-prompt /prompts/hi/text/en: Prompt `hi` says `Hello ${name}` as written: the `prompts` table does not fill in templates.',
+    ]);
+    expect(messages({ main: { hangup: [{ sound: 'acme/hello', text: 'Hello ${name}' }, { number: '${name}' }] } }, { variables })).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * `touchtone validate [files or folders]`: checks flows and prints each problem at its line with a code frame
- * and a hint. Exit 0 without errors, 1 with errors (or warnings under `--strict`), 2 on usage problems.
+ * and a hint. Exit 0 without errors, 1 with errors (a path that does not exist is one, as in `graph` and
+ * `simulate`) or warnings under `--strict`, 2 on usage problems.
  */
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { checkSounds } from '../flow/sounds.js';
 import { diagnosticsToGithub, diagnosticsToJson, formatDiagnostics } from '../flow/format.js';
 import type { Diagnostic } from '../flow/diagnostics.js';
 import type { SourceFile } from '../flow/source.js';
-import { CliExit, EXIT, type CliIO } from './io.js';
+import { finish } from '../flow/validate.js';
+import { EXIT, type CliIO } from './io.js';
 import type { RegisterCommand } from './commands.js';
 
 interface ValidateOptions {
@@ -21,19 +23,24 @@ interface ValidateOptions {
   color?: boolean;
 }
 
-/** Expands the paths to flow files; a missing path is a usage problem. */
+/** Expands the paths to flow files; a missing path stays, to be reported as `file-not-found` like any unreadable file. */
 async function expand(paths: readonly string[], io: CliIO): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
     const abs = resolve(io.cwd, p);
     const info = await stat(abs).catch(() => undefined);
-    if (!info) {
-      io.err(`touchtone validate: \`${p}\` does not exist; name flow files or folders that hold them.`);
-      throw new CliExit(EXIT.usage);
-    }
-    files.push(...(info.isDirectory() ? await findFlowFiles(abs) : [abs]));
+    files.push(...(info?.isDirectory() ? await findFlowFiles(abs) : [abs]));
   }
   return [...new Set(files)];
+}
+
+/** The sound checks, or why they cannot run: a folder that is not there would report every sound missing. */
+async function soundsCheck(loaded: readonly LoadedFlow[], sounds: string, io: CliIO): Promise<Diagnostic[]> {
+  const dir = resolve(io.cwd, sounds);
+  const info = await stat(dir).catch(() => undefined);
+  if (info?.isDirectory()) return soundDiagnostics(loaded, dir);
+  const what = info ? 'is not a folder' : 'does not exist';
+  return [finish({ code: 'sounds-not-found', message: `The sounds folder \`${sounds}\` ${what}, so no sound file could be checked.` }, dir)];
 }
 
 function key(d: Diagnostic): string {
@@ -86,7 +93,7 @@ async function run(paths: string[], opts: ValidateOptions, io: CliIO): Promise<n
     return EXIT.usage;
   }
   const { diagnostics, sources, loaded } = await validateFiles(files);
-  if (opts.sounds !== undefined) diagnostics.push(...soundDiagnostics(loaded, resolve(io.cwd, opts.sounds)));
+  if (opts.sounds !== undefined) diagnostics.push(...(await soundsCheck(loaded, opts.sounds, io)));
   const displayPath = (file: string) => relative(io.cwd, file) || file;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;

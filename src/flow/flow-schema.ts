@@ -4,7 +4,7 @@
  */
 import { STEP_KINDS } from './types.js';
 import { stepDefinitions } from '../steps/definitions.js';
-import { obj, ref, sharedDefs, NAME_PATTERN, VARIABLE_PATTERN, KEY_PATTERN, type JsonSchema } from './schema-parts.js';
+import { obj, ref, sharedDefs, NAME_PATTERN, VARIABLE_PATTERN, KEY_PATTERN, LANGUAGE_PATTERN, type JsonSchema } from './schema-parts.js';
 
 const SCHEMA_ID = 'https://touchtone.dev/schemas/flow.schema.json';
 
@@ -57,7 +57,7 @@ const topLevel: Record<string, JsonSchema> = {
           sound: { type: 'string', description: 'The sound file, without extension; looked up per language (`<lang>/<sound>`).' },
           text: {
             description: 'What the prompt says: one text, or a text per language (`{ en: …, de: … }`).',
-            anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' }, propertyNames: { pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$' } }],
+            anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' }, propertyNames: { pattern: LANGUAGE_PATTERN } }],
           },
           duration: ref('duration', 'How long it plays, for the simulator’s clock. Default: from the text.'),
         },

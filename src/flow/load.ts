@@ -55,7 +55,7 @@ export function loadFlowText(text: string | Uint8Array, file: string, opts: Load
   const sources = new Map<string, SourceFile>([[file, parsed.source]]);
   const result: LoadedFlow = { file, diagnostics: parsed.diagnostics, source: parsed.source, subflows, sources };
   if (parsed.value === undefined) return result;
-  const diagnostics = validateFlow(parsed.value, parsed.source).map((d) => place(d, parsed.source));
+  const diagnostics = [...parsed.diagnostics, ...validateFlow(parsed.value, parsed.source).map((d) => place(d, parsed.source))];
   if (!hasErrors(diagnostics)) {
     diagnostics.push(...loadSubflows(parsed.value as FlowDoc, file, opts, result));
   }

@@ -18,6 +18,10 @@ export const NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 export const VARIABLE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** Menu keys: one or more of `0-9 * # A-D`. */
 export const KEY_PATTERN = '^[0-9*#A-D]+$';
+/** Menu direct-dial patterns, Asterisk style: keys, `X`, `Z`, `N`, ranges `[1-4]`, and a final `.`. */
+export const DIAL_PATTERN = '^([0-9*#A-DXZN]|\\[[0-9-]+\\])+\\.?$';
+/** Language codes: `en`, `de`, `fr-CA`. */
+export const LANGUAGE_PATTERN = '^[a-z]{2,3}(-[A-Za-z]{2,4})?$';
 
 const playItemVariants: JsonSchema[] = [
   { type: 'string', description: 'The name of a prompt from `prompts`.' },

@@ -9,7 +9,7 @@ import { STEP_KINDS } from './types.js';
 import { pointer, pointerSegments, type Diagnostic } from './diagnostics.js';
 import { didYouMean, didYouMeanText } from './did-you-mean.js';
 import { buildFlowSchema } from './flow-schema.js';
-import type { JsonSchema } from './schema-parts.js';
+import { DIAL_PATTERN, KEY_PATTERN, LANGUAGE_PATTERN, type JsonSchema } from './schema-parts.js';
 
 type Shape = Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity']; suggestion?: string; missing?: string };
 type Report = (d: Shape) => void;
@@ -90,13 +90,15 @@ function typeName(t: unknown): string {
 }
 
 /** How a message names the thing a pointer points at: `timeout` in step `main`, `retries` in `defaults`. */
-function what(ptr: string): string {
+function what(ptr: string, root: unknown): string {
   const segs = pointerSegments(ptr);
   if (segs.length === 0) return 'The flow';
   if (segs.length === 2 && segs[0] === 'steps') return `Step \`${segs[1]}\``;
   const last = segs[segs.length - 1]!;
   const parent = segs.slice(0, -1);
-  const thing = /^[0-9]+$/.test(last) ? `Item ${Number(last) + 1} of \`${parent.pop()}\`` : `\`${last}\``;
+  // A digit is a list index only in a list: in `keys` or `options` it is the key `5`.
+  const inList = Array.isArray(valueAt(root, parentPointer(ptr)));
+  const thing = inList ? `Item ${Number(last) + 1} of \`${parent.pop()}\`` : `\`${last}\``;
   if (segs[0] === 'steps' && segs.length > 2) return `${thing} in step \`${segs[1]}\``;
   return parent.length ? `${thing} in \`${parent.join('.')}\`` : thing;
 }
@@ -202,7 +204,7 @@ function translate(errors: readonly ErrorObject[], root: unknown, base: string, 
     const branches = e.schema as JsonSchema[];
     const fit = branches.find((b) => branchFits(b, value));
     if (!fit) {
-      report(noBranchFits(at, value, branches, e.parentSchema as JsonSchema));
+      report(noBranchFits(at, root, value, branches, e.parentSchema as JsonSchema));
       continue;
     }
     const v = branchValidator(resolve(fit));
@@ -225,16 +227,17 @@ function discriminators(branches: JsonSchema[], depth = 0): string[] {
   });
 }
 
-function noBranchFits(at: string, value: unknown, branches: JsonSchema[], parent: JsonSchema): Shape {
+function noBranchFits(at: string, root: unknown, value: unknown, branches: JsonSchema[], parent: JsonSchema): Shape {
   const keys = discriminators(branches);
   if (typeOf(value) === 'object' && keys.length) {
     const own = Object.keys(value as object);
     const typo = own.map((k) => ({ k, m: didYouMean(k, keys) })).find((x) => x.m);
-    if (typo) return { code: inStep(at) ? 'unknown-option' : 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
-    return { code: 'missing-property', pointer: at, message: `${what(at)} needs one of ${keys.map((k) => `\`${k}\``).join(', ')}.` };
+    if (typo) return { code: inStep(at) ? 'unknown-option' : 'unknown-property', pointer: at + pointer(typo.k), atKey: true, message: `${what(at, root)} has no property \`${typo.k}\`. Did you mean \`${typo.m}\`?` };
+    return { code: 'missing-property', pointer: at, message: `${what(at, root)} needs one of ${keys.map((k) => `\`${k}\``).join(', ')}.` };
   }
+  if (branches.some((b) => quotedKeyWanted(resolve(b), value))) return quoteKey(at, root, value);
   const description = String(parent.description ?? 'something else');
-  return { code: 'invalid-value', pointer: at, message: `${what(at)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` };
+  return { code: 'invalid-value', pointer: at, message: `${what(at, root)} has the wrong form (\`${showValue(value)}\`): expected ${lowerFirst(description)}` };
 }
 
 function lowerFirst(text: string): string {
@@ -254,7 +257,7 @@ function plain(e: ErrorObject, root: unknown, report: Report): void {
         code: inStep(at) ? 'unknown-option' : 'unknown-property',
         pointer: at + pointer(prop),
         atKey: true,
-        message: `${what(at)} has no property \`${prop}\`.${didYouMeanText(prop, allowed)}`,
+        message: `${what(at, root)} has no property \`${prop}\`.${didYouMeanText(prop, allowed)}`,
         suggestion: didYouMean(prop, allowed),
         hint: allowed.length ? `Allowed here: ${allowed.map((a) => `\`${a}\``).join(', ')}.` : undefined,
       });
@@ -263,51 +266,84 @@ function plain(e: ErrorObject, root: unknown, report: Report): void {
     case 'required': {
       const prop = String(e.params.missingProperty);
       const description = ((parent.properties as Record<string, JsonSchema> | undefined)?.[prop]?.description as string | undefined) ?? '';
-      report({ code: 'missing-property', pointer: at, atKey: true, missing: prop, message: `${what(at)} is missing \`${prop}\`.`, hint: description ? `\`${prop}\`: ${description}` : undefined });
+      report({ code: 'missing-property', pointer: at, atKey: true, missing: prop, message: `${what(at, root)} is missing \`${prop}\`.`, hint: description ? `\`${prop}\`: ${description}` : undefined });
       return;
     }
     case 'type':
       if (isDuration(e)) return durationError(at, value, report);
-      report({ code: 'wrong-type', pointer: at, message: `${what(at)} must be ${typeName(e.params.type)}, not ${typeName(typeOf(value))}.` });
+      if (value === null && /^\/keys\/[^/]+$/.test(at)) {
+        const key = pointerSegments(at)[1]!;
+        report({ code: 'wrong-type', pointer: at, message: `Key \`${key}\` in the flow-wide \`keys\` is \`null\`: \`null\` switches a key off only in a menu's or input's own \`keys\`; here, name a step or remove the key.` });
+        return;
+      }
+      if (quotedKeyWanted(parent, value)) return report(quoteKey(at, root, value));
+      report({ code: 'wrong-type', pointer: at, message: `${what(at, root)} must be ${typeName(e.params.type)}, not ${valueName(value)}.` });
       return;
     case 'enum': {
+      if (quotedKeyWanted(parent, value)) return report(quoteKey(at, root, value));
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       report({ code: 'invalid-value', pointer: at, message: `\`${showValue(value)}\` is not one of ${allowed.map((a) => `\`${a}\``).join(', ')}.${didYouMeanText(String(value), allowed)}` });
       return;
     }
     case 'const':
-      report({ code: 'invalid-value', pointer: at, message: `${what(at)} must be \`${showValue(e.params.allowedValue)}\`.` });
+      report({ code: 'invalid-value', pointer: at, message: `${what(at, root)} must be \`${showValue(e.params.allowedValue)}\`.` });
       return;
     case 'pattern':
       if (isDuration(e)) return durationError(at, value, report);
       if (e.propertyName !== undefined) return;
-      report({ code: 'invalid-value', pointer: at, message: `\`${showValue(value)}\` is not valid for ${what(at)}: expected ${lowerFirst(String(parent.description ?? `text matching \`${e.params.pattern}\``))}` });
+      report({ code: 'invalid-value', pointer: at, message: `\`${showValue(value)}\` is not valid for ${what(at, root)}: expected ${lowerFirst(String(parent.description ?? `text matching \`${e.params.pattern}\``))}` });
       return;
     case 'propertyNames': {
       const name = String(e.params.propertyName);
-      const keyLike = JSON.stringify(parent).includes('0-9*#A-D');
-      report({
-        code: keyLike ? 'invalid-key' : 'invalid-name',
-        pointer: at + pointer(name),
-        atKey: true,
-        message: keyLike
-          ? `\`${name}\` is not a key: use digits \`0-9\`, \`*\`, \`#\` (quoted: \`"#"\`) or \`A-D\`.`
-          : `\`${name}\` is not a valid name: start with a letter and use letters, digits, \`_\` and \`-\`.`,
-      });
+      const names = String((parent.propertyNames as JsonSchema | undefined)?.pattern ?? '');
+      report({ ...badKey(name, names), pointer: at + pointer(name), atKey: true });
       return;
     }
     case 'minimum':
     case 'maximum':
       if (isDuration(e)) return durationError(at, value, report);
-      report({ code: 'out-of-range', pointer: at, message: `${what(at)} is \`${showValue(value)}\`; it must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}.` });
+      report({ code: 'out-of-range', pointer: at, message: `${what(at, root)} is \`${showValue(value)}\`; it must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}.` });
       return;
     case 'minProperties':
     case 'minItems':
-      report({ code: 'out-of-range', pointer: at, message: `${what(at)} is empty: it needs at least ${String(e.params.limit)} ${e.keyword === 'minItems' ? 'item' : 'entry'}.` });
+      report({ code: 'out-of-range', pointer: at, message: `${what(at, root)} is empty: it needs at least ${String(e.params.limit)} ${e.keyword === 'minItems' ? 'item' : 'entry'}.` });
       return;
+    case 'uniqueItems': {
+      const repeated = Array.isArray(value) ? value[Number(e.params.j)] : undefined;
+      report({ code: 'invalid-value', pointer: at, message: `${what(at, root)} lists \`${showValue(repeated)}\` more than once: keep one.`, hint: 'Remove the repeated item.' });
+      return;
+    }
     default:
-      report({ code: 'invalid-value', pointer: at, message: `${what(at)} ${e.message ?? 'is not valid'}.` });
+      report({ code: 'invalid-value', pointer: at, message: `${what(at, root)} ${e.message ?? 'is not valid'}.` });
   }
+}
+
+/** How a message names a value of the wrong type: a number or `true`/`false` as written, others by their type. */
+function valueName(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' ? `\`${String(value)}\`` : typeName(typeOf(value));
+}
+
+/** A phone key (`"1"`) written without quotes, which YAML reads as a number. */
+function quotedKeyWanted(parent: JsonSchema, value: unknown): boolean {
+  return typeof value === 'number' && Array.isArray(parent.enum) && parent.enum.includes(String(value));
+}
+
+function quoteKey(at: string, root: unknown, value: unknown): Shape {
+  return { code: 'wrong-type', pointer: at, message: `${what(at, root)} is the number \`${String(value)}\`; a key is text: quote it, \`"${String(value)}"\`.` };
+}
+
+/** Why a map key does not fit the pattern its map's keys follow, by what the keys of that map are. */
+function badKey(name: string, names: string): Pick<Shape, 'code' | 'message' | 'hint'> {
+  if (names === KEY_PATTERN) return { code: 'invalid-key', message: `\`${name}\` is not a key: use digits \`0-9\`, \`*\`, \`#\` (quoted: \`"#"\`) or \`A-D\`.` };
+  if (names === DIAL_PATTERN) {
+    return { code: 'invalid-pattern', message: `\`${name}\` is not a dial pattern: use digits, \`*\`, \`#\`, \`X\` (0-9), \`Z\` (1-9), \`N\` (2-9), ranges such as \`[1-4]\` and a final \`.\`.` };
+  }
+  if (names === LANGUAGE_PATTERN) {
+    return { code: 'invalid-name', message: `\`${name}\` is not a language code: write it in lowercase, such as \`en\`, \`de\` or \`fr-CA\`.`, hint: 'Language codes are two or three lowercase letters, with an optional region (`fr-CA`), as in `languages`.' };
+  }
+  const first = names.startsWith('^[A-Za-z_]') ? 'a letter or `_`' : 'a letter';
+  const chars = /\]\*\$$/.test(names) && names.slice(names.lastIndexOf('[')).includes('-]') ? 'letters, digits, `_` and `-`' : 'letters, digits and `_` (no `-`)';
+  return { code: 'invalid-name', message: `\`${name}\` is not a valid name here: start with ${first} and use ${chars}.` };
 }
 
 function durationError(at: string, value: unknown, report: Report): void {
@@ -315,4 +351,4 @@ function durationError(at: string, value: unknown, report: Report): void {
 }
 
 /** Every code this module may report (checked against the catalogue by a test). */
-export const SHAPE_CODES = ['unknown-step-kind', 'multiple-step-kinds', 'unknown-option', 'unknown-property', 'missing-property', 'wrong-type', 'invalid-value', 'invalid-key', 'invalid-name', 'out-of-range', 'invalid-duration'] as const;
+export const SHAPE_CODES = ['unknown-step-kind', 'multiple-step-kinds', 'unknown-option', 'unknown-property', 'missing-property', 'wrong-type', 'invalid-value', 'invalid-key', 'invalid-name', 'invalid-pattern', 'out-of-range', 'invalid-duration'] as const;

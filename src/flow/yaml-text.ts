@@ -2,7 +2,7 @@
  * Reading bytes into YAML safely: size and encoding limits, YAML errors turned into diagnostics, the
  * comment that swallowed a `#` key, nesting depth and alias expansion limits. Nothing here throws.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { rangeAt, sourceFromText, type SourceFile } from './source.js';
 import { codeInfo } from './codes.js';
@@ -17,6 +17,7 @@ export const MAX_ALIAS_COUNT = 1000;
 export interface ParsedYaml {
   source: SourceFile;
   value?: unknown;
+  /** Why there is no value, or warnings about a value that was read. */
   diagnostics: Diagnostic[];
 }
 
@@ -67,26 +68,37 @@ function unquotedHashes(source: SourceFile): Diagnostic[] {
   return out;
 }
 
-/** Keys that appear twice in one map (YAML would silently keep the last). */
-function duplicateKeys(source: SourceFile): Diagnostic[] {
-  const out: Diagnostic[] = [];
+/** Calls `visit` for every map in the document, at any depth. */
+function eachMap(source: SourceFile, visit: (map: YAMLMap) => void): void {
   const stack: unknown[] = [source.doc?.contents];
   while (stack.length) {
     const node = stack.pop();
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (seen.has(key)) {
-          const [start, end] = (pair.key as Node | null)?.range ?? [0, 0];
-          out.push(diag(source, 'duplicate-key', `The key \`${key}\` appears twice in this map; YAML would keep only the last one.`, start, end));
-        }
-        seen.add(key);
-        stack.push(pair.value);
-      }
-    } else if (isSeq(node)) stack.push(...node.items);
+    if (isSeq(node)) stack.push(...node.items);
+    if (!isMap(node)) continue;
+    visit(node);
+    for (const pair of node.items) stack.push(pair.value);
   }
-  return out.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
+}
+
+function byOffset(a: Diagnostic, b: Diagnostic): number {
+  return a.range!.start.offset - b.range!.start.offset;
+}
+
+/** Keys that appear twice in one map (YAML would silently keep the last). */
+function duplicateKeys(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  eachMap(source, (map) => {
+    const seen = new Set<string>();
+    for (const pair of map.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (seen.has(key)) {
+        const [start, end] = (pair.key as Node | null)?.range ?? [0, 0];
+        out.push(diag(source, 'duplicate-key', `The key \`${key}\` appears twice in this map; YAML would keep only the last one.`, start, end));
+      }
+      seen.add(key);
+    }
+  });
+  return out.sort(byOffset);
 }
 
 /** Finds keys written as a bare `*`, which YAML reads as an alias and then fails on. */
@@ -98,6 +110,57 @@ function unquotedStars(source: SourceFile): Diagnostic[] {
     out.push(diag(source, 'unquoted-star', 'A key `*` without quotes is read as a YAML alias: write `"*":`.', offset, offset + 1));
   }
   return out;
+}
+
+/** The maps whose keys are phone keys, where YAML's number reading changes what the caller must press. */
+const KEY_MAPS = new Set(['options', 'keys', 'patterns']);
+
+/**
+ * Finds unquoted phone keys YAML reads as numbers written otherwise (`01` → 1, `0x1A` → 26, `1e1` → 10):
+ * the menu would silently listen for other keys. Plain digits (`12`) read as themselves and pass.
+ */
+function numericKeys(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  eachMap(source, (map) => {
+    for (const pair of map.items) {
+      if (!isScalar(pair.key) || !KEY_MAPS.has(String(pair.key.value)) || !isMap(pair.value)) continue;
+      for (const { key } of pair.value.items) {
+        if (!isScalar(key) || key.type !== 'PLAIN' || typeof key.value !== 'number') continue;
+        const written = String(key.source ?? '');
+        if (written === String(key.value)) continue;
+        const [start, end] = key.range ?? [0, 0];
+        out.push(diag(source, 'numeric-key', `The key \`${written}\` is read by YAML as the number \`${String(key.value)}\`: quote it (\`"${written}":\`) so callers press what you wrote.`, start, end));
+      }
+    }
+  });
+  return out.sort(byOffset);
+}
+
+/** How a deliberate text ends; a text cut off by a comment mostly does not. */
+const SENTENCE_END = /[.!?…:;)"'»]$/;
+
+/**
+ * Finds spoken texts (`text:`, or one language of a `text:` map) written without quotes and followed by a
+ * comment on the same line that cut them short: `press # then 2.` says only "press". A text that ends like a
+ * sentence is taken to carry a deliberate comment.
+ */
+function commentsInText(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (node: unknown) => {
+    if (!isScalar(node) || node.type !== 'PLAIN' || typeof node.value !== 'string' || !node.range) return;
+    const after = /^[ \t]+#/.exec(source.text.slice(node.range[1]));
+    if (!after || SENTENCE_END.test(node.value)) return;
+    const at = node.range[1] + after[0].length - 1;
+    out.push(diag(source, 'comment-in-text', `The text \`${node.value}\` stops at a \`#\`: YAML reads the rest of the line as a comment, so callers never hear it.`, at, at + 1));
+  };
+  eachMap(source, (map) => {
+    for (const pair of map.items) {
+      if (!isScalar(pair.key) || pair.key.value !== 'text') continue;
+      if (isMap(pair.value)) pair.value.items.forEach((p) => check(p.value));
+      else check(pair.value);
+    }
+  });
+  return out.sort(byOffset);
 }
 
 /** The first node nested deeper than the limit, if any. */
@@ -115,11 +178,11 @@ function tooDeep(root: unknown): Node | undefined {
   return undefined;
 }
 
-function firstAlias(root: unknown): Node | undefined {
+function firstAlias(root: unknown, name?: string): Node | undefined {
   const stack: unknown[] = [root];
   while (stack.length) {
     const node = stack.pop();
-    if (isAlias(node)) return node;
+    if (isAlias(node) && (name === undefined || node.source === name)) return node;
     // Pushed in reverse so the first alias in the text is found first.
     if (isMap(node) || isSeq(node)) for (const item of [...node.items].reverse()) stack.push(isPair(item) ? item.value : item);
   }
@@ -148,7 +211,8 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       return { source, diagnostics: [diag(source, 'not-utf8', `Byte \`0x${byte}\` is not UTF-8 text: save the file as UTF-8.`, offset)] };
     }
   }
-  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
+  // Editors hide a byte-order mark and count columns after it, so positions are those of the text without it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const bare = sourceFromText(file, text);
   if (!text.replace(/#.*$/gm, '').trim()) return { source: bare, diagnostics: [diag(bare, 'empty-file', 'The file is empty: a flow needs `flow`, `language`, `start` and `steps`.', 0)] };
 
@@ -179,6 +243,8 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
       diagnostics.push(diag(source, 'yaml-syntax', `${plain}.`, start, end));
     }
   }
+  // A key read as a number explains the duplicate it may make (`010` and `1e1` are both 10).
+  if (!diagnostics.length) diagnostics.push(...numericKeys(source));
   if (!diagnostics.length) diagnostics.push(...duplicateKeys(source));
   if (diagnostics.length) return { source, diagnostics };
   const deep = tooDeep(doc.contents);
@@ -190,6 +256,12 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unresolved = /^Unresolved alias.*: (.+)$/.exec((error as Error).message)?.[1];
+    if (unresolved !== undefined) {
+      const [start, end] = firstAlias(doc.contents, unresolved)?.range ?? [0, 0];
+      const message = `The alias \`*${unresolved}\` names no anchor: YAML reads \`*\` as "the value marked \`&${unresolved}\` above", and there is none.`;
+      return { source, diagnostics: [diag(source, 'unknown-alias', message, start, end)] };
+    }
     const alias = firstAlias(doc.contents);
     const [start, end] = alias?.range ?? [0, 0];
     const message = error instanceof ReferenceError ? 'The aliases in this file expand to too many copies (a "billion laughs" document).' : `The file cannot be read as data: ${(error as Error).message}.`;
@@ -201,5 +273,5 @@ export function parseYamlText(input: string | Uint8Array, file: string): ParsedY
     const what = Array.isArray(value) ? 'a list' : 'a single value';
     return { source, diagnostics: [diag(source, 'not-a-map', `The file holds ${what}, but a flow is a map with \`flow\`, \`language\`, \`start\` and \`steps\` at the top.`, start, end)] };
   }
-  return { source, value, diagnostics: [] };
+  return { source, value, diagnostics: commentsInText(source) };
 }

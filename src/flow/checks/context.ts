@@ -2,7 +2,7 @@
  * What every meaning check shares: the flow, its step graph, the variables it defines, and a report function.
  * Built once per validation so each check stays small.
  */
-import { parse as parseCel } from '@marcbachmann/cel-js';
+import { parse as parseCel, type Environment } from '@marcbachmann/cel-js';
 import { KEY_ACTIONS, STEP_KINDS, type FlowDoc, type PromptList, type StepDef, type StepKind } from '../types.js';
 import { pointer, type Diagnostic, type Severity } from '../diagnostics.js';
 import { parseTemplate, templatePaths } from '../template.js';
@@ -11,6 +11,7 @@ import { stepDefinitions } from '../../steps/definitions.js';
 import type { CheckContext, NameTable } from '../../steps/definition.js';
 import type { StepEdge } from '../../steps/step-module.js';
 import { isMap, ShapeDamage } from './damage.js';
+import { celEnvironment, celTypeProblem } from './cel-types.js';
 
 /** Call facts templates and conditions may read as `call.<fact>` (the engine's `callFacts()` fills them). Documented in the README (language). */
 export const CALL_FACTS = ['caller', 'callerName', 'dialled', 'language', 'id', 'channel', 'args', 'hour', 'minute', 'weekday', 'date'] as const;
@@ -71,6 +72,8 @@ export class FlowContext {
   readonly languagesKnown: boolean;
   /** The flow as the step kinds' checks see it (see `stepView`). */
   private readonly stepView: FlowDoc;
+  /** Built on the first condition: most flows have none. */
+  private celEnv?: Environment;
 
   constructor(
     readonly flow: FlowDoc,
@@ -186,7 +189,15 @@ export class FlowContext {
       this.report({ code: 'invalid-condition', pointer: at, message: `\`${expr}\` is not a valid CEL expression: ${first}.` });
       return;
     }
+    const before = this.findings.length;
     for (const path of celPaths(ast)) this.checkPath(path, at, opts);
+    // Types are only judged when every variable's setter is known and the names are right.
+    if (!this.variablesKnown || this.findings.length > before) return;
+    this.celEnv ??= celEnvironment(this.flow, [...this.steps.values()].map((s) => s.step));
+    const problem = celTypeProblem(this.celEnv, expr);
+    if (!problem) return;
+    const effect = at.endsWith('/expr') ? ' The variable then keeps its value.' : ' The case then counts as false.';
+    this.report({ code: 'condition-type', pointer: at, message: problem.message + effect, hint: problem.hint });
   }
 
   private checkPath(path: string, at: string, opts: { allowSecret?: boolean; where?: string; extra?: readonly string[] }): void {
@@ -321,7 +332,7 @@ function stepView(flow: FlowDoc, damage: ShapeDamage): FlowDoc {
 }
 
 /** The variables a step sets (those of its parts that have the right type). */
-function definedBy(step: StepDef): string[] {
+export function definedBy(step: StepDef): string[] {
   const part = (key: string): Record<string, unknown> | undefined => {
     const value: unknown = (step as unknown as Record<string, unknown>)[key];
     return isMap(value) ? value : undefined;

@@ -5,7 +5,8 @@
 import { pointer } from '../diagnostics.js';
 import { didYouMeanText } from '../did-you-mean.js';
 import { stepDefinitions } from '../../steps/definitions.js';
-import { FlowContext, type GraphStep } from './context.js';
+import { parse as parseCel } from '@marcbachmann/cel-js';
+import { celPaths, definedBy, FlowContext, type GraphStep } from './context.js';
 import { isMap } from './damage.js';
 
 const ACTION_LABEL = /^(option|key) /;
@@ -150,13 +151,27 @@ function isCycle(comp: string[], next: (n: string) => readonly string[]): boolea
   return comp.length > 1 || next(comp[0]!).includes(comp[0]!);
 }
 
-/** Errors on loops made only of steps that never wait for the caller (and that the shape pass accepted). */
+/**
+ * Errors on loops made only of steps that never wait for the caller (and that the shape pass accepted). A
+ * loop that counts its way out is fine: a `branch` in it that can leave it, on a condition that reads a
+ * variable the loop sets (`tries < 3` after `set: { tries: … }`) or the clock. Loops that avoid every such
+ * branch are still judged.
+ */
 export function checkInputFreeLoops(ctx: FlowContext): void {
   const quiet = (n: string) => !ctx.isUncertain(n) && !stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput;
-  const names = [...ctx.steps.keys()].filter(quiet);
-  const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter(quiet);
+  judgeLoops(ctx, [...ctx.steps.keys()].filter(quiet));
+}
+
+function judgeLoops(ctx: FlowContext, names: readonly string[]): void {
+  const among = new Set(names);
+  const next = (n: string) => successors(ctx, ctx.steps.get(n)!).filter((t) => among.has(t));
   for (const comp of components(names, next)) {
     if (!isCycle(comp, next)) continue;
+    const ways = waysOut(ctx, comp);
+    if (ways.size) {
+      judgeLoops(ctx, comp.filter((n) => !ways.has(n)));
+      continue;
+    }
     const ordered = inOrder(ctx, comp);
     ctx.report({
       code: 'input-free-loop',
@@ -165,6 +180,30 @@ export function checkInputFreeLoops(ctx: FlowContext): void {
       message: `Steps ${cycleText(ordered)} loop without ever waiting for the caller.`,
     });
   }
+}
+
+/** The `branch` steps of a loop that may leave it: an edge out, and a condition the loop (or the clock) changes. */
+function waysOut(ctx: FlowContext, loop: readonly string[]): Set<string> {
+  const inLoop = new Set(loop);
+  const changed = new Set(loop.flatMap((n) => definedBy(ctx.steps.get(n)!.step)));
+  const changes = (expr: unknown) => {
+    if (typeof expr !== 'string') return false;
+    let paths: string[];
+    try {
+      paths = celPaths(parseCel(expr).ast);
+    } catch {
+      return false;
+    }
+    return paths.some((p) => changed.has(p.split('.')[0]!) || /^call\.(hour|minute|weekday|date)$/.test(p));
+  };
+  const out = new Set<string>();
+  for (const name of loop) {
+    const { kind, step, edges } = ctx.steps.get(name)!;
+    if (kind !== 'branch' || !edges.some((e) => ctx.isStep(e.target) && !inLoop.has(e.target))) continue;
+    const cases = (step as { branch?: unknown }).branch;
+    if (Array.isArray(cases) && cases.some((c) => changes((c as { if?: unknown } | null)?.if))) out.add(name);
+  }
+  return out;
 }
 
 /** A step ends the flow, or may leave it when retries run out or through `back`/`top`. */

@@ -4,22 +4,23 @@
 import { pointer } from '../diagnostics.js';
 import type { FlowContext } from './context.js';
 import { entries, isMap } from './damage.js';
+import { templatePaths } from '../template.js';
 
-/** Every prompt has a text per language; prompt texts read defined variables. */
+/** Every prompt has a text per language, and no template (the text is spoken as written). */
 export function checkPrompts(ctx: FlowContext): void {
   for (const [name, prompt] of entries(ctx.flow.prompts)) {
     if (typeof prompt === 'string') {
-      ctx.checkTemplate(prompt, pointer('prompts', name));
+      literalText(ctx, name, prompt, pointer('prompts', name));
       continue;
     }
     if (!isMap(prompt)) continue;
     if (typeof prompt.text === 'string') {
-      ctx.checkTemplate(prompt.text, pointer('prompts', name, 'text'));
+      literalText(ctx, name, prompt.text, pointer('prompts', name, 'text'));
       continue;
     }
     if (!isMap(prompt.text)) continue;
     for (const [lang, text] of Object.entries(prompt.text)) {
-      ctx.checkTemplate(text, pointer('prompts', name, 'text', lang));
+      literalText(ctx, name, text, pointer('prompts', name, 'text', lang));
       if (ctx.languagesKnown && !ctx.languages.includes(lang)) {
         ctx.report({ code: 'unknown-language', pointer: pointer('prompts', name, 'text', lang), atKey: true, message: `Prompt \`${name}\` has a text in \`${lang}\`, which is not in \`languages\`.` });
       }
@@ -86,6 +87,17 @@ export function checkDataSources(ctx: FlowContext): void {
   }
 }
 
+/** A prompt's text is what its recording says, spoken as written: a `${…}` in it is never filled in. */
+function literalText(ctx: FlowContext, name: string, text: unknown, at: string): void {
+  if (typeof text !== 'string' || !templatePaths(text).length) return;
+  ctx.report({
+    code: 'template-in-prompt',
+    pointer: at,
+    message: `Prompt \`${name}\` says \`${text}\` as written: the \`prompts\` table does not fill in templates.`,
+    hint: 'Templates work in play items: `play: [intro, { number: "${count}" }]`, or `{ sound: acme/hello, text: "Hello ${name}" }` for a sound whose text names a value.',
+  });
+}
+
 /** `call` holds the call facts; a variable of that name would hide them. */
 export function checkReservedNames(ctx: FlowContext): void {
   const report = (at: string, atKey: boolean) =>
@@ -99,5 +111,9 @@ export function checkReservedNames(ctx: FlowContext): void {
       if (isMap(spec) && spec.into === 'call') report(pointer('steps', s.name, kind, 'into'), false);
     }
     if (isMap(step.set) && Object.hasOwn(step.set, 'call')) report(pointer('steps', s.name, 'set', 'call'), true);
+    const patterns = isMap(step.menu) ? step.menu.patterns : undefined;
+    for (const [pattern, spec] of isMap(patterns) ? Object.entries(patterns) : []) {
+      if (isMap(spec) && spec.into === 'call') report(pointer('steps', s.name, 'menu', 'patterns', pattern, 'into'), false);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definition, parseDigitsRange } from './definition.js';
-import { problems } from '../../flow/mini-flow.js';
+import { miniFlow, problems } from '../../flow/mini-flow.js';
+import { validateFlow } from '../../flow/validate.js';
 
 const ask = (input: Record<string, unknown>) => ({ input: { prompt: 'hi', into: 'n', ...input }, next: 'bye' });
 
@@ -31,5 +32,23 @@ describe('input definition', () => {
   it('refuses to read a secret back', () => {
     expect(problems({ main: ask({ secret: true, confirm: { prompt: 'hi' } }) })).toEqual(['secret-leak /steps/main/input/confirm']);
     expect(problems({ main: ask({ confirm: { prompt: 'hi' } }) })).toEqual([]);
+  });
+
+  it('refuses a confirmation whose yes and no are the same key', () => {
+    const found = validateFlow(miniFlow({ main: ask({ confirm: { prompt: 'hi', yes: '1', no: '1' } }) }));
+    expect(found.map((d) => `${d.code} ${d.pointer}: ${d.message}`)).toEqual([
+      'invalid-value /steps/main/input/confirm/no: `confirm` uses `1` for both yes and no, so the caller can never say no: choose two keys (defaults: `yes: "1"`, `no: "2"`).',
+    ]);
+    expect(problems({ main: ask({ confirm: { prompt: 'hi', yes: '2' } }) })).toEqual(['invalid-value /steps/main/input/confirm/yes']);
+    expect(problems({ main: ask({ confirm: { prompt: 'hi', yes: '9', no: '#' } }) })).toEqual([]);
+  });
+
+  it('refuses `digits` beside `minDigits` or `maxDigits`', () => {
+    const found = validateFlow(miniFlow({ main: ask({ digits: 4, maxDigits: 6 }) }));
+    expect(found.map((d) => `${d.code} ${d.pointer}: ${d.message}`)).toEqual([
+      'invalid-digits /steps/main/input/maxDigits: `digits` and `maxDigits` both set the length: keep `digits` (`4`, `6-10`), or use `minDigits`/`maxDigits` instead of it.',
+    ]);
+    expect(problems({ main: ask({ digits: '4-6', minDigits: 4 }) })).toEqual(['invalid-digits /steps/main/input/minDigits']);
+    expect(problems({ main: ask({ minDigits: 4, maxDigits: 6 }) })).toEqual([]);
   });
 });

@@ -70,6 +70,16 @@ export const definition: StepDefinition<InputStep> = {
     if (input.confirm) {
       ctx.checkPrompts(input.confirm.prompt, '/input/confirm/prompt');
       if (input.secret) ctx.report('secret-leak', '/input/confirm', `Secret input \`${input.into}\` would be read back to the caller by \`confirm\`.`, { atKey: true });
+      const yes = input.confirm.yes ?? '1';
+      const no = input.confirm.no ?? '2';
+      if (yes === no) {
+        const where = input.confirm.no !== undefined ? '/input/confirm/no' : '/input/confirm/yes';
+        ctx.report('invalid-value', where, `\`confirm\` uses \`${yes}\` for both yes and no, so the caller can never say no: choose two keys (defaults: \`yes: "1"\`, \`no: "2"\`).`);
+      }
+    }
+    for (const bound of ['minDigits', 'maxDigits'] as const) {
+      if (input.digits === undefined || input[bound] === undefined) continue;
+      ctx.report('invalid-digits', `/input/${bound}`, `\`digits\` and \`${bound}\` both set the length: keep \`digits\` (\`4\`, \`6-10\`), or use \`minDigits\`/\`maxDigits\` instead of it.`, { atKey: true });
     }
     if (input.digits !== undefined && !parseDigitsRange(input.digits)) {
       ctx.report('invalid-digits', '/input/digits', `\`${input.digits}\` is not a length: write \`4\` or a range like \`6-10\` (smallest first).`);

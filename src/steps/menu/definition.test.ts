@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definition } from './definition.js';
-import { problems } from '../../flow/mini-flow.js';
+import { miniFlow, problems } from '../../flow/mini-flow.js';
+import { validateFlow } from '../../flow/validate.js';
 import type { MenuStep } from '../../flow/types.js';
 
 const menu = (options: Record<string, string>, extra: Partial<MenuStep['menu']> = {}, exhausted?: string): MenuStep => ({
@@ -33,7 +34,18 @@ describe('menu definition', () => {
 
   it('reports an unreadable dial pattern', () => {
     expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '[9-2]X': { next: 'bye' } } }) })).toEqual(['invalid-pattern /steps/main/menu/patterns/[9-2]X']);
-    expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '1[X]': { next: 'bye' } } }) })).toEqual(['invalid-key /steps/main/menu/patterns/1[X]']);
+    expect(problems({ main: menu({ '1': 'bye' }, { patterns: { '1[X]': { next: 'bye' } } }) })).toEqual(['invalid-pattern /steps/main/menu/patterns/1[X]']);
+    const found = validateFlow(miniFlow({ main: menu({ '1': 'bye' }, { patterns: { '1X?': { next: 'bye' } } }) }));
+    expect(found.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'invalid-pattern `1X?` is not a dial pattern: use digits, `*`, `#`, `X` (0-9), `Z` (1-9), `N` (2-9), ranges such as `[1-4]` and a final `.`.',
+    ]);
+  });
+
+  it('refuses `call` as the variable of a pattern, as everywhere else', () => {
+    const found = validateFlow(miniFlow({ main: menu({ '1': 'bye' }, { patterns: { '2XX': { next: 'bye', into: 'call' } } }) }));
+    expect(found.map((d) => [d.code, d.pointer, d.message])).toEqual([
+      ['invalid-name', '/steps/main/menu/patterns/2XX/into', 'The variable name `call` is reserved for call facts (`call.caller`, `call.hour` …): choose another name.'],
+    ]);
   });
 
   it('checks the prompts of every attempt', () => {

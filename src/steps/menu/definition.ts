@@ -1,6 +1,6 @@
 /** `menu`: asks the caller to press a key and branches on it. */
 import type { MenuStep } from '../../flow/types.js';
-import { obj, ref, KEY_PATTERN, VARIABLE_PATTERN } from '../../flow/schema-parts.js';
+import { obj, ref, DIAL_PATTERN, KEY_PATTERN, VARIABLE_PATTERN } from '../../flow/schema-parts.js';
 import { checkRetryPrompts, edge, escape, keyEdges, retryEdges, stepSchema, type StepDefinition } from '../definition.js';
 import type { StepEdge } from '../step-module.js';
 import { parseDialPattern, patternAcceptsPrefix } from '../../flow/dial-pattern.js';
@@ -28,7 +28,7 @@ export const definition: StepDefinition<MenuStep> = {
         patterns: {
           type: 'object',
           description: 'Direct-dial patterns in Asterisk style (`1XX`, `[2-4]XX`, `9.`; X = 0-9, Z = 1-9, N = 2-9, a final `.` = one or more of anything): the digits go to `into`.',
-          propertyNames: { pattern: '^([0-9*#A-DXZN]|\\[[0-9-]+\\])+\\.?$' },
+          propertyNames: { pattern: DIAL_PATTERN },
           additionalProperties: obj(
             {
               next: ref('stepRef', 'The step for digits that match the pattern.'),
