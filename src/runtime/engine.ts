@@ -88,14 +88,14 @@ export class Engine {
   /** Makes a flow version the one new calls get. The first flow published is the default. */
   publish(flow: CompiledFlow): void {
     const before = this.current.get(flow.name);
-    const older = this.previous.get(flow.name);
     if (before && before !== flow) this.previous.set(flow.name, before);
-    if (older) this.retire(older);
     this.current.set(flow.name, flow);
     let versions = this.history.get(flow.name);
     if (!versions) this.history.set(flow.name, (versions = new Map()));
     const replaced = versions.get(flow.version);
     versions.set(flow.version, flow);
+    // Only now that current and previous are set: a canary call publishes the stable version back right after it,
+    // and that version must not be dropped (and its data sources closed) on the way.
     if (replaced && replaced !== flow) this.retire(replaced);
     for (const other of [...versions.values()]) this.retire(other);
     this.defaultFlow ??= flow.name;

@@ -219,6 +219,18 @@ steps:
     expect(engine.flowVersion('lk', '1')).toBeUndefined();
     expect(closed).toContain('1');
     expect(engine.flow('lk')).toBe(versions[59]);
+
+    // A canary call: the canary is published for one call, then the stable version is put back. Neither is
+    // dropped on the way, so the stable version's data source stays open.
+    const stable = versions[59]!;
+    const canary = versions[58]!;
+    const closedBefore = closed.length;
+    engine.publish(canary);
+    const onCanary = engine.startCall(new SimulatedPhone(clock, { callId: 'canary-1' }));
+    engine.publish(stable);
+    expect(onCanary.flow).toBe(canary);
+    expect(closed.slice(closedBefore)).toEqual([]);
+    expect(engine.flowVersion('lk', '60')).toBe(stable);
   });
 
   it('facts.flow picks the flow; an unknown name falls back to the default', async () => {
