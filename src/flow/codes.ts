@@ -66,7 +66,7 @@ export const codes = {
   'undefined-variable': e('A template or condition reads a variable nobody sets', 'Set it in `variables`, `params`, a `set` step or an `into`, or fix the name; call facts are under `call.`.', 'play: [{ number: "${acount}" }]'),
   'invalid-template': e('A template that cannot be read', 'Write `${name}` or `${record.field}`; `$${` writes a literal `${`.', 'key: "${account"'),
   'invalid-condition': e('A condition that is not valid CEL', 'Fix the expression (CEL: `&&`, `||`, `==`, `in`, `size()` …).', 'if: "balance >"'),
-  'condition-type': e('A condition that compares text with a number', 'CEL never converts: write `int(count) > 5` (or `double(…)`); what the caller keys and every template is text.', 'if: "count > 5"   # count is an input'),
+  'condition-type': e('A condition that compares text with a number', 'CEL never converts: write `int(count) > 5` (or `double(…)`); what the caller keys, and text with a template inside, is text.', 'if: "count > 5"   # count is an input'),
   'invalid-time': e('A time or time range that cannot be read', 'Write `HH:MM-HH:MM` ranges, comma-separated, or `closed`.', 'mon-fri: "8-18"'),
   'invalid-day': e('A day or day range that cannot be read', 'Use `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`, ranges (`mon-fri`) and lists (`mon,wed`).', 'monday-friday: "08:00-18:00"'),
   'invalid-date': e('A date that cannot be read', 'Write dates as `YYYY-MM-DD`.', 'closed: [24.12.2026]'),

@@ -1,8 +1,9 @@
 /**
  * Type checks for CEL conditions and expressions. CEL never converts between text and numbers, so `count > 5`
  * on what the caller keyed fails every time it runs (a `branch` case then counts as false). The flow tells
- * the type of many variables: caller input, recordings and templates are text, literals have their own type.
- * What a lookup, a sub-flow or an expression stores is `dyn`, and is not judged here.
+ * the type of many variables: caller input, recordings and text with a template inside are text, literals have their
+ * own type. What a lookup, a sub-flow or an expression stores is `dyn`, and so is a value that is one whole template
+ * (`"${item.price}"` keeps the type of what it names, see `renderTemplate`): those are not judged here.
  */
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import type { FlowDoc, StepDef } from '../types.js';
@@ -23,9 +24,12 @@ const CALL_FACT_TYPES = {
   date: 'string',
 };
 
+/** A value that is nothing but one `${…}`: rendering keeps the type of the value it names. */
+const WHOLE_TEMPLATE = /^\$\{[^{}]+\}$/;
+
 /** The CEL type a literal gets at run time (integral numbers are passed as `int`, see `toCel`). */
 function literalType(value: unknown): string {
-  if (typeof value === 'string') return 'string';
+  if (typeof value === 'string') return WHOLE_TEMPLATE.test(value) ? 'dyn' : 'string';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
   return 'dyn';
@@ -100,6 +104,6 @@ export function celTypeProblem(env: Environment, expr: string): CelTypeProblem |
   const fixed = expr.slice(node.start, text.start) + `${convert}(${source(text)})` + expr.slice(text.end, node.end);
   return {
     message: `In \`${source(node)}\`, \`${source(text)}\` is text and \`${source(number)}\` a number: CEL never converts between them, so this fails whenever it runs.`,
-    hint: `Convert the text first: \`${fixed}\`${convert === 'int' ? ' (`double(…)` for decimals)' : ''}. What the caller keys, recordings and templates are always text.`,
+    hint: `Convert the text first: \`${fixed}\`${convert === 'int' ? ' (`double(…)` for decimals)' : ''}. What the caller keys, recordings and text with a template inside are always text.`,
   };
 }

@@ -31,13 +31,13 @@ describe('branch definition', () => {
         'condition-type',
         '/steps/check/branch/0/if',
         'In `count > 5`, `count` is text and `5` a number: CEL never converts between them, so this fails whenever it runs. The case then counts as false.',
-        'Convert the text first: `int(count) > 5` (`double(…)` for decimals). What the caller keys, recordings and templates are always text.',
+        'Convert the text first: `int(count) > 5` (`double(…)` for decimals). What the caller keys, recordings and text with a template inside are always text.',
       ],
     ]);
     const decimal = validateFlow(miniFlow({ ask, check: { branch: [{ if: '2.5 <= count', then: 'bye' }], else: 'bye' } }));
-    expect(decimal.map((d) => d.hint)).toEqual(['Convert the text first: `2.5 <= double(count)`. What the caller keys, recordings and templates are always text.']);
+    expect(decimal.map((d) => d.hint)).toEqual(['Convert the text first: `2.5 <= double(count)`. What the caller keys, recordings and text with a template inside are always text.']);
     expect(problems({ ask, check: { branch: [{ if: 'count == 5', then: 'bye' }], else: 'bye' } })).toEqual(['condition-type /steps/check/branch/0/if']);
-    expect(problems({ main: { set: { t: '${call.hour}' }, next: 'check' }, check: { branch: [{ if: 't >= 18', then: 'bye' }], else: 'bye' } })).toEqual(['condition-type /steps/check/branch/0/if']);
+    expect(problems({ main: { set: { t: 'at ${call.hour}' }, next: 'check' }, check: { branch: [{ if: 't >= 18', then: 'bye' }], else: 'bye' } })).toEqual(['condition-type /steps/check/branch/0/if']);
   });
 
   it('accepts converted text, numbers, and values whose type only the data knows', () => {
@@ -45,6 +45,12 @@ describe('branch definition', () => {
     const look = { lookup: { source: 'db', key: '${count}', into: 'acct' }, found: 'check', notFound: 'bye', error: 'bye' };
     const check = { branch: [{ if: 'int(count) > 5 || acct.balance < 0 || tries < limit || count == "7"', then: 'bye' }], else: 'bye' };
     expect(problems({ ask, look, check }, { variables: { tries: 0, limit: 2.5 } })).toEqual([]);
+    // A value that is one whole template keeps the type of what it names (`renderTemplate`): not judged.
+    const copy = { set: { cost: '${limit}', hr: '${call.hour}' }, next: 'test' };
+    expect(problems({ ask, look, check: copy, test: { branch: [{ if: 'cost > 10 || hr < 12', then: 'bye' }], else: 'bye' } }, { variables: { tries: 0, limit: 2.5 } })).toEqual([]);
+    // Text around a template is text.
+    const label = { set: { cost: 'EUR ${limit}' }, next: 'test' };
+    expect(problems({ ask, look, check: label, test: { branch: [{ if: 'cost > 10', then: 'bye' }], else: 'bye' } }, { variables: { tries: 0, limit: 2.5 } })).toEqual(['condition-type /steps/test/branch/0/if']);
     // Set as a number in one place and as text in another: either may hold at run time.
     expect(problems({ ask, look, check: { set: { count: 3 }, next: 'test' }, test: { branch: [{ if: 'count > 5', then: 'bye' }], else: 'bye' } })).toEqual([]);
   });
