@@ -204,7 +204,12 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
     }
   };
 
-  const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string, giveUp: (port: CallPort, reason: string, step: string) => void): void => {
+  /**
+   * `rebuilt`: a version read back from the store. The engine learns it only now, in the same turn as the resume
+   * that pins it (published, then the current version put back): calls taken back together each rebuild their own,
+   * and a version published earlier could be dropped by the next one's publish before its call resumed.
+   */
+  const resumeOn = (port: CallPort, flow: CompiledFlowLike, snapshot: unknown, reason: string, giveUp: (port: CallPort, reason: string, step: string) => void, rebuilt = false): void => {
     const callId = port.facts.callId;
     // A saved state that does not fit the machine (a changed flow or engine) makes the session end itself with a
     // hang-up while it starts; the caller goes to the safe destination instead.
@@ -216,7 +221,14 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
       return true;
     });
     try {
-      const session = options.resume(guarded, flow.name, flow.version, snapshot);
+      const current = rebuilt ? engine.flow(flow.name) : undefined;
+      if (rebuilt) engine.publish(flow);
+      let session: CallSessionLike;
+      try {
+        session = options.resume(guarded, flow.name, flow.version, snapshot);
+      } finally {
+        if (current) engine.publish(current);
+      }
       starting = false;
       if (refused === undefined) {
         // The saved step: events the port held may already have moved the flow on (`now`).
@@ -233,17 +245,13 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
 
   /** Rebuilds a saved version this engine does not have; its current version stays the one new calls get. */
   const rebuild = async (name: string, version: string): Promise<CompiledFlowLike | undefined> => {
-    const current = engine.flow(name);
     const record = options.versions.get(name, version);
-    if (!current || !record) return undefined;
+    if (!engine.flow(name) || !record) return undefined;
     const file = record.file || options.fileOf(name) || `${name}.yaml`;
     const loaded = await options.load(record.source, file);
     if (!loaded.flow || hasErrors(loaded.diagnostics)) return undefined;
-    const compiled = options.compile({ flow: loaded.flow, file, subflows: loaded.subflows }, version);
-    // `publish` is how the engine learns a version; the current one is put back at once, in the same turn.
-    engine.publish(compiled);
-    engine.publish(current);
-    return compiled;
+    // Published by `resumeOn`, at the moment its call resumes on it.
+    return options.compile({ flow: loaded.flow, file, subflows: loaded.subflows }, version);
   };
 
   return (port, info) => {
@@ -277,7 +285,7 @@ export function takeBack(options: TakeBackOptions): (port: CallPort, info: { rea
         if (settled) return;
         settled = true;
         options.clock.clearTimeout(timer);
-        if (flow) resumeOn(port, flow, row.snapshot, info.reason, giveUp);
+        if (flow) resumeOn(port, flow, row.snapshot, info.reason, giveUp, true);
         else giveUp(port, `flow \`${row.flow}\` version \`${row.version}\` is not available`, step);
       });
   };

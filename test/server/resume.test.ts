@@ -209,4 +209,37 @@ steps:
     await waitFor(() => played(fake, id, 'demo/right'), 'the variable used after the resume', 2000);
     await waitFor(() => session.ended, 'the resumed call ended after its goodbye', 3000);
   }, 20_000);
+
+  it('two calls on two old versions, taken back together, each resume on their own version', async () => {
+    const { logger } = capture();
+    const { fake, folder } = await rig(logger);
+    // Each process serves the flow as the file says then; a call reaches `pick` and its saved state is kept.
+    const saveCallOn = async (text: string) => {
+      writeFileSync(join(folder.dir, 'demo.yaml'), text);
+      const server = await boot(fake, folder, logger);
+      await waitFor(() => fake.socketCount() > 0, 'the server connected');
+      const { id } = fake.placeCall({ args: ['demo'] });
+      await toPick(fake, server, id);
+      await waitFor(() => savedStep(folder.db, id) === 'pick', 'the saved state at `pick`', 2000);
+      const saved = server.store.liveCalls.get(id)!;
+      await server.shutdown('test');
+      return { id, saved };
+    };
+    const calls = [await saveCallOn(RESUME_FLOW), await saveCallOn(RESUME_FLOW.replace('Goodbye.', 'Bye now.'))];
+    expect(calls[0]!.saved.version).not.toBe(calls[1]!.saved.version);
+    const store = openStore({ path: folder.db, writer: 'inline' });
+    for (const { id, saved } of calls) {
+      strandInApp(fake, id);
+      store.liveCalls.save(id, saved.flow, saved.version, saved.snapshot);
+    }
+    await store.close();
+    writeFileSync(join(folder.dir, 'demo.yaml'), RESUME_FLOW.replace('That is the right code.', 'Correct.'));
+
+    // One listing finds both: their versions are rebuilt side by side, and neither may drop the other's.
+    const third = await boot(fake, folder, logger);
+    for (const { id, saved } of calls) {
+      const session = await waitFor(() => third.engine.liveCalls.get(id), `call ${id} resumed`, 2000);
+      expect(session.flow.version).toBe(saved.version);
+    }
+  }, 30_000);
 });
