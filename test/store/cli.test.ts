@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { CliIO } from '../../src/cli/io.js';
+import { CliExit, type CliIO } from '../../src/cli/io.js';
 import { registerCalls } from '../../src/cli/calls.js';
 import { registerStats, parseSince } from '../../src/cli/stats.js';
 import { registerHours } from '../../src/cli/hours.js';
@@ -40,7 +40,13 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   let code = 0;
   const program = new Command('touchtone').exitOverride();
   for (const register of [registerCalls, registerStats, registerHours]) register(program, io, (c) => (code = c));
-  await program.parseAsync(args, { from: 'user' });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    // As `main` does: a command that printed its own message exits with its code.
+    if (!(error instanceof CliExit)) throw error;
+    code = error.code;
+  }
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -69,6 +75,14 @@ describe('touchtone calls', () => {
       expect((await cli(['calls', 'call-2'])).out).toContain('call call-2  acme-hotline@2');
       // A problem with another setting does not keep the report from running.
       expect((await cli(['calls', 'call-2'], { TOUCHTONE_HTTP_PORT: 'eighty' })).out).toContain('call call-2');
+      // Secrets kept in the environment, as they should be, count: ari.url needs its password.
+      writeFileSync(join(dir, 'touchtone.yaml'), 'store: { path: tt.db }\nari: { url: "http://127.0.0.1:8088" }\n');
+      expect((await cli(['calls', 'call-2'], { TOUCHTONE_ARI_PASSWORD: 'secret-from-env' })).out).toContain('call call-2');
+      // A store path that cannot be told is an error, not a guess (`hours override` would write to the wrong file).
+      writeFileSync(join(dir, 'touchtone.yaml'), 'store: { path: [tt.db] }\n');
+      const unreadable = await cli(['calls', 'call-2']);
+      expect(unreadable.code).toBe(2);
+      expect(unreadable.err).toContain("the configuration cannot be read for the store's path (config-bad-type");
     } finally {
       rmSync(join(dir, 'touchtone.yaml'));
     }
