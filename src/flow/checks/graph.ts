@@ -2,6 +2,7 @@
  * Graph checks over the steps: references, reachability, ways out, loops without input, and menus with no
  * way to an agent. Each is a function over the shared context.
  */
+import type { StepDef } from '../types.js';
 import { pointer } from '../diagnostics.js';
 import { didYouMeanText } from '../did-you-mean.js';
 import { stepDefinitions } from '../../steps/definitions.js';
@@ -153,9 +154,10 @@ function isCycle(comp: string[], next: (n: string) => readonly string[]): boolea
 
 /**
  * Errors on loops made only of steps that never wait for the caller (and that the shape pass accepted). A
- * loop that counts its way out is fine: a `branch` in it that can leave it, on a condition that reads a
- * variable the loop sets (`tries < 3` after `set: { tries: … }`) or the clock. Loops that avoid every such
- * branch are still judged.
+ * loop that counts its way out is fine: a `branch` in it whose condition reads a variable the loop computes
+ * anew each time round (`tries < 3` after `set: { tries: { expr: "tries + 1" } }`), with that case or the `else`
+ * leading out of the loop. A variable set to a fixed value (`tries: 0`) does not count, nor does the clock: a loop
+ * that never waits goes round thousands of times a second. Loops that avoid every such branch are still judged.
  */
 export function checkInputFreeLoops(ctx: FlowContext): void {
   const quiet = (n: string) => !ctx.isUncertain(n) && !stepDefinitions[ctx.steps.get(n)!.kind].waitsForInput;
@@ -182,28 +184,36 @@ function judgeLoops(ctx: FlowContext, names: readonly string[]): void {
   }
 }
 
-/** The `branch` steps of a loop that may leave it: an edge out, and a condition the loop (or the clock) changes. */
+/** The `branch` steps of a loop that may leave it: a case on a value the loop computes, with it or `else` leading out. */
 function waysOut(ctx: FlowContext, loop: readonly string[]): Set<string> {
   const inLoop = new Set(loop);
-  const changed = new Set(loop.flatMap((n) => definedBy(ctx.steps.get(n)!.step)));
-  const changes = (expr: unknown) => {
+  const computed = new Set(loop.flatMap((n) => computedBy(ctx.steps.get(n)!.step)));
+  const reads = (expr: unknown) => {
     if (typeof expr !== 'string') return false;
-    let paths: string[];
     try {
-      paths = celPaths(parseCel(expr).ast);
+      return celPaths(parseCel(expr).ast).some((p) => computed.has(p.split('.')[0]!));
     } catch {
       return false;
     }
-    return paths.some((p) => changed.has(p.split('.')[0]!) || /^call\.(hour|minute|weekday|date)$/.test(p));
   };
+  const leaves = (target: unknown) => typeof target === 'string' && ctx.isStep(target) && !inLoop.has(target);
   const out = new Set<string>();
   for (const name of loop) {
-    const { kind, step, edges } = ctx.steps.get(name)!;
-    if (kind !== 'branch' || !edges.some((e) => ctx.isStep(e.target) && !inLoop.has(e.target))) continue;
-    const cases = (step as { branch?: unknown }).branch;
-    if (Array.isArray(cases) && cases.some((c) => changes((c as { if?: unknown } | null)?.if))) out.add(name);
+    const { kind, step } = ctx.steps.get(name)!;
+    if (kind !== 'branch') continue;
+    const { branch: cases, else: otherwise } = step as { branch?: unknown; else?: unknown };
+    if (!Array.isArray(cases)) continue;
+    const wayOut = cases.some((c) => isMap(c) && reads(c.if) && (leaves(c.then) || leaves(otherwise)));
+    if (wayOut) out.add(name);
   }
   return out;
+}
+
+/** Variables a step computes from what they held (`set` with `expr`, or a lookup's fresh record), not fixed values. */
+function computedBy(step: StepDef): string[] {
+  const set = (step as { set?: unknown }).set;
+  if (isMap(set)) return Object.entries(set).flatMap(([name, value]) => (isMap(value) && 'expr' in value ? [name] : []));
+  return 'lookup' in step ? definedBy(step) : [];
 }
 
 /** A step ends the flow, or may leave it when retries run out or through `back`/`top`. */

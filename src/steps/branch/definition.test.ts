@@ -65,5 +65,14 @@ describe('branch definition', () => {
     expect(problems({ look: look('bye'), again, check: fixed }, { variables: { tries: 0, limit: 1 } })).toEqual(['input-free-loop /steps/look']);
     // A loop beside the counting one that never passes the branch.
     expect(problems({ look: look('look'), again, check }, { variables: { tries: 0 } })).toEqual(['input-free-loop /steps/look']);
+    // A counter set back to a fixed value each time round never runs out.
+    const reset = { set: { tries: 0 }, next: 'check' };
+    expect(problems({ look: look('bye'), again: reset, check }, { variables: { tries: 0 } })).toEqual(['input-free-loop /steps/look']);
+    // Nor does the clock: a loop that never waits goes round thousands of times before a minute passes.
+    const clock = { branch: [{ if: 'call.hour < 9', then: 'look' }], else: 'bye' };
+    expect(problems({ look: look('bye'), again: { set: { tries: { expr: 'tries + 1' } }, next: 'check' }, check: clock }, { variables: { tries: 0 } })).toEqual(['input-free-loop /steps/look']);
+    // The case that reads the counter must lead out, or the `else` must.
+    const stuck = { branch: [{ if: 'tries < 3', then: 'look' }, { if: 'tries > 100', then: 'look' }], else: 'look' };
+    expect(problems({ look: look('bye'), again, check: stuck }, { variables: { tries: 0 } })).toEqual(['input-free-loop /steps/look']);
   });
 });
