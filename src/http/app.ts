@@ -42,11 +42,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.on('finish', () => deps.logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
     next();
   });
-  // The dashboard's files hold no data and are never limited; see `authFailureLimiter` for the rest.
-  app.use(['/health', '/ready', '/metrics', '/api'], authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES, { requireForReads: deps.auth.requireForReads }));
+  // The dashboard's files and `/health` hold no data and are never limited; see `authFailureLimiter` for the rest.
+  app.use(['/ready', '/metrics', '/api'], authFailureLimiter(deps.auth.failureLimit ?? 10, deps.auth.failureWindowMs ?? FIFTEEN_MINUTES, { requireForReads: deps.auth.requireForReads }));
   const guard = requireToken({ token: deps.auth.token, requireForReads: deps.auth.requireForReads, onFailure: () => deps.metrics.authFailures.inc() });
 
-  app.get('/health', guard, (_req, res) => {
+  // Liveness needs no token, even beyond loopback: it tells nothing but "up", and a supervisor's probe must never
+  // fail for want of credentials or because its address was locked out.
+  app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/ready', guard, async (_req, res) => {

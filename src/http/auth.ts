@@ -50,14 +50,15 @@ export function requireToken(options: AuthOptions): RequestHandler {
   };
 }
 
-/** Probes that a supervisor polls: a lockout must never make them fail, or a liveness check restarts the service. */
-const PROBES = new Set(['/health', '/ready', '/metrics']);
+/** Probes a supervisor or a scraper polls: a lockout must not turn them into 429s (`/health` needs no token at all). */
+const PROBES = new Set(['/ready', '/metrics']);
 
 /**
  * Counts refused requests (401) that carried credentials, per client; past the limit, that client's requests with
  * credentials get 429 until the window ends, which makes guessing the token slow. Requests without credentials
- * guess nothing and are never limited. The probes are not limited either: a locked-out client's token is not
- * checked there, so they answer as to a client without one (served on loopback, 401 beyond it).
+ * guess nothing and are never limited. `/ready` and `/metrics` are not limited either: a locked-out client's token is
+ * not checked there (that would let it guess on), so they answer as to a client without one (served on loopback, 401
+ * beyond it, until the window ends).
  */
 export function authFailureLimiter(limit: number, windowMs: number, options: { requireForReads: boolean }): RequestHandler {
   return rateLimit({

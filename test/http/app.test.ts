@@ -78,10 +78,12 @@ describe('security', () => {
 
   it('needs the token for every route when bound beyond loopback', async () => {
     const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true } }));
-    for (const path of ['/health', '/ready', '/metrics', '/api/flows', '/api/calls/live', '/api/stats']) {
+    for (const path of ['/ready', '/metrics', '/api/flows', '/api/calls/live', '/api/stats']) {
       expect((await request(app).get(path)).status, path).toBe(401);
       expect((await request(app).get(path).set(auth)).status, path).toBe(200);
     }
+    // Liveness tells nothing but "up": a supervisor's probe needs no credentials.
+    expect((await request(app).get('/health')).body).toEqual({ status: 'ok' });
   });
 
   it('refuses mutations when no token is configured', async () => {
@@ -107,14 +109,15 @@ describe('security', () => {
     expect((await request(app).post('/api/flows/validate').send({ source: 'x' })).body.error.code).toBe('auth-required');
   });
 
-  it('beyond loopback, a locked-out client gets 401 from the probes without its token being checked', async () => {
+  it('beyond loopback, a locked-out client gets 401 from /ready and /metrics without its token being checked; /health still answers', async () => {
     const app = createApp(fakeDeps({ auth: { token: TOKEN, requireForReads: true, failureLimit: 2, failureWindowMs: 60_000 } }));
-    for (let i = 0; i < 2; i++) expect((await request(app).get('/health').set('Authorization', `Bearer wrong-${i}`)).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await request(app).get('/ready').set('Authorization', `Bearer wrong-${i}`)).status).toBe(401);
     for (const headers of [auth, { Authorization: 'Bearer wrong-3' }]) {
-      const res = await request(app).get('/health').set(headers);
+      const res = await request(app).get('/ready').set(headers);
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: 'auth-required', message: 'The request to `GET /health` has no valid bearer token.' });
+      expect(res.body.error).toMatchObject({ code: 'auth-required', message: 'The request to `GET /ready` has no valid bearer token.' });
     }
+    expect((await request(app).get('/health').set(auth)).status).toBe(200);
     expect((await request(app).get('/api/flows').set(auth)).status).toBe(429);
   });
 
