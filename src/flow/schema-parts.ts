@@ -66,7 +66,7 @@ export function obj(properties: Record<string, JsonSchema>, required: string[] =
 }
 
 /** `vars` of the steps that hand a call to people (`queue`, `transfer`): channel variables for the screen-pop. */
-export function screenPopVars(description: string): JsonSchema {
+export function screenPopVarsSchema(description: string): JsonSchema {
   return {
     type: 'object',
     description,

@@ -23,6 +23,8 @@ export interface Canary {
   record: FlowVersionRecord;
   compiled: CompiledFlowLike;
   doc: FlowDoc;
+  /** Opening-hours schedules of the flow and its sub-flows. */
+  schedules: string[];
   percent: number;
 }
 
@@ -32,6 +34,8 @@ interface Entry {
   /** The running version (undefined: none ever validated). */
   current?: FlowVersionRecord;
   doc?: FlowDoc;
+  /** Opening-hours schedules the running version defines, its sub-flows' included. */
+  schedules: string[];
   /** Problems of the last load or publish attempt. */
   diagnostics: Diagnostic[];
   /** A version tried on a share of new calls before it is promoted. */
@@ -140,12 +144,10 @@ export class FlowCatalog implements FlowAdmin {
     return this.entries.get(name)?.file;
   }
 
-  /** The names of the opening-hours schedules the running versions and canaries define, sorted. */
+  /** The names of the opening-hours schedules the running versions and canaries define (sub-flows too), sorted. */
   schedules(): string[] {
     const names = new Set<string>();
-    for (const e of this.entries.values()) {
-      for (const doc of [e.current ? e.doc : undefined, e.canary?.doc]) for (const name of Object.keys(doc?.hours ?? {})) names.add(name);
-    }
+    for (const e of this.entries.values()) for (const name of [...(e.current ? e.schedules : []), ...(e.canary?.schedules ?? [])]) names.add(name);
     return [...names].sort();
   }
 
@@ -225,7 +227,7 @@ export class FlowCatalog implements FlowAdmin {
   private entryFor(name: string, file: string): Entry {
     let e = this.entries.get(name);
     if (!e) {
-      e = { name, file, diagnostics: [], lastFailed: false, uses: new Set() };
+      e = { name, file, schedules: [], diagnostics: [], lastFailed: false, uses: new Set() };
       this.entries.set(name, e);
     }
     this.byFile.set(file, name);
@@ -240,17 +242,18 @@ export class FlowCatalog implements FlowAdmin {
   private async accept(text: string, file: string, meta: { by: string; note?: string }, expectedName: string | undefined, track = true): Promise<PublishResult> {
     const ready = await this.prepare(text, file, meta, expectedName, track);
     if ('result' in ready) return ready.result;
-    const { e, record, compiled, doc, reuse, diagnostics, uses } = ready;
+    const { e, record, compiled, doc, schedules, reuse, diagnostics, uses } = ready;
     this.options.engine.publish(compiled);
-    this.activate(e, record, doc, diagnostics);
+    this.activate(e, record, doc, schedules, diagnostics);
     e.uses = uses;
     this.options.logger.info({ flow: e.name, version: record.version, by: meta.by, note: meta.note, warnings: diagnostics.length }, reuse ? `flow \`${e.name}\` runs version ${record.version}` : `flow \`${e.name}\` published as version ${record.version}`);
     return { ok: true, version: this.info(record, true) };
   }
 
-  private activate(e: Entry, record: FlowVersionRecord, doc: FlowDoc, diagnostics: Diagnostic[]): void {
+  private activate(e: Entry, record: FlowVersionRecord, doc: FlowDoc, schedules: string[], diagnostics: Diagnostic[]): void {
     e.current = record;
     e.doc = doc;
+    e.schedules = schedules;
     e.diagnostics = diagnostics;
     e.lastFailed = false;
     e.failedSource = undefined;
@@ -268,7 +271,7 @@ export class FlowCatalog implements FlowAdmin {
     meta: { by: string; note?: string },
     expectedName: string | undefined,
     track: boolean,
-  ): Promise<{ result: PublishResult } | { e: Entry; record: FlowVersionRecord; compiled: CompiledFlowLike; doc: FlowDoc; reuse: boolean; diagnostics: Diagnostic[]; uses: Set<string> }> {
+  ): Promise<{ result: PublishResult } | { e: Entry; record: FlowVersionRecord; compiled: CompiledFlowLike; doc: FlowDoc; schedules: string[]; reuse: boolean; diagnostics: Diagnostic[]; uses: Set<string> }> {
     const loaded = await this.options.load(text, file);
     const name = loaded.flow?.flow ?? expectedName ?? this.byFile.get(file) ?? basename(file).replace(/\.ya?ml$/, '');
     const diagnostics = [...loaded.diagnostics];
@@ -311,7 +314,10 @@ export class FlowCatalog implements FlowAdmin {
     if (!reused) this.options.versions.save(record);
     const e = this.entryFor(name, file);
     const uses = new Set(loaded.subflows instanceof Map ? [...loaded.subflows.keys()].map((k) => resolve(String(k))) : []);
-    return { e, record, compiled, doc: loaded.flow, reuse: Boolean(reused), diagnostics, uses };
+    // Sub-flows' `hours:` run too (a step reads its own document's schedules), so overrides may name them.
+    const docs = [loaded.flow, ...(loaded.subflows instanceof Map ? [...loaded.subflows.values()].map((s) => (s as { flow?: FlowDoc }).flow) : [])];
+    const schedules = [...new Set(docs.flatMap((d) => Object.keys(d?.hours ?? {})))];
+    return { e, record, compiled, doc: loaded.flow, schedules, reuse: Boolean(reused), diagnostics, uses };
   }
 
   /**
@@ -324,7 +330,7 @@ export class FlowCatalog implements FlowAdmin {
     const note = `canary ${percent}%${meta.note ? `: ${meta.note}` : ''}`;
     const ready = await this.prepare(source, e.file, { by: meta.by, note }, name, false);
     if ('result' in ready) return ready.result.ok ? { ok: false, diagnostics: [{ code: 'canary-unchanged', severity: 'error', message: `The canary text is the same as version ${e.current.version}, which already runs.`, hint: 'Change the flow, then start the canary.' }] } : { ok: false, diagnostics: this.shown(ready.result.diagnostics) };
-    e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, percent };
+    e.canary = { record: ready.record, compiled: ready.compiled, doc: ready.doc, schedules: ready.schedules, percent };
     this.options.logger.info({ flow: name, version: ready.record.version, percent, by: meta.by }, `flow \`${name}\` version ${ready.record.version} gets ${percent}% of new calls`);
     return { ok: true, version: this.info(ready.record, false) };
   }
@@ -341,7 +347,7 @@ export class FlowCatalog implements FlowAdmin {
     if (!e || !canary) return undefined;
     e.canary = undefined;
     this.options.engine.publish(canary.compiled);
-    this.activate(e, canary.record, canary.doc, []);
+    this.activate(e, canary.record, canary.doc, canary.schedules, []);
     await this.writeBack(e.file, canary.record.source);
     this.options.logger.info({ flow: name, version: canary.record.version, by }, `flow \`${name}\` canary version ${canary.record.version} promoted`);
     return { ok: true, version: this.info(canary.record, true) };

@@ -214,4 +214,14 @@ describe('FlowCatalog', () => {
     expect(published.map((f) => `${f.name}@${f.version}`)).toEqual(['main@1', 'main@2']);
     expect(catalog.list().map((f) => f.name)).toEqual(['main']);
   });
+
+  it("knows the schedules of a flow's sub-flows, which run too, for hours overrides", async () => {
+    const { catalog, dir } = setup();
+    const hours = (name: string) => `hours: { ${name}: { timezone: Europe/Berlin, weekly: { mon-fri: "08:00-18:00" } } }\n`;
+    writeFileSync(join(dir, 'open.yaml'), `flow: open\nlanguage: en\nparams: {}\nstart: check\n${hours('desk')}steps:\n  check: { hours: desk, open: done, closed: done }\n  done: { return: true }\n`);
+    writeFileSync(join(dir, 'main.yaml'), `flow: main\nlanguage: en\nstart: open\n${hours('office')}prompts: { bye: { text: "Bye." } }\nsteps:\n  open: { subflow: { file: open.yaml }, next: office }\n  office: { hours: office, open: end, closed: end }\n  end: { hangup: [bye] }\n`);
+    await catalog.loadAll();
+    expect(catalog.get('main')).toMatchObject({ state: 'ok' });
+    expect(catalog.schedules()).toEqual(['desk', 'office']);
+  });
 });

@@ -1,6 +1,6 @@
 /** `queue`: hands the caller to a live-agent queue. */
 import type { InputStep, QueueStep } from '../../flow/types.js';
-import { obj, ref, screenPopVars } from '../../flow/schema-parts.js';
+import { obj, ref, screenPopVarsSchema } from '../../flow/schema-parts.js';
 import { edge, escape, stepSchema, type CheckContext, type StepDefinition } from '../definition.js';
 import type { StepEdge } from '../step-module.js';
 
@@ -55,7 +55,7 @@ export const definition: StepDefinition<QueueStep> = {
           ['key', 'next'],
           'Offer a callback that keeps the caller’s place in line.',
         ),
-        vars: screenPopVars('Channel variables for the agent’s screen-pop, set as `TOUCHTONE_<NAME>`.'),
+        vars: screenPopVarsSchema('Channel variables for the agent’s screen-pop, set as `TOUCHTONE_<NAME>`.'),
       },
       ['name'],
       'The queue and what to do when nobody can take the call.',

@@ -1,6 +1,6 @@
 /** `transfer`: dials a named department. */
 import type { TransferStep } from '../../flow/types.js';
-import { ref, screenPopVars } from '../../flow/schema-parts.js';
+import { ref, screenPopVarsSchema } from '../../flow/schema-parts.js';
 import { edge, escape, stepSchema, type StepDefinition } from '../definition.js';
 import type { StepEdge } from '../step-module.js';
 
@@ -19,7 +19,7 @@ export const definition: StepDefinition<TransferStep> = {
       busy: ref('stepRef', 'The step when the department is busy.'),
       noAnswer: ref('stepRef', 'The step when nobody answers within the ring timeout.'),
       failed: ref('stepRef', 'The step when the dial fails (bad endpoint, congestion).'),
-      vars: screenPopVars(
+      vars: screenPopVarsSchema(
         'Channel variables for the department: set as `TOUCHTONE_<NAME>` before the transfer, beside `TOUCHTONE_FLOW`, `_STEP`, `_CALLER` and `_CALL_ID`; a dialled agent’s channel inherits them (screen-pop), a `context:` department’s dialplan reads them.',
       ),
     },
