@@ -396,6 +396,18 @@ describe('keys that work everywhere', () => {
   });
 });
 
+const CONFIRM_FLOW = `
+flow: confirm
+language: en
+start: ask
+prompts: { p: { text: "Code", duration: 1s }, c: { text: "Press 1 if correct, 2 to re-enter", duration: 1s } }
+steps:
+  ask:
+    input: { prompt: p, digits: 4, into: code, confirm: { prompt: c } }
+    next: done
+  done: { hangup: true }
+`;
+
 describe('patterns, confirmation, secrets', () => {
   const DIRECT = `
 flow: direct
@@ -448,17 +460,7 @@ steps:
   });
 
   it('confirm reads the entry back; 2 re-enters, 1 accepts', async () => {
-    const rig = await startCall(`
-flow: confirm
-language: en
-start: ask
-prompts: { p: { text: "Code", duration: 1s }, c: { text: "Press 1 if correct, 2 to re-enter", duration: 1s } }
-steps:
-  ask:
-    input: { prompt: p, digits: 4, into: code, confirm: { prompt: c } }
-    next: done
-  done: { hangup: true }
-`);
+    const rig = await startCall(CONFIRM_FLOW);
     await rig.press('1234');
     expect(rig.heard().at(-1)).toBe('digits:1234+c');
     await rig.press('2');
@@ -470,17 +472,7 @@ steps:
   });
 
   it('a wrong key at the confirmation is a no-match of that key, not of the entry', async () => {
-    const rig = await startCall(`
-flow: confirm
-language: en
-start: ask
-prompts: { p: { text: "Code", duration: 1s }, c: { text: "Press 1 if correct, 2 to re-enter", duration: 1s } }
-steps:
-  ask:
-    input: { prompt: p, digits: 4, into: code, confirm: { prompt: c } }
-    next: done
-  done: { hangup: true }
-`);
+    const rig = await startCall(CONFIRM_FLOW);
     // `#` after four digits: the entry is already complete, so the `#` answers the confirmation.
     await rig.press('1234#');
     expect(rig.call.trace.filter((e) => e.type === 'match')).toEqual([expect.objectContaining({ entry: '#', result: 'noMatch' })]);
