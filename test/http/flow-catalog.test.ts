@@ -172,7 +172,7 @@ describe('FlowCatalog', () => {
   });
 
   it('draws the graph of a version with its traffic', async () => {
-    const { catalog, dir, traffic } = setup();
+    const { catalog, dir, traffic, versions } = setup();
     writeFileSync(join(dir, 'demo.yaml'), GOOD);
     await catalog.loadAll();
     traffic.entered('demo', '1', 'main');
@@ -189,6 +189,9 @@ describe('FlowCatalog', () => {
     expect((await catalog.graph('demo', '1'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
     expect((await catalog.graph('demo'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 2' });
     expect(await catalog.graph('demo', '999')).toBeUndefined();
+    // A version saved by an older Touchtone that today's checks refuse (`01:` is now `numeric-key`) is still drawn.
+    versions.save({ flow: 'demo', version: '0', hash: 'old', source: GOOD.replace('"1": bye', '01: bye'), file: join(dir, 'demo.yaml'), publishedAt: 1, publishedBy: 'old' });
+    expect((await catalog.graph('demo', '0'))!.edges).toContainEqual({ from: 'main', to: 'bye', label: 'option 1' });
   });
 
   it('validates posted text without publishing it', async () => {
