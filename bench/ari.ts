@@ -334,8 +334,8 @@ async function benchSip(target: NonNullable<ReturnType<typeof targetFromEnv>>, c
   sipp.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   const exitCode = await new Promise<number | null>((resolve) => {
     sipp.once('exit', resolve);
-    sipp.once('error', (err) => {
-      stderr += err.message;
+    sipp.once('error', (err: NodeJS.ErrnoException) => {
+      stderr += err.code === 'ENOENT' ? '`sipp` is not installed: apt-get install sip-tester' : err.message;
       resolve(-1);
     });
   });
