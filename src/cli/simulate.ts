@@ -20,6 +20,7 @@ import { compileFlowFile, FlowLoadError } from '../testing/load-flow.js';
 import { unknownFlowName } from '../testing/flow-names.js';
 import type { CompiledFlow } from '../compile/compile-flow.js';
 import { createDataSourceFactory } from '../data/index.js';
+import { isDigit, isKeys } from '../flow/types.js';
 
 interface SimulateOptions {
   script?: string;
@@ -46,7 +47,7 @@ export function parseScript(script: string): { actions: ScriptAction[]; error?: 
   for (const raw of script.split(',')) {
     const part = raw.trim();
     if (part === '') continue;
-    if (/^[0-9*#A-D]+$/.test(part)) actions.push({ kind: 'press', keys: part });
+    if (isKeys(part)) actions.push({ kind: 'press', keys: part });
     else if (part === 'hangup') actions.push({ kind: 'hangup' });
     else if (/^wait\s+/.test(part)) {
       const ms = parseDuration(part.replace(/^wait\s+/, ''));
@@ -201,7 +202,7 @@ function runInteractive(call: SimulatedCall, io: CliIO, flush: () => void, log: 
     const onData = (chunk: Buffer | string) => {
       for (const ch of chunk.toString()) {
         if (ch === '\u0003' || ch === 'q' || ch === '\u0004') void call.hangup();
-        else if (/^[0-9*#A-D]$/.test(ch)) void call.press(ch);
+        else if (isDigit(ch)) void call.press(ch);
       }
     };
     if (stdin) {

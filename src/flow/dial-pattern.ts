@@ -2,11 +2,12 @@
  * Asterisk-style direct-dial patterns in menus: `1XX`, `[2-4]XX`, `5.`. X = 0-9, Z = 1-9, N = 2-9,
  * `[..]` a set or range, `.` one or more of anything. Used to warn about options that are a prefix of a pattern.
  */
+import { DIGITS } from './types.js';
 
 /** One position of a pattern: the keys it accepts; `rest` marks `.` (one or more of anything). */
 export type DialPatternPart = { keys: string } | { rest: true };
 
-const ANY = '0123456789*#ABCD';
+const ANY = DIGITS.join('');
 
 /** Parses a pattern; undefined if it is malformed. @example parseDialPattern('1XX')?.length // 3 */
 export function parseDialPattern(pattern: string): DialPatternPart[] | undefined {

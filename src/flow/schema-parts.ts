@@ -3,6 +3,7 @@
  * Step definitions refer to them as `#/$defs/<name>`; `buildFlowSchema()` puts them into the public schema.
  */
 import { DURATION_PATTERN } from './duration.js';
+import { DIGITS } from './types.js';
 
 /** A JSON Schema object (2020-12). Kept loose on purpose: schemas are data. */
 export type JsonSchema = { [key: string]: unknown };
@@ -95,7 +96,7 @@ export const sharedDefs: Record<string, JsonSchema> = {
     type: ['string', 'number'],
     description: 'A value; `${name}` or `${record.field}` inserts a variable.',
   },
-  digit: { type: 'string', enum: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D'], description: 'One key: `0-9`, `*`, `#` or `A-D`.' },
+  digit: { type: 'string', enum: [...DIGITS], description: 'One key: `0-9`, `*`, `#` or `A-D`.' },
   variable: { type: 'string', pattern: VARIABLE_PATTERN, description: 'A variable name: letters, digits and `_`.' },
   playItem: {
     description: 'One thing to play: a prompt name, or a map that names a sound, a number, digits, money, a date, a time, a recording, an opening state or a silence.',

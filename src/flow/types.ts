@@ -14,6 +14,20 @@ export type StepRef = string;
 export type Template = string;
 export type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '*' | '#' | 'A' | 'B' | 'C' | 'D';
 
+/** Every key a phone can send: the one list the schema, the simulator, the ARI adapter and the CLI check against. */
+export const DIGITS: readonly Digit[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D'];
+const DIGIT_SET: ReadonlySet<string> = new Set(DIGITS);
+
+/** True for one phone key. */
+export function isDigit(value: unknown): value is Digit {
+  return typeof value === 'string' && DIGIT_SET.has(value);
+}
+
+/** True for one or more phone keys (`1234#`). */
+export function isKeys(value: string): boolean {
+  return value.length > 0 && [...value].every((c) => DIGIT_SET.has(c));
+}
+
 /** Actions a key or option may name instead of a step. */
 export type KeyAction = 'back' | 'top' | 'repeat';
 export const KEY_ACTIONS: readonly KeyAction[] = ['back', 'top', 'repeat'];

@@ -12,6 +12,7 @@ import type { Media } from '../telephony/port.js';
 import type { HoursState } from '../runtime/services.js';
 import { CURRENCY_SOUNDS, PHRASE_SOUNDS, WORDS, sayLanguage, sound, type SayLanguage } from './words.js';
 import { holidayName } from '../data/hours.js';
+import { isDigit } from '../flow/types.js';
 
 export { sayLanguage, type SayLanguage } from './words.js';
 
@@ -55,7 +56,7 @@ function sayNumber(value: unknown, lang: SayLanguage): Media[] {
 }
 
 function sayDigits(value: unknown): Media[] {
-  const digits = String(value ?? '').replace(/[^0-9*#A-D]/g, '');
+  const digits = [...String(value ?? '')].filter(isDigit).join('');
   return digits ? [{ kind: 'digits', value: digits, text: digits.split('').join(' ') }] : [];
 }
 

@@ -9,6 +9,7 @@ import { parseDuration } from '../flow/duration.js';
 import { VirtualClock } from '../runtime/clock.js';
 import { flowNames, unknownFlowName } from './flow-names.js';
 import type { FlowNameKind } from './scenario-types.js';
+import { isKeys } from '../flow/types.js';
 
 /** A wrong value given to the testing API. `code` is the one a scenario file gets for the same mistake. */
 export class SimulationInputError extends Error {
@@ -24,7 +25,6 @@ export class SimulationInputError extends Error {
   }
 }
 
-const KEYS = /^[0-9*#A-D]+$/;
 const DURATION_HINT = 'Write a string with a unit (`\'500ms\'`, `\'6s\'`, `\'1.5s\'`, `\'2m\'`) or a number of milliseconds, 0 or more.';
 
 const show = (value: unknown): string =>
@@ -44,7 +44,7 @@ export function durationArg(what: string, value: unknown): number {
 
 /** Checks the keys of `press`, as a scenario's `press` step does. */
 export function keysArg(keys: unknown, times: unknown): void {
-  if (typeof keys !== 'string' || !KEYS.test(keys)) {
+  if (typeof keys !== 'string' || !isKeys(keys)) {
     throw invalid(`\`press\` needs keys from \`0-9 * # A-D\`, not \`${show(keys)}\`.`, 'Pass the keys as a string, like `press(\'1234#\')`.');
   }
   if (times !== undefined && (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 10_000)) {

@@ -3,7 +3,7 @@
  * a dial string, a channel variable name, a file path or a header: names are checked against allow-lists, values
  * lose control characters and are bounded.
  */
-import type { Digit } from '../../flow/types.js';
+import { isDigit, type Digit } from '../../flow/types.js';
 import type { Media } from '../port.js';
 
 /** Removes CR, LF, NUL and every other control character, then bounds the length. */
@@ -23,11 +23,9 @@ export function isVariableName(name: string): boolean {
   return VARIABLE_NAME.test(name);
 }
 
-const DIGIT = /^[0-9*#A-D]$/;
-
 /** The DTMF digit, or undefined for anything Asterisk should never send. */
 export function toDigit(value: unknown): Digit | undefined {
-  return typeof value === 'string' && DIGIT.test(value) ? (value as Digit) : undefined;
+  return isDigit(value) ? value : undefined;
 }
 
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -21,7 +21,7 @@ import type {
   RecordOptions,
   TransferOutcome,
 } from '../port.js';
-import type { Digit } from '../../flow/types.js';
+import { isDigit, type Digit } from '../../flow/types.js';
 
 /** How the simulated world answers. */
 export interface SimulatorBehaviour {
@@ -74,7 +74,6 @@ export class SimulatedPlayback {
   }
 }
 
-const DIGITS = new Set('0123456789*#ABCD');
 
 /** Playback length of one media item, per the model in the file comment. */
 export function mediaDurationMs(m: Media, msPerChar = 60): number {
@@ -154,7 +153,7 @@ export class SimulatedPhone implements CallPort {
    * A character no phone has throws a `RangeError` with code `invalid-key`, before any key is pressed.
    */
   press(digits: string): void {
-    const wrong = [...digits].find((d) => !DIGITS.has(d));
+    const wrong = [...digits].find((d) => !isDigit(d));
     if (wrong !== undefined) {
       throw Object.assign(new RangeError(`\`${wrong}\` in \`${digits}\` is not a phone key; press keys from \`0-9 * # A-D\`.`), { code: 'invalid-key' });
     }
