@@ -63,8 +63,6 @@ function backendFor(def: DataSourceDef, flowDir: string, options: DataSourceFact
   };
 }
 
-/** A source as the factory hands it out: `close()` gives it back, and the last one closes what the source holds. */
-export type SharedDataSource = DataSource & { close(): void };
 
 /**
  * Creates the factory the engine uses to build each flow's data sources. Sources are cached per flow folder and
@@ -78,7 +76,8 @@ export function createDataSourceFactory(options: DataSourceFactoryOptions = {}):
   const pins = new PinGuard(options.store?.lockouts ?? createMemoryLockouts(), { ...DEFAULT_LOCKOUT_POLICY, ...options.lockoutPolicy });
   const built = new Map<string, { source: DataSource; backend: Backend; holders: number }>();
   return {
-    create(name, def, flowDir): SharedDataSource {
+    // `close()` gives a source back; the last one closes what it holds.
+    create(name, def, flowDir): DataSource {
       const id = `${flowDir}\u0000${name}\u0000${JSON.stringify(def)}`;
       let entry = built.get(id);
       if (!entry) {

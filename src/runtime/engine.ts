@@ -35,9 +35,6 @@ export interface EngineOptions {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
-/** A data source that holds something (an open database) until it is closed. */
-type ClosableSource = DataSource & { close?: () => void };
-
 /**
  * @example
  *   const engine = new Engine(services);
@@ -219,7 +216,7 @@ export class Engine {
     const versions = this.history.get(flow.name);
     if (versions?.get(flow.version) === flow) versions.delete(flow.version);
     for (const byName of this.sources.get(flow)?.values() ?? []) {
-      for (const source of byName.values()) (source as ClosableSource).close?.();
+      for (const source of byName.values()) source.close?.();
     }
     this.sources.delete(flow);
   }

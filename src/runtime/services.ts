@@ -28,6 +28,8 @@ export interface LookupRequest {
 
 export interface DataSource {
   lookup(request: LookupRequest): Promise<LookupResult>;
+  /** Gives the source back when the flow version that made it is dropped (an open database may close). */
+  close?(): void;
 }
 
 /** Builds the data sources a flow declares. `flowDir` resolves relative paths in the flow file. */

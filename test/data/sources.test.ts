@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock, settle } from '../../src/runtime/clock.js';
-import { createDataSourceFactory, parseCsv, readJsonPath, type SharedDataSource } from '../../src/data/index.js';
+import { createDataSourceFactory, parseCsv, readJsonPath } from '../../src/data/index.js';
 import type { DataSourceDef } from '../../src/flow/types.js';
 import type { LookupResult, Logger } from '../../src/runtime/services.js';
 import { openStore } from '../../src/store/index.js';
@@ -168,13 +168,13 @@ describe('data: shared sources', () => {
     writeFileSync(join(dir, 'shared.sql'), "CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT);\nINSERT INTO t VALUES ('1', 'one');\n");
     const def: DataSourceDef = { sqlite: { file: 'shared.db', table: 't', key: 'id' } };
     const ask = (source: { lookup: (r: { key: string; signal: AbortSignal; callId: string }) => Promise<LookupResult> }) => source.lookup({ key: '1', signal: signal(), callId: 'c' });
-    const a = factory.create('shared', def, dir) as SharedDataSource;
-    const b = factory.create('shared', def, dir) as SharedDataSource;
+    const a = factory.create('shared', def, dir);
+    const b = factory.create('shared', def, dir);
     expect(await ask(a)).toMatchObject({ status: 'found' });
-    a.close();
-    a.close(); // twice is harmless: b still holds it
+    a.close?.();
+    a.close?.(); // twice is harmless: b still holds it
     expect(await ask(b)).toMatchObject({ status: 'found' });
-    b.close();
+    b.close?.();
     // Closed for good: a new holder opens the file again, and finds it gone (an open connection would still read it).
     rmSync(join(dir, 'shared.db'));
     rmSync(join(dir, 'shared.sql'));
