@@ -64,7 +64,7 @@ describe('touchtone validate (golden output)', () => {
   it('reports a path that does not exist as file-not-found, like graph and simulate, and checks the others', async () => {
     const { code, out, err } = await run(['validate', 'no/such/flow.yaml', 'flows/acme-hotline.yaml']);
     expect(err).toBe('');
-    expect(out).toContain(`no/such/flow.yaml:1:1: error file-not-found: \`${join(root, 'no/such/flow.yaml')}\` does not exist.`);
+    expect(out).toContain(`no/such/flow.yaml:1:1: error file-not-found: \`${join(root, 'no/such/flow.yaml')}\` does not exist.\n  hint: Check the path`);
     expect(out).toMatch(/^✗ 2 flow files checked: 1 error, 0 warnings\.$/m);
     expect(code).toBe(1);
   });

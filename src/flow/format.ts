@@ -24,7 +24,8 @@ function findSource(sources: Sources, file: string | undefined): SourceFile | un
 
 /** Two lines of context before the problem, the line itself, and a caret under the column. */
 export function codeFrame(source: SourceFile, d: Diagnostic, color = false): string {
-  if (!d.range) return '';
+  // A file that is missing or empty has no line to show.
+  if (!d.range || source.text === '') return '';
   const lines = source.text.split('\n');
   const { line, col } = d.range.start;
   if (line < 1 || line > lines.length) return '';
