@@ -1,7 +1,7 @@
 /**
  * `touchtone prompts [flows]`: every prompt per language with its text, its sound name, and whether Asterisk has
  * the sound file. `--render` makes the missing ones with espeak-ng. Exit 0 when the listing (and any render)
- * worked, 1 when a flow does not load, a name is refused or a render fails, 2 on usage problems.
+ * worked, 1 when a flow does not exist or load, a name is refused or a render fails, 2 on usage problems.
  */
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
@@ -41,8 +41,9 @@ export async function runPromptsCommand(paths: readonly string[], options: Promp
     const abs = resolve(io.cwd, path);
     const info = await stat(abs).catch(() => undefined);
     if (!info) {
-      io.err(`touchtone prompts: \`${path}\` does not exist; name flow files or folders that hold them.`);
-      return EXIT.usage;
+      // As `validate`, `graph` and `simulate` report it: a flow that cannot be read, not a misused command.
+      io.err(`touchtone prompts: file-not-found: \`${path}\` does not exist; name flow files or folders that hold them.`);
+      return EXIT.failed;
     }
     files.push(...(info.isDirectory() ? await findFlowFiles(abs) : [abs]));
   }

@@ -133,12 +133,12 @@ describe('touchtone prompts', () => {
   });
 
   it.each([
-    [['prompts', '--format', 'xml'], '`--format xml` is not a format; use `text` or `json`.'],
-    [['prompts', 'nowhere.yaml'], '`nowhere.yaml` does not exist; name flow files or folders that hold them.'],
-  ])('exits 2 on %o', async (argv, message) => {
+    [['prompts', '--format', 'xml'], 2, '`--format xml` is not a format; use `text` or `json`.'],
+    [['prompts', 'nowhere.yaml'], 1, 'file-not-found: `nowhere.yaml` does not exist; name flow files or folders that hold them.'],
+  ] as const)('%o exits %i', async (argv, code, message) => {
     const { cwd } = workspace({});
     const out = io(cwd);
-    expect(await main(argv, out)).toBe(2);
+    expect(await main([...argv], out)).toBe(code);
     expect(out.stderr.join('\n')).toContain(message);
   });
 });
