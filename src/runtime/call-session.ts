@@ -350,7 +350,10 @@ export class CallSession implements CallRuntime {
   }
 
   templateVars(ctx: CallContext): Readonly<Record<string, unknown>> {
-    return { ...ctx.vars, call: callFacts(this.facts, ctx.language, this.now(), this.timezone) };
+    // No copy of the variables (templates only read them), and the facts, with the local time in the flow's zone,
+    // are worked out only when a template names `call`: most prompts do not.
+    const facts = (): Record<string, unknown> => callFacts(this.facts, ctx.language, this.now(), this.timezone);
+    return Object.create(ctx.vars, { call: { get: facts, enumerable: true } }) as Record<string, unknown>;
   }
 
   stepData<T>(step: string): T {
@@ -358,10 +361,14 @@ export class CallSession implements CallRuntime {
   }
 
   play(step: string, doc: FlowDoc, items: readonly PlayItem[], ctx: CallContext, lead?: Media[]): string | undefined {
+    const templateVars = (): Readonly<Record<string, unknown>> => this.templateVars(ctx);
     const media = resolveMedia(items, {
       doc,
       language: ctx.language,
-      vars: this.templateVars(ctx),
+      // Built only for prompts with a template in them: most have none, and this runs on every key.
+      get vars() {
+        return templateVars();
+      },
       timezone: this.timezone,
       now: this.now(),
       hours: this.services.hours,
