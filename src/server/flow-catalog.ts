@@ -135,7 +135,7 @@ export class FlowCatalog implements FlowAdmin {
     if (!e) return undefined;
     return {
       ...this.summary(e),
-      source: e.lastFailed ? e.failedSource : e.current?.source,
+      source: (e.lastFailed ? e.failedSource : undefined) ?? e.current?.source,
       versions: this.versionsOf(e),
       diagnostics: this.shown(e.diagnostics),
     };
@@ -293,7 +293,7 @@ export class FlowCatalog implements FlowAdmin {
         diagnostics.push({ code: 'flow-name-duplicate', severity: 'error', file, pointer: '/flow', message: `The flow \`${name}\` is already served from \`${other}\`, so this file is not loaded.`, hint: `Give this file its own \`flow:\` name, or delete one of the two files.` });
       } else known.file = file;
     }
-    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(this.entryFor(name, file), text, d) : ({ ok: false, diagnostics: d } as const) });
+    const fail = (d: Diagnostic[]) => ({ result: track ? this.reject(this.entryFor(name, file), text, d, file) : ({ ok: false, diagnostics: d } as const) });
     if (!loaded.flow || hasErrors(diagnostics)) return fail(diagnostics);
 
     const hash = hashOf(text, loaded.subflows);
@@ -368,10 +368,11 @@ export class FlowCatalog implements FlowAdmin {
     return true;
   }
 
-  private reject(e: Entry, text: string, diagnostics: Diagnostic[]): PublishResult {
+  private reject(e: Entry, text: string, diagnostics: Diagnostic[], file: string): PublishResult {
     e.diagnostics = diagnostics;
     e.lastFailed = true;
-    e.failedSource = text;
+    // Shown as the flow's file in trouble: not the text of another file that claims the same name.
+    e.failedSource = file === e.file ? text : undefined;
     this.options.metrics?.flowPublishes.inc({ flow: e.name, result: 'rejected' });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     this.options.logger.error(

@@ -131,6 +131,8 @@ describe('FlowCatalog', () => {
     const detail = catalog.get('demo')!;
     expect(detail).toMatchObject({ file: 'a.yaml', version: '1', state: 'stale', errors: 1 });
     expect(detail.diagnostics).toEqual([expect.objectContaining({ code: 'flow-name-duplicate', file: 'b.yaml', message: 'The flow `demo` is already served from `a.yaml`, so this file is not loaded.' })]);
+    // The text shown under a.yaml is a.yaml's, not the rival's.
+    expect(detail.source).toBe(GOOD);
     expect(logged.find((l) => l.level === 'error')!.msg).toBe('flow `demo` not reloaded: 1 error(s); version 1 keeps running');
     // Once a.yaml is gone, b.yaml is the flow's file.
     rmSync(join(dir, 'a.yaml'));
