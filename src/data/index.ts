@@ -96,7 +96,9 @@ export function createDataSourceFactory(options: DataSourceFactoryOptions = {}):
       held.holders++;
       let open = true;
       return {
-        lookup: (request) => held.source.lookup(request),
+        // A source given back never reaches its backend again: the backend may have closed its database, and a
+        // lookup would open it anew with nobody left to close it.
+        lookup: (request) => (open ? held.source.lookup(request) : Promise.resolve({ status: 'error', code: 'source-closed', message: `source \`${name}\` was given back with its flow version` })),
         close: () => {
           if (!open) return;
           open = false;

@@ -174,6 +174,7 @@ describe('data: shared sources', () => {
     a.close?.();
     a.close?.(); // twice is harmless: b still holds it
     expect(await ask(b)).toMatchObject({ status: 'found' });
+    expect(await ask(a)).toMatchObject({ status: 'error', code: 'source-closed' });
     b.close?.();
     // Closed for good: a new holder opens the file again, and finds it gone (an open connection would still read it).
     rmSync(join(dir, 'shared.db'));
