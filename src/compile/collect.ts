@@ -51,7 +51,7 @@ export interface CollectData {
     into: string;
     next: string;
     secret: boolean;
-    confirm?: { prompt: PlayItem[]; yes: string; no: string };
+    confirm?: { intro: PlayItem[]; prompt: PlayItem[]; yes: string; no: string };
   };
 }
 
@@ -312,8 +312,9 @@ export const collectImplementations = {
       const data = dataOf(a);
       const input = data.input!;
       const value = String(a.rt.scratch['confirm'] ?? '');
-      const lead = input.secret ? [] : [{ kind: 'digits' as const, value, text: value.split('').join(' ') }];
-      const id = a.rt.play(a.ctx.step, data.doc, input.confirm!.prompt, a.ctx, lead);
+      // "You entered" (intro), the entry read back key by key, then the question.
+      const readBack: PlayItem[] = input.secret ? [] : [{ digits: value }];
+      const id = a.rt.play(a.ctx.step, data.doc, [...input.confirm!.intro, ...readBack, ...input.confirm!.prompt], a.ctx);
       if (id === undefined) a.raise({ type: 'tt.prompted' });
     }),
     'collect.confirmKey': effect((a) => {

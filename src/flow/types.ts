@@ -209,8 +209,8 @@ export interface InputSpec {
   /** A regular expression the whole entry must match, else it is a no-match. */
   pattern?: string;
   bargeIn?: boolean;
-  /** Read the entry back and ask the caller to confirm with 1 (or re-enter with 2). */
-  confirm?: { prompt: PromptList; yes?: Digit; no?: Digit };
+  /** Read the entry back (after `intro`, if any) and ask the caller to confirm with 1 (or re-enter with 2). */
+  confirm?: { intro?: PromptList; prompt: PromptList; yes?: Digit; no?: Digit };
   /** Never logged, traced or shown; may not be spoken or used as a lookup key. */
   secret?: boolean;
   noInput?: RetryPolicy;

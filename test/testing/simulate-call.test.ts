@@ -123,27 +123,40 @@ steps:
     }
   });
 
-  it('confirm: the caller hears the question, the entry read back, then the confirm prompt', async () => {
-    const doc = parseDocument(`
+  /** A code entry whose `confirm` is the given map. */
+  const confirmFlow = (confirm: string) =>
+    parseDocument(`
 flow: confirm
 language: en
 start: ask
 prompts:
   ask: { text: "Enter your code." }
+  entered: { text: "You entered" }
   correct: { text: "Press 1 if this is correct, 2 to enter it again." }
 steps:
   ask:
-    input: { prompt: ask, digits: 3, into: code, confirm: { prompt: correct } }
+    input: { prompt: ask, digits: 3, into: code, confirm: ${confirm} }
     next: done
   done: { hangup: true }
 `).toJS();
-    const call = await simulateCall(doc);
+
+  it('confirm: the caller hears the question, the entry read back, then the confirm prompt', async () => {
+    const call = await simulateCall(confirmFlow('{ prompt: correct }'));
     await call.press('123');
     await call.expectPrompt('correct');
     expect(call.heard()).toEqual(['Enter your code.', '1 2 3', 'Press 1 if this is correct, 2 to enter it again.']);
     await call.press('1');
     await call.expectOutcome({ kind: 'completed' });
     call.expectVariable('code', '123');
+  });
+
+  it('confirm with an intro: "You entered", the entry read back, then the question', async () => {
+    const call = await simulateCall(confirmFlow('{ intro: entered, prompt: correct }'));
+    await call.press('123');
+    await call.expectPrompt('correct');
+    expect(call.heard()).toEqual(['Enter your code.', 'You entered', '1 2 3', 'Press 1 if this is correct, 2 to enter it again.']);
+    await call.press('2');
+    expect(call.heard().at(-1)).toBe('Enter your code.');
   });
 
   it('ends with exactly one outcome when the caller hangs up, and then releases its timers', async () => {

@@ -15,7 +15,7 @@ export const compiler: StepCompiler<InputStep> = {
       into: spec.into,
       next: ctx.target(step.next),
       secret: spec.secret === true,
-      ...(spec.confirm ? { confirm: { prompt: ctx.prompts(spec.confirm.prompt), yes: spec.confirm.yes ?? '1', no: spec.confirm.no ?? '2' } } : {}),
+      ...(spec.confirm ? { confirm: { intro: ctx.prompts(spec.confirm.intro), prompt: ctx.prompts(spec.confirm.prompt), yes: spec.confirm.yes ?? '1', no: spec.confirm.no ?? '2' } } : {}),
     };
     ctx.register(data);
     return collectState(ctx, data, step);

@@ -29,6 +29,11 @@ describe('input definition', () => {
     expect(schema.properties.input.properties.confirm.properties.prompt.description).toMatch(/^The question played after the entry is read back/);
   });
 
+  it('checks the prompts of the confirmation, its intro included', () => {
+    expect(problems({ main: ask({ confirm: { intro: 'entred', prompt: 'hi' } }) })).toEqual(['unknown-prompt /steps/main/input/confirm/intro']);
+    expect(problems({ main: ask({ confirm: { intro: 'hi', prompt: 'hi' } }) })).toEqual([]);
+  });
+
   it('refuses to read a secret back', () => {
     expect(problems({ main: ask({ secret: true, confirm: { prompt: 'hi' } }) })).toEqual(['secret-leak /steps/main/input/confirm']);
     expect(problems({ main: ask({ confirm: { prompt: 'hi' } }) })).toEqual([]);

@@ -33,6 +33,7 @@ export const definition: StepDefinition<InputStep> = {
         bargeIn: { type: 'boolean', description: 'Whether a key stops the prompt.' },
         confirm: obj(
           {
+            intro: ref('promptList', 'Played before the entry is read back, for example "You entered".'),
             prompt: ref('promptList', 'The question played after the entry is read back, for example "Press 1 if this is correct, 2 to enter it again".'),
             yes: ref('digit', 'The key that confirms. Default `1`.'),
             no: ref('digit', 'The key that asks again. Default `2`.'),
@@ -68,6 +69,7 @@ export const definition: StepDefinition<InputStep> = {
     ctx.checkPrompts(input.prompt, '/input/prompt');
     checkRetryPrompts(input, '/input', ctx);
     if (input.confirm) {
+      ctx.checkPrompts(input.confirm.intro, '/input/confirm/intro');
       ctx.checkPrompts(input.confirm.prompt, '/input/confirm/prompt');
       if (input.secret) ctx.report('secret-leak', '/input/confirm', `Secret input \`${input.into}\` would be read back to the caller by \`confirm\`.`, { atKey: true });
       const yes = input.confirm.yes ?? '1';
