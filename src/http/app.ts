@@ -176,7 +176,7 @@ function apiRoutes(deps: AppDeps): Router {
     const body = req.body as { hours: string; state: 'open' | 'closed'; reason: string; until?: string; by?: string };
     const known = deps.hours.schedules?.();
     if (known && !known.includes(body.hours)) {
-      return sendError(res, 404, 'schedule-not-found', `No running flow defines the schedule \`${body.hours}\`.${didYouMeanText(body.hours, known)}`, known.length ? `Schedules: ${known.map((k) => `\`${k}\``).join(', ')}.` : 'Define it under `hours:` in a flow and publish the flow first.');
+      return sendError(res, 422, 'schedule-not-found', `No running flow defines the schedule \`${body.hours}\`.${didYouMeanText(body.hours, known)}`, known.length ? `Schedules: ${known.map((k) => `\`${k}\``).join(', ')}.` : 'Define it under `hours:` in a flow and publish the flow first.');
     }
     const now = (deps.now ?? Date.now)();
     const until = body.until ? Date.parse(body.until) : undefined;

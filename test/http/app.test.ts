@@ -249,7 +249,7 @@ describe('calls, hours and the phone', () => {
     const app = createApp(fakeDeps({ now: () => Date.parse('2026-12-01T10:00:00Z'), hours }));
     const post = (body: object) => request(app).post('/api/hours/overrides').set(auth).send({ state: 'closed', reason: 'storm', ...body });
     const typo = await post({ hours: 'ofice' });
-    expect(typo.status).toBe(404);
+    expect(typo.status).toBe(422); // the route exists; the body names what does not
     expect(typo.body.error).toMatchObject({ code: 'schedule-not-found', message: 'No running flow defines the schedule `ofice`. Did you mean `office`?', hint: 'Schedules: `office`, `support`.' });
     const past = await post({ hours: 'office', until: '2026-11-30T10:00:00Z' });
     expect(past.status).toBe(400);

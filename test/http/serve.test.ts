@@ -178,7 +178,7 @@ describe('touchtone serve', () => {
   it('takes hours overrides only for schedules a running flow defines', async () => {
     const { api, auth, dir } = await boot();
     const res = await api.post('/api/hours/overrides').set(auth).send({ hours: 'office', state: 'closed', reason: 'storm' });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'schedule-not-found', hint: 'Define it under `hours:` in a flow and publish the flow first.' });
     writeFileSync(join(dir, 'demo.yaml'), flow('Hello.').replace('steps:', 'hours:\n  office: { timezone: Europe/Berlin, weekly: { mon-fri: "08:00-18:00" } }\nsteps:'));
     await server!.catalog.loadFile(join(dir, 'demo.yaml'));
