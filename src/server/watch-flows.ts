@@ -5,26 +5,16 @@
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { isFlowFileName } from '../flow/find-flows.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/services.js';
 import type { FlowCatalog } from './flow-catalog.js';
-
-/** The timer functions the debounce uses (the real ones, unless a test looks at them). */
-export interface DebounceTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: DebounceTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /**
  * Starts watching; undefined when the folder cannot be watched (logged: edits then need a restart). `close()` stops
  * the watch and drops reloads still waiting, so none runs after the server has shut down.
  * @example const watcher = watchFlows(config.flowsDir, catalog, logger); … watcher?.close();
  */
-export function watchFlows(dir: string, catalog: Pick<FlowCatalog, 'loadFile'>, logger: Logger, timers: DebounceTimers = realTimers): { close(): void } | undefined {
+export function watchFlows(dir: string, catalog: Pick<FlowCatalog, 'loadFile'>, logger: Logger, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = systemClock): { close(): void } | undefined {
   const pending = new Map<string, unknown>();
   try {
     const watcher = watch(dir, { recursive: true }, (_event, name) => {

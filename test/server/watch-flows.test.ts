@@ -4,14 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/runtime/services.js';
-import { watchFlows, type DebounceTimers } from '../../src/server/watch-flows.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import { watchFlows } from '../../src/server/watch-flows.js';
 
 describe('watchFlows', () => {
   it('reloads an edited file after the debounce, and close() drops a reload still waiting', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-watch-'));
     const waiting = new Map<number, () => void>();
     let next = 0;
-    const timers: DebounceTimers = {
+    const timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
       setTimeout: (fn) => {
         waiting.set(++next, fn);
         return next;
